@@ -1,0 +1,109 @@
+// Package event is Agora's event envelope and the interfaces through which
+// modules publish and consume events.
+//
+// An event is a CloudEvents 1.0 document in JSON. Its type is past tense
+// ("product.updated"); its NATS subject is "agora.<module>.<type>". Events are
+// written in the same transaction as the change they describe (the outbox,
+// package event/outbox) and relayed to NATS JetStream (package
+// event/jetstream); consumers are durable, at-least-once and idempotent by id.
+package event
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/agoracommerce/agora/platform/id"
+)
+
+// Event is a CloudEvents 1.0 envelope.
+type Event struct {
+	SpecVersion     string          `json:"specversion"`
+	ID              string          `json:"id"`
+	Source          string          `json:"source"`
+	Type            string          `json:"type"`
+	Time            time.Time       `json:"time"`
+	Subject         string          `json:"subject,omitempty"`
+	DataContentType string          `json:"datacontenttype,omitempty"`
+	Data            json.RawMessage `json:"data"`
+}
+
+// SourcePrefix starts every event source; the module follows ("agora/catalog").
+const SourcePrefix = "agora/"
+
+// New builds an event of module about subject with data encoded as JSON.
+func New(module, typ, subject string, data any, now time.Time) (Event, error) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return Event{}, fmt.Errorf("event: encode %s: %w", typ, err)
+	}
+	return Event{
+		SpecVersion:     "1.0",
+		ID:              id.New("evt"),
+		Source:          SourcePrefix + module,
+		Type:            typ,
+		Time:            now.UTC(),
+		Subject:         subject,
+		DataContentType: "application/json",
+		Data:            b,
+	}, nil
+}
+
+// Module is the module that emitted e.
+func (e Event) Module() string { return strings.TrimPrefix(e.Source, SourcePrefix) }
+
+// NATSSubject is the subject e is published on: agora.<module>.<type>.
+func (e Event) NATSSubject() string { return Subject(e.Module(), e.Type) }
+
+// Subject is the NATS subject of events of a type from a module; typ may be
+// a wildcard ("product.*", ">").
+func Subject(module, typ string) string { return "agora." + module + "." + typ }
+
+// Decode unmarshals the data of e into v.
+func (e Event) Decode(v any) error {
+	if err := json.Unmarshal(e.Data, v); err != nil {
+		return fmt.Errorf("event: decode %s %s: %w", e.Type, e.ID, err)
+	}
+	return nil
+}
+
+// Validate checks the fields every event must have.
+func (e Event) Validate() error {
+	switch {
+	case e.SpecVersion != "1.0":
+		return errors.New("event: specversion must be 1.0")
+	case e.ID == "", e.Source == "", e.Type == "":
+		return errors.New("event: id, source and type are required")
+	case e.Time.IsZero():
+		return errors.New("event: time is required")
+	}
+	return nil
+}
+
+// Publisher sends events to the bus. Publishing the same event id twice is
+// harmless: the bus and its consumers de-duplicate by id.
+type Publisher interface {
+	Publish(ctx context.Context, events ...Event) error
+}
+
+// Handler handles one event. A nil error acknowledges it; an error has it
+// delivered again after a backoff, and after the last attempt it goes to the
+// dead-letter stream. Handlers must be idempotent by event id.
+type Handler func(ctx context.Context, e Event) error
+
+// Subscription names a durable consumer and what it listens to.
+type Subscription struct {
+	// Durable is the consumer's stable name; its position survives restarts.
+	Durable string
+	// Subjects to listen to, e.g. event.Subject("catalog", "product.*").
+	Subjects []string
+	Handler  Handler
+}
+
+// Subscriber runs durable consumers until ctx ends.
+type Subscriber interface {
+	Subscribe(ctx context.Context, s Subscription) (stop func(), err error)
+}

@@ -1,0 +1,332 @@
+// Package jetstream is Agora's event bus on NATS JetStream: an embedded
+// in-process server with file storage by default, or an external cluster.
+//
+// All events live in one stream, AGORA (subjects "agora.>"), de-duplicated by
+// event id. Consumers are durable pull consumers with explicit acks; a failed
+// event is delivered again after a backoff, and after MaxDeliver attempts it
+// is copied to the dead-letter stream AGORA_DLQ ("agora_dlq.<durable>.<type>")
+// with the last error, and acknowledged.
+package jetstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	js "github.com/nats-io/nats.go/jetstream"
+
+	"github.com/agoracommerce/agora/platform/event"
+)
+
+// Stream names.
+const (
+	Stream    = "AGORA"
+	DLQStream = "AGORA_DLQ"
+)
+
+// Config chooses and tunes the bus.
+type Config struct {
+	// URL of an external NATS server; empty starts an embedded one.
+	URL string
+	// Dir is where the embedded server keeps its file store.
+	Dir string
+	// MaxDeliver bounds delivery attempts before the dead-letter stream.
+	MaxDeliver int
+	// Backoff is the delay before each redelivery (the last value repeats).
+	Backoff []time.Duration
+	// AckWait is how long a consumer may take before a message is redelivered.
+	AckWait time.Duration
+	// Duplicates is the de-duplication window of the stream.
+	Duplicates time.Duration
+	// Replicas of the streams on an external cluster.
+	Replicas int
+}
+
+// DefaultConfig returns the defaults: embedded server, 6 attempts.
+func DefaultConfig() Config {
+	return Config{
+		MaxDeliver: 6,
+		Backoff:    []time.Duration{500 * time.Millisecond, 2 * time.Second, 10 * time.Second, 30 * time.Second, time.Minute},
+		AckWait:    30 * time.Second,
+		Duplicates: 10 * time.Minute,
+		Replicas:   1,
+	}
+}
+
+// Bus publishes and consumes Agora events on JetStream.
+type Bus struct {
+	cfg    Config
+	log    *slog.Logger
+	server *server.Server // nil for an external server
+	nc     *nats.Conn
+	js     js.JetStream
+	mu     sync.Mutex
+	subs   []js.ConsumeContext
+}
+
+// Open connects to the bus, starting the embedded server when cfg.URL is
+// empty, and makes sure both streams exist.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
+	def := DefaultConfig()
+	if cfg.MaxDeliver <= 0 {
+		cfg.MaxDeliver = def.MaxDeliver
+	}
+	if len(cfg.Backoff) == 0 {
+		cfg.Backoff = def.Backoff
+	}
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = def.AckWait
+	}
+	if cfg.Duplicates <= 0 {
+		cfg.Duplicates = def.Duplicates
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 1
+	}
+	b := &Bus{cfg: cfg, log: log}
+	var err error
+	if cfg.URL == "" {
+		if cfg.Dir == "" {
+			return nil, errors.New("jetstream: the embedded server needs a directory")
+		}
+		b.server, err = server.NewServer(&server.Options{
+			ServerName: "agora-embedded",
+			JetStream:  true,
+			StoreDir:   filepath.Join(cfg.Dir),
+			DontListen: true,
+			NoSigs:     true,
+			NoLog:      true,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("jetstream: embedded server: %w", err)
+		}
+		b.server.Start()
+		if !b.server.ReadyForConnections(10 * time.Second) {
+			b.server.Shutdown()
+			return nil, errors.New("jetstream: embedded server did not start")
+		}
+		b.nc, err = nats.Connect("", nats.InProcessServer(b.server), nats.Name("agora"))
+	} else {
+		b.nc, err = nats.Connect(cfg.URL, nats.Name("agora"), nats.MaxReconnects(-1), nats.RetryOnFailedConnect(false))
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("jetstream: connect: %w", err)
+	}
+	b.js, err = js.New(b.nc)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	streams := []js.StreamConfig{
+		{Name: Stream, Subjects: []string{"agora.>"}, Storage: js.FileStorage, Duplicates: cfg.Duplicates, Replicas: cfg.Replicas},
+		{Name: DLQStream, Subjects: []string{"agora_dlq.>"}, Storage: js.FileStorage, Replicas: cfg.Replicas},
+	}
+	for _, sc := range streams {
+		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("jetstream: stream %s: %w", sc.Name, err)
+		}
+	}
+	return b, nil
+}
+
+// Close stops the consumers, the connection and the embedded server.
+func (b *Bus) Close() {
+	b.mu.Lock()
+	for _, s := range b.subs {
+		s.Stop()
+	}
+	b.subs = nil
+	b.mu.Unlock()
+	if b.nc != nil {
+		_ = b.nc.Drain()
+		b.nc.Close()
+	}
+	if b.server != nil {
+		b.server.Shutdown()
+		b.server.WaitForShutdown()
+	}
+}
+
+// Ping reports whether the bus answers.
+func (b *Bus) Ping(ctx context.Context) error {
+	if b.nc == nil || !b.nc.IsConnected() {
+		return errors.New("jetstream: not connected")
+	}
+	_, err := b.js.AccountInfo(ctx)
+	return err
+}
+
+// Publish sends events and waits until the stream has stored each of them.
+// The event id is the message id, so a repeated publish is dropped.
+func (b *Bus) Publish(ctx context.Context, events ...event.Event) error {
+	futures := make([]js.PubAckFuture, 0, len(events))
+	for _, e := range events {
+		data, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		msg := &nats.Msg{Subject: e.NATSSubject(), Data: data, Header: nats.Header{}}
+		msg.Header.Set("Content-Type", "application/cloudevents+json")
+		f, err := b.js.PublishMsgAsync(msg, js.WithMsgID(e.ID))
+		if err != nil {
+			return fmt.Errorf("jetstream: publish %s: %w", e.Type, err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("jetstream: publish: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// Subscribe starts a durable consumer; its position survives restarts.
+func (b *Bus) Subscribe(ctx context.Context, s event.Subscription) (func(), error) {
+	if s.Durable == "" || len(s.Subjects) == 0 || s.Handler == nil {
+		return nil, errors.New("jetstream: a subscription needs a durable name, subjects and a handler")
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, Stream, js.ConsumerConfig{
+		Durable:        s.Durable,
+		FilterSubjects: s.Subjects,
+		AckPolicy:      js.AckExplicitPolicy,
+		AckWait:        b.cfg.AckWait,
+		MaxDeliver:     b.cfg.MaxDeliver,
+		DeliverPolicy:  js.DeliverAllPolicy,
+		MaxAckPending:  1000,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: consumer %s: %w", s.Durable, err)
+	}
+	cc, err := cons.Consume(func(m js.Msg) { b.handle(s, m) })
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: consume %s: %w", s.Durable, err)
+	}
+	b.mu.Lock()
+	b.subs = append(b.subs, cc)
+	b.mu.Unlock()
+	return cc.Stop, nil
+}
+
+func (b *Bus) handle(s event.Subscription, m js.Msg) {
+	md, err := m.Metadata()
+	attempt := uint64(1)
+	if err == nil {
+		attempt = md.NumDelivered
+	}
+	var e event.Event
+	if err := json.Unmarshal(m.Data(), &e); err != nil || e.Validate() != nil {
+		b.deadLetter(s, m, e, fmt.Errorf("malformed event: %v", err), attempt)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.AckWait)
+	err = safeHandle(ctx, s.Handler, e)
+	cancel()
+	if err == nil {
+		_ = m.Ack()
+		return
+	}
+	if attempt >= uint64(b.cfg.MaxDeliver) {
+		b.deadLetter(s, m, e, err, attempt)
+		return
+	}
+	delay := b.cfg.Backoff[min(int(attempt)-1, len(b.cfg.Backoff)-1)]
+	b.log.Warn("event handler failed; will retry", "consumer", s.Durable, "event_id", e.ID, "type", e.Type, "attempt", attempt, "retry_in", delay, "err", err)
+	_ = m.NakWithDelay(delay)
+}
+
+func safeHandle(ctx context.Context, h event.Handler, e event.Event) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panic: %v", p)
+		}
+	}()
+	return h(ctx, e)
+}
+
+func (b *Bus) deadLetter(s event.Subscription, m js.Msg, e event.Event, cause error, attempt uint64) {
+	typ := e.Type
+	if typ == "" {
+		typ = "unknown"
+	}
+	msg := &nats.Msg{Subject: "agora_dlq." + s.Durable + "." + typ, Data: m.Data(), Header: nats.Header{}}
+	msg.Header.Set("Agora-Error", cause.Error())
+	msg.Header.Set("Agora-Attempts", strconv.FormatUint(attempt, 10))
+	msg.Header.Set("Agora-Consumer", s.Durable)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	opts := []js.PublishOpt{}
+	if e.ID != "" {
+		opts = append(opts, js.WithMsgID(s.Durable+":"+e.ID))
+	}
+	if _, err := b.js.PublishMsg(ctx, msg, opts...); err != nil {
+		b.log.Error("dead-letter publish failed; will retry", "consumer", s.Durable, "event_id", e.ID, "err", err)
+		_ = m.NakWithDelay(b.cfg.Backoff[len(b.cfg.Backoff)-1])
+		return
+	}
+	b.log.Error("event moved to the dead-letter stream", "consumer", s.Durable, "event_id", e.ID, "type", e.Type, "attempts", attempt, "err", cause)
+	_ = m.Term()
+}
+
+// DeadLetters returns up to limit messages of the dead-letter stream, oldest first.
+func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
+	st, err := b.js.Stream(ctx, DLQStream)
+	if err != nil {
+		return nil, err
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []DeadLetter
+	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && len(out) < limit; seq++ {
+		raw, err := st.GetMsg(ctx, seq)
+		if err != nil {
+			continue
+		}
+		var e event.Event
+		_ = json.Unmarshal(raw.Data, &e)
+		out = append(out, DeadLetter{Event: e, Consumer: raw.Header.Get("Agora-Consumer"), Error: raw.Header.Get("Agora-Error"), Attempts: raw.Header.Get("Agora-Attempts")})
+	}
+	return out, nil
+}
+
+// DeadLetter is one event a consumer gave up on.
+type DeadLetter struct {
+	Event    event.Event
+	Consumer string
+	Error    string
+	Attempts string
+}
+
+// ConsumerLag reports how many events a durable consumer has not yet acknowledged.
+func (b *Bus) ConsumerLag(ctx context.Context, durable string) (uint64, error) {
+	c, err := b.js.Consumer(ctx, Stream, durable)
+	if err != nil {
+		return 0, err
+	}
+	info, err := c.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.NumPending + uint64(info.NumAckPending), nil
+}
+
+var (
+	_ event.Publisher  = (*Bus)(nil)
+	_ event.Subscriber = (*Bus)(nil)
+)

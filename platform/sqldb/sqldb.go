@@ -1,0 +1,397 @@
+// Package sqldb is Agora's one API over SQLite and PostgreSQL. Modules write
+// portable SQL with '?' placeholders; this package rebinds them for the
+// dialect, routes reads, runs transactions with retry on serialization and
+// busy errors, applies each module's embedded migrations, and translates
+// driver errors once (ErrUnique, IsRetryable).
+//
+// SQLite runs in WAL mode with one writer connection and a pool of readers,
+// so writers never fail with SQLITE_BUSY inside one process; several
+// processes on one file still wait on busy_timeout. PostgreSQL uses one pgx
+// pool, with optional read replicas for Read.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+)
+
+// Dialect names a database engine.
+type Dialect string
+
+// The dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Config chooses and tunes a database.
+type Config struct {
+	// PostgresURL selects PostgreSQL when set; otherwise SQLite at Path.
+	PostgresURL string
+	// ReplicaURLs are read-only PostgreSQL replicas used by Read.
+	ReplicaURLs []string
+	// Path is the SQLite database file.
+	Path string
+	// MaxOpen bounds the PostgreSQL pool and the SQLite reader pool.
+	MaxOpen int
+	// Synchronous is SQLite's synchronous pragma: "full" (default, durable
+	// across power loss) or "normal" (durable across process crashes).
+	Synchronous string
+	// BusyTimeout is how long SQLite waits for a lock held by another process.
+	BusyTimeout time.Duration
+}
+
+// DefaultConfig returns the defaults: SQLite at ./agora.db.
+func DefaultConfig() Config {
+	return Config{Path: "agora.db", MaxOpen: 16, Synchronous: "full", BusyTimeout: 10 * time.Second}
+}
+
+// DB is a database handle shared by the stores of one module (SQLite) or of
+// all modules (PostgreSQL). It is safe for concurrent use.
+type DB struct {
+	dialect  Dialect
+	write    *sql.DB
+	read     *sql.DB
+	replicas []*sql.DB
+	next     atomic.Uint32
+	rebound  sync.Map // query string → rebound query string
+}
+
+// Open opens the database of cfg and checks that it answers.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.MaxOpen <= 0 {
+		cfg.MaxOpen = DefaultConfig().MaxOpen
+	}
+	if cfg.PostgresURL != "" {
+		return openPostgres(ctx, cfg)
+	}
+	return openSQLite(ctx, cfg)
+}
+
+func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
+	pool, err := sql.Open("pgx", cfg.PostgresURL)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(cfg.MaxOpen)
+	pool.SetMaxIdleConns(cfg.MaxOpen)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("sqldb: postgres is not reachable: %w", err)
+	}
+	db := &DB{dialect: Postgres, write: pool, read: pool}
+	for _, u := range cfg.ReplicaURLs {
+		r, err := sql.Open("pgx", u)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqldb: replica: %w", err)
+		}
+		r.SetMaxOpenConns(cfg.MaxOpen)
+		db.replicas = append(db.replicas, r)
+	}
+	return db, nil
+}
+
+func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
+	if dir := filepath.Dir(cfg.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("sqldb: %w", err)
+		}
+	}
+	sync := strings.ToUpper(cfg.Synchronous)
+	if sync == "" {
+		sync = "FULL"
+	}
+	if sync != "FULL" && sync != "NORMAL" {
+		return nil, fmt.Errorf("sqldb: synchronous must be full or normal, not %q", cfg.Synchronous)
+	}
+	busy := cfg.BusyTimeout
+	if busy <= 0 {
+		busy = DefaultConfig().BusyTimeout
+	}
+	dsn := func(txlock string, extra ...string) string {
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
+		q.Add("_pragma", "synchronous("+sync+")")
+		q.Add("_pragma", "foreign_keys(1)")
+		for _, p := range extra {
+			q.Add("_pragma", p)
+		}
+		q.Set("_time_format", "sqlite")
+		q.Set("_txlock", txlock)
+		return "file:" + filepath.ToSlash(cfg.Path) + "?" + q.Encode()
+	}
+	write, err := sql.Open("sqlite", dsn("immediate"))
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqldb: sqlite %s: %w", cfg.Path, err)
+	}
+	read, err := sql.Open("sqlite", dsn("deferred", "query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqldb: sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(cfg.MaxOpen)
+	read.SetMaxIdleConns(cfg.MaxOpen)
+	read.SetConnMaxIdleTime(0)
+	return &DB{dialect: SQLite, write: write, read: read}, nil
+}
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes every pool.
+func (db *DB) Close() error {
+	errs := []error{db.write.Close()}
+	if db.read != db.write {
+		errs = append(errs, db.read.Close())
+	}
+	for _, r := range db.replicas {
+		errs = append(errs, r.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the primary answers.
+func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx) }
+
+// Querier runs rebound queries; *DB, *Tx and Reader are Queriers.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type rawQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+type rebinder struct {
+	db *DB
+	q  rawQuerier
+}
+
+func (r rebinder) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := r.q.ExecContext(ctx, r.db.Rebind(query), args...)
+	return res, Translate(err)
+}
+
+func (r rebinder) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := r.q.QueryContext(ctx, r.db.Rebind(query), args...)
+	return rows, Translate(err)
+}
+
+func (r rebinder) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.q.QueryRowContext(ctx, r.db.Rebind(query), args...)
+}
+
+// ExecContext runs a statement on the primary outside a transaction.
+func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return rebinder{db, db.write}.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query on the primary.
+func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return rebinder{db, db.write}.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a one-row query on the primary.
+func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return rebinder{db, db.write}.QueryRowContext(ctx, query, args...)
+}
+
+// Read returns a Querier for read-only queries that tolerate replication lag:
+// a replica when replicas are configured, else the reader pool.
+func (db *DB) Read() Querier {
+	if n := len(db.replicas); n > 0 {
+		return rebinder{db, db.replicas[int(db.next.Add(1))%n]}
+	}
+	return rebinder{db, db.read}
+}
+
+// Tx is a transaction; its queries are rebound for the dialect.
+type Tx struct {
+	rebinder
+	tx *sql.Tx
+}
+
+// Dialect reports the engine of the transaction.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// ForUpdate is the row-lock clause for a SELECT that precedes an update:
+// " FOR UPDATE" on PostgreSQL; empty on SQLite, whose write transactions
+// already exclude other writers.
+func (tx *Tx) ForUpdate() string {
+	if tx.db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// MaxAttempts bounds how often Tx runs fn when the database reports a
+// serialization failure, a deadlock or a busy lock.
+const MaxAttempts = 8
+
+// Tx runs fn in a write transaction and commits it when fn returns nil.
+// When the database aborts it for a retryable reason, fn runs again (up to
+// MaxAttempts, with jittered backoff), so fn must not have effects outside
+// the transaction.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	var err error
+	for attempt := 0; attempt < MaxAttempts; attempt++ {
+		if attempt > 0 {
+			d := time.Duration(1<<min(attempt, 6)) * time.Millisecond
+			d += time.Duration(rand.Int64N(int64(d)))
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(d):
+			}
+		}
+		err = db.tx1(ctx, fn)
+		if !IsRetryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	stx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return Translate(err)
+	}
+	tx := &Tx{rebinder: rebinder{db, stx}, tx: stx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = stx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = stx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	return Translate(stx.Commit())
+}
+
+// Rebind turns '?' placeholders into the dialect's form ($1, $2 … on
+// PostgreSQL). Question marks inside quoted strings are left alone.
+func (db *DB) Rebind(query string) string {
+	if db.dialect != Postgres {
+		return query
+	}
+	if v, ok := db.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			b.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote = c
+			b.WriteByte(c)
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	out := b.String()
+	db.rebound.Store(query, out)
+	return out
+}
+
+// Errors translated from the drivers.
+var (
+	// ErrUnique is a violated unique or primary-key constraint.
+	ErrUnique = errors.New("sqldb: unique constraint violated")
+	// ErrRetryable is a serialization failure, deadlock or busy database:
+	// the transaction may succeed if run again.
+	ErrRetryable = errors.New("sqldb: transaction conflict, retry")
+)
+
+type translated struct {
+	kind error
+	err  error
+}
+
+func (t *translated) Error() string        { return t.kind.Error() + ": " + t.err.Error() }
+func (t *translated) Unwrap() []error      { return []error{t.kind, t.err} }
+func (t *translated) Is(target error) bool { return target == t.kind }
+
+// Translate maps driver errors to ErrUnique and ErrRetryable (both testable
+// with errors.Is); other errors pass through.
+func Translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var tr *translated
+	if errors.As(err, &tr) {
+		return err
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return &translated{ErrRetryable, err}
+		case 19: // SQLITE_CONSTRAINT
+			if c := se.Code(); c == 2067 || c == 1555 {
+				return &translated{ErrUnique, err}
+			}
+		}
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &translated{ErrUnique, err}
+		case "40001", "40P01":
+			return &translated{ErrRetryable, err}
+		}
+	}
+	return err
+}
+
+// IsUnique reports whether err is a unique-constraint violation.
+func IsUnique(err error) bool { return errors.Is(Translate(err), ErrUnique) }
+
+// IsRetryable reports whether err is worth running the transaction again.
+func IsRetryable(err error) bool { return errors.Is(Translate(err), ErrRetryable) }
