@@ -234,6 +234,11 @@ func (db *DB) Read() Querier {
 	return rebinder{db, db.read}
 }
 
+// Primary returns a Querier for reads that must see every committed write:
+// the reader pool on SQLite (WAL readers see each commit at once), the
+// primary on PostgreSQL (never a lagging replica).
+func (db *DB) Primary() Querier { return rebinder{db, db.read} }
+
 // Tx is a transaction; its queries are rebound for the dialect.
 type Tx struct {
 	rebinder

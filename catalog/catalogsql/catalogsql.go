@@ -1,0 +1,689 @@
+// Package catalogsql is the catalog's store on SQLite and PostgreSQL.
+//
+// A product is kept as one JSON document (so a product page is one indexed
+// read) with the columns its queries filter on beside it; variants and
+// category links have their own tables for uniqueness (SKUs) and filtering
+// (products of a category). Every write appends its events to the
+// catalog_outbox table in the same transaction.
+package catalogsql
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/catalog/catalogsvc"
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/id"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the catalog's embedded migrations.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Store implements catalogsvc.Store.
+type Store struct {
+	db *sqldb.DB
+	// committed runs after a commit that wrote outbox rows (wakes the relay).
+	committed func()
+}
+
+// New returns the store on db; committed (may be nil) runs after every
+// commit that wrote events.
+func New(db *sqldb.DB, committed func()) *Store {
+	if committed == nil {
+		committed = func() {}
+	}
+	return &Store{db: db, committed: committed}
+}
+
+// Migrate applies the catalog's migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.db.Migrate(ctx, catalog.Module, Migrations())
+}
+
+func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
+	err := s.db.Tx(ctx, fn)
+	if err == nil {
+		s.committed()
+	}
+	return uniqueConflict(err)
+}
+
+// uniqueConflict names the unique constraint a write violated.
+func uniqueConflict(err error) error {
+	if err == nil || !sqldb.IsUnique(err) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "sku"):
+		return errs.Wrap(err, errs.Conflict, "sku_taken", "a variant with this SKU exists")
+	case strings.Contains(msg, "catalog_categories"):
+		return errs.Wrap(err, errs.Conflict, "handle_taken", "a category with this handle exists")
+	case strings.Contains(msg, "catalog_collections"):
+		return errs.Wrap(err, errs.Conflict, "handle_taken", "a collection with this handle exists")
+	case strings.Contains(msg, "handle"):
+		return errs.Wrap(err, errs.Conflict, "handle_taken", "a product with this handle exists")
+	}
+	return errs.Wrap(err, errs.Conflict, "conflict", "the change conflicts with existing data")
+}
+
+func channelsColumn(chs []string) string {
+	if len(chs) == 0 {
+		return ""
+	}
+	return "," + strings.Join(chs, ",") + ","
+}
+
+// InsertProducts writes new products and their events in one transaction.
+func (s *Store) InsertProducts(ctx context.Context, ps []catalog.Product, events []event.Event) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		for i := range ps {
+			if err := insertProduct(ctx, tx, &ps[i]); err != nil {
+				return err
+			}
+		}
+		return outbox.Write(ctx, tx, catalog.Module, events...)
+	})
+}
+
+func insertProduct(ctx context.Context, tx *sqldb.Tx, p *catalog.Product) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_products (id, handle, status, title_lc, channels, doc, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Handle, string(p.Status), strings.ToLower(p.Title), channelsColumn(p.Channels), string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
+		return err
+	}
+	return insertLinks(ctx, tx, p)
+}
+
+func insertLinks(ctx context.Context, tx *sqldb.Tx, p *catalog.Product) error {
+	for _, v := range p.Variants {
+		var sku any
+		if v.SKU != "" {
+			sku = v.SKU
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_variants (id, product_id, sku) VALUES (?, ?, ?)`, v.ID, p.ID, sku); err != nil {
+			return err
+		}
+	}
+	for _, c := range p.CategoryIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_product_categories (category_id, product_id) VALUES (?, ?)`, c, p.ID); err != nil {
+			return err
+		}
+	}
+	for _, c := range p.CollectionIDs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_product_collections (collection_id, product_id) VALUES (?, ?)`, c, p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s not found", what) }
+
+// GetProduct reads a product that is not deleted, by id or handle.
+func (s *Store) GetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error) {
+	return getProduct(ctx, s.db.Primary(), idOrHandle, "")
+}
+
+// StoreGetProduct reads a product for the store, from a replica when there
+// are replicas.
+func (s *Store) StoreGetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error) {
+	return getProduct(ctx, s.db.Read(), idOrHandle, "")
+}
+
+func getProduct(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) (catalog.Product, error) {
+	col := "handle"
+	if id.HasPrefix("prod", idOrHandle) {
+		col = "id"
+	}
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM catalog_products WHERE `+col+` = ? AND deleted_at IS NULL`+lock, idOrHandle).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return catalog.Product{}, notFound("product")
+	}
+	if err != nil {
+		return catalog.Product{}, err
+	}
+	var p catalog.Product
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return catalog.Product{}, fmt.Errorf("catalogsql: product %s: %w", idOrHandle, err)
+	}
+	return p, nil
+}
+
+// UpdateProduct runs fn on the current product inside one transaction and
+// stores the result with the events fn returns. A product fn marks deleted
+// leaves every index (its handle and SKUs are free again).
+func (s *Store) UpdateProduct(ctx context.Context, pid string, fn func(*catalog.Product) ([]event.Event, error)) (catalog.Product, error) {
+	var out catalog.Product
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if !id.HasPrefix("prod", pid) {
+			return notFound("product")
+		}
+		p, err := getProduct(ctx, tx, pid, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(&p)
+		if err != nil {
+			return err
+		}
+		doc, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE catalog_products SET handle = ?, status = ?, title_lc = ?, channels = ?, doc = ?, version = ?, updated_at = ?, deleted_at = ? WHERE id = ?`,
+			p.Handle, string(p.Status), strings.ToLower(p.Title), channelsColumn(p.Channels), string(doc), p.Version, p.UpdatedAt, p.DeletedAt, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_variants WHERE product_id = ?`, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_product_categories WHERE product_id = ?`, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_product_collections WHERE product_id = ?`, p.ID); err != nil {
+			return err
+		}
+		if p.DeletedAt == nil {
+			if err := insertLinks(ctx, tx, &p); err != nil {
+				return err
+			}
+		}
+		out = p
+		return outbox.Write(ctx, tx, catalog.Module, events...)
+	})
+	return out, err
+}
+
+// Cursor encodes the last id of a page.
+func encodeCursor(lastID string) *string {
+	c := base64.RawURLEncoding.EncodeToString([]byte(lastID))
+	return &c
+}
+
+// DecodeCursor reads a cursor made by a list of prefix ids.
+func decodeCursor(c, prefix string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !id.Valid(prefix, string(b)) {
+		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
+	}
+	return string(b), nil
+}
+
+const descendantsCTE = `WITH RECURSIVE sub(id, depth) AS (
+	SELECT id, 0 FROM catalog_categories WHERE id = ?
+	UNION ALL SELECT c.id, sub.depth + 1 FROM catalog_categories c JOIN sub ON c.parent_id = sub.id WHERE sub.depth < 64) `
+
+// ListProducts lists products newest first; categoryID (resolved by the
+// service) includes its sub-categories.
+func (s *Store) ListProducts(ctx context.Context, q catalog.ListProductsQuery, categoryID string) (catalog.Page[catalog.Product], error) {
+	after, err := decodeCursor(q.Cursor, "prod")
+	if err != nil {
+		return catalog.Page[catalog.Product]{}, err
+	}
+	var b strings.Builder
+	var args []any
+	if categoryID != "" {
+		b.WriteString(descendantsCTE)
+		args = append(args, categoryID)
+	}
+	b.WriteString(`SELECT p.id, p.doc FROM catalog_products p WHERE `)
+	if q.Deleted {
+		b.WriteString(`p.deleted_at IS NOT NULL`)
+	} else {
+		b.WriteString(`p.deleted_at IS NULL`)
+	}
+	if q.Status != "" {
+		b.WriteString(` AND p.status = ?`)
+		args = append(args, string(q.Status))
+	}
+	if q.Query != "" {
+		b.WriteString(` AND p.title_lc LIKE ? ESCAPE '\'`)
+		args = append(args, "%"+likeEscape(strings.ToLower(q.Query))+"%")
+	}
+	if q.SKU != "" {
+		b.WriteString(` AND p.id IN (SELECT product_id FROM catalog_variants WHERE sku = ?)`)
+		args = append(args, q.SKU)
+	}
+	if categoryID != "" {
+		b.WriteString(` AND p.id IN (SELECT pc.product_id FROM catalog_product_categories pc JOIN sub ON pc.category_id = sub.id)`)
+	}
+	if after != "" {
+		b.WriteString(` AND p.id < ?`)
+		args = append(args, after)
+	}
+	b.WriteString(` ORDER BY p.id DESC LIMIT ?`)
+	args = append(args, q.Limit+1)
+	return listDocs[catalog.Product](ctx, s.db.Primary(), b.String(), args, q.Limit, func(p catalog.Product) string { return p.ID })
+}
+
+// StoreProducts lists published products of a channel, newest first.
+func (s *Store) StoreProducts(ctx context.Context, q catalog.StoreListQuery, categoryID string) (catalog.Page[catalog.Product], error) {
+	after, err := decodeCursor(q.Cursor, "prod")
+	if err != nil {
+		return catalog.Page[catalog.Product]{}, err
+	}
+	var b strings.Builder
+	var args []any
+	if categoryID != "" {
+		b.WriteString(descendantsCTE)
+		args = append(args, categoryID)
+	}
+	b.WriteString(`SELECT p.id, p.doc FROM catalog_products p WHERE p.status = 'published' AND p.deleted_at IS NULL AND (p.channels = '' OR p.channels LIKE ?)`)
+	args = append(args, "%,"+likeEscape(q.Channel)+",%")
+	if categoryID != "" {
+		b.WriteString(` AND p.id IN (SELECT pc.product_id FROM catalog_product_categories pc JOIN sub ON pc.category_id = sub.id)`)
+	}
+	if after != "" {
+		b.WriteString(` AND p.id < ?`)
+		args = append(args, after)
+	}
+	b.WriteString(` ORDER BY p.id DESC LIMIT ?`)
+	args = append(args, q.Limit+1)
+	return listDocs[catalog.Product](ctx, s.db.Read(), b.String(), args, q.Limit, func(p catalog.Product) string { return p.ID })
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func listDocs[T any](ctx context.Context, q sqldb.Querier, query string, args []any, limit int, idOf func(T) string) (catalog.Page[T], error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return catalog.Page[T]{}, err
+	}
+	defer rows.Close()
+	page := catalog.Page[T]{Data: make([]T, 0, limit)}
+	for rows.Next() {
+		var rid, doc string
+		if err := rows.Scan(&rid, &doc); err != nil {
+			return page, err
+		}
+		if len(page.Data) == limit {
+			page.NextCursor = encodeCursor(idOf(page.Data[limit-1]))
+			break
+		}
+		var v T
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			return page, fmt.Errorf("catalogsql: %s: %w", rid, err)
+		}
+		page.Data = append(page.Data, v)
+	}
+	return page, rows.Err()
+}
+
+// MissingCategories returns those of ids that are not categories.
+func (s *Store) MissingCategories(ctx context.Context, ids []string) ([]string, error) {
+	return missing(ctx, s.db.Primary(), "catalog_categories", ids)
+}
+
+// MissingCollections returns those of ids that are not collections.
+func (s *Store) MissingCollections(ctx context.Context, ids []string) ([]string, error) {
+	return missing(ctx, s.db.Primary(), "catalog_collections", ids)
+}
+
+func missing(ctx context.Context, q sqldb.Querier, table string, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	found := map[string]bool{}
+	for i := 0; i < len(ids); i += 500 {
+		chunk := ids[i:min(i+500, len(ids))]
+		args := make([]any, len(chunk))
+		for j, v := range chunk {
+			args[j] = v
+		}
+		rows, err := q.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[v] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, v := range ids {
+		if !found[v] {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// InsertCategory writes a new category and its events.
+func (s *Store) InsertCategory(ctx context.Context, c catalog.Category, events []event.Event) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		if err := writeCategory(ctx, tx, c, true); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, catalog.Module, events...)
+	})
+}
+
+// InsertCategories writes many categories (parents before children) in one
+// transaction, with their events.
+func (s *Store) InsertCategories(ctx context.Context, cs []catalog.Category, events []event.Event) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		for _, c := range cs {
+			if err := writeCategory(ctx, tx, c, true); err != nil {
+				return err
+			}
+		}
+		return outbox.Write(ctx, tx, catalog.Module, events...)
+	})
+}
+
+func writeCategory(ctx context.Context, tx *sqldb.Tx, c catalog.Category, insert bool) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var parent any
+	if c.ParentID != "" {
+		parent = c.ParentID
+	}
+	if insert {
+		_, err = tx.ExecContext(ctx, `INSERT INTO catalog_categories (id, handle, parent_id, position, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, c.Handle, parent, c.Position, string(doc), c.Version, c.CreatedAt, c.UpdatedAt)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE catalog_categories SET handle = ?, parent_id = ?, position = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+			c.Handle, parent, c.Position, string(doc), c.Version, c.UpdatedAt, c.ID)
+	}
+	return err
+}
+
+// GetCategory reads a category by id or handle.
+func (s *Store) GetCategory(ctx context.Context, idOrHandle string) (catalog.Category, error) {
+	return getCategory(ctx, s.db.Primary(), idOrHandle, "")
+}
+
+func getCategory(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) (catalog.Category, error) {
+	col := "handle"
+	if id.HasPrefix("cat", idOrHandle) {
+		col = "id"
+	}
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM catalog_categories WHERE `+col+` = ?`+lock, idOrHandle).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return catalog.Category{}, notFound("category")
+	}
+	if err != nil {
+		return catalog.Category{}, err
+	}
+	var c catalog.Category
+	err = json.Unmarshal([]byte(doc), &c)
+	return c, err
+}
+
+// Ancestors returns the ids from id up to its root, id first.
+func (s *Store) Ancestors(ctx context.Context, cid string) ([]string, error) {
+	rows, err := s.db.Primary().QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+		SELECT id, parent_id, 0 FROM catalog_categories WHERE id = ?
+		UNION ALL SELECT c.id, c.parent_id, up.depth + 1 FROM catalog_categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 64)
+		SELECT id FROM up ORDER BY depth`, cid)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// UpdateCategory runs fn on the category inside one transaction.
+func (s *Store) UpdateCategory(ctx context.Context, cid string, fn func(*catalog.Category) ([]event.Event, error)) (catalog.Category, error) {
+	var out catalog.Category
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		if !id.HasPrefix("cat", cid) {
+			return notFound("category")
+		}
+		c, err := getCategory(ctx, tx, cid, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(&c)
+		if err != nil {
+			return err
+		}
+		if err := writeCategory(ctx, tx, c, false); err != nil {
+			return err
+		}
+		out = c
+		return outbox.Write(ctx, tx, catalog.Module, events...)
+	})
+	return out, err
+}
+
+// DeleteCategory deletes a category without children and unlinks its
+// products (whose documents lose the category id, with product.updated).
+func (s *Store) DeleteCategory(ctx context.Context, cid string, now time.Time, deleted func(catalog.Category) (event.Event, error), updated func(catalog.Product) (event.Event, error)) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		if !id.HasPrefix("cat", cid) {
+			return notFound("category")
+		}
+		c, err := getCategory(ctx, tx, cid, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM catalog_categories WHERE parent_id = ?`, cid).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errs.E(errs.Conflict, "category_has_children", "the category has %d sub-categories; move or delete them first", n)
+		}
+		events, err := unlinkProducts(ctx, tx, "catalog_product_categories", "category_id", cid, now, updated, func(p *catalog.Product) {
+			p.CategoryIDs = without(p.CategoryIDs, cid)
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_categories WHERE id = ?`, cid); err != nil {
+			return err
+		}
+		e, err := deleted(c)
+		if err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, catalog.Module, append(events, e)...)
+	})
+}
+
+// unlinkProducts removes the link of every product linked to target in the
+// link table, rewriting their documents with edit and emitting updated.
+func unlinkProducts(ctx context.Context, tx *sqldb.Tx, table, col, target string, now time.Time, updated func(catalog.Product) (event.Event, error), edit func(*catalog.Product)) ([]event.Event, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT product_id FROM `+table+` WHERE `+col+` = ?`, target)
+	if err != nil {
+		return nil, err
+	}
+	var pids []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		pids = append(pids, v)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	var events []event.Event
+	for _, pid := range pids {
+		p, err := getProduct(ctx, tx, pid, "")
+		if errs.Is(err, errs.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		edit(&p)
+		p.Version++
+		p.UpdatedAt = now
+		doc, err := json.Marshal(p)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE catalog_products SET doc = ?, version = ?, updated_at = ? WHERE id = ?`, string(doc), p.Version, p.UpdatedAt, p.ID); err != nil {
+			return nil, err
+		}
+		e, err := updated(p)
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+col+` = ?`, target); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+func without(list []string, v string) []string {
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if x != v {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// ListCategories lists categories ordered by id.
+func (s *Store) ListCategories(ctx context.Context, q catalog.ListCategoriesQuery) (catalog.Page[catalog.Category], error) {
+	after, err := decodeCursor(q.Cursor, "cat")
+	if err != nil {
+		return catalog.Page[catalog.Category]{}, err
+	}
+	query := `SELECT id, doc FROM catalog_categories WHERE id > ?`
+	args := []any{after}
+	if q.ParentID != "" {
+		query += ` AND parent_id = ?`
+		args = append(args, q.ParentID)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, q.Limit+1)
+	return listDocs[catalog.Category](ctx, s.db.Primary(), query, args, q.Limit, func(c catalog.Category) string { return c.ID })
+}
+
+// AllCategories returns every category ordered by parent and position.
+func (s *Store) AllCategories(ctx context.Context) ([]catalog.Category, error) {
+	page, err := listDocs[catalog.Category](ctx, s.db.Read(), `SELECT id, doc FROM catalog_categories ORDER BY position, id LIMIT ?`, []any{1_000_000}, 1_000_000, func(c catalog.Category) string { return c.ID })
+	return page.Data, err
+}
+
+// InsertCollection writes a new collection and its events.
+func (s *Store) InsertCollection(ctx context.Context, c catalog.Collection, events []event.Event) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_collections (id, handle, doc, created_at) VALUES (?, ?, ?, ?)`, c.ID, c.Handle, string(doc), c.CreatedAt); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, catalog.Module, events...)
+	})
+}
+
+// GetCollection reads a collection by id or handle.
+func (s *Store) GetCollection(ctx context.Context, idOrHandle string) (catalog.Collection, error) {
+	return getCollection(ctx, s.db.Primary(), idOrHandle)
+}
+
+func getCollection(ctx context.Context, q sqldb.Querier, idOrHandle string) (catalog.Collection, error) {
+	col := "handle"
+	if id.HasPrefix("col", idOrHandle) {
+		col = "id"
+	}
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM catalog_collections WHERE `+col+` = ?`, idOrHandle).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return catalog.Collection{}, notFound("collection")
+	}
+	if err != nil {
+		return catalog.Collection{}, err
+	}
+	var c catalog.Collection
+	err = json.Unmarshal([]byte(doc), &c)
+	return c, err
+}
+
+// DeleteCollection deletes a collection and unlinks its products (with
+// product.updated for each).
+func (s *Store) DeleteCollection(ctx context.Context, cid string, now time.Time, deleted func(catalog.Collection) (event.Event, error), updated func(catalog.Product) (event.Event, error)) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		c, err := getCollection(ctx, tx, cid)
+		if err != nil || c.ID != cid {
+			return notFound("collection")
+		}
+		events, err := unlinkProducts(ctx, tx, "catalog_product_collections", "collection_id", cid, now, updated, func(p *catalog.Product) {
+			p.CollectionIDs = without(p.CollectionIDs, cid)
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM catalog_collections WHERE id = ?`, cid); err != nil {
+			return err
+		}
+		e, err := deleted(c)
+		if err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, catalog.Module, append(events, e)...)
+	})
+}
+
+// ListCollections lists collections ordered by id.
+func (s *Store) ListCollections(ctx context.Context, q catalog.ListCollectionsQuery) (catalog.Page[catalog.Collection], error) {
+	after, err := decodeCursor(q.Cursor, "col")
+	if err != nil {
+		return catalog.Page[catalog.Collection]{}, err
+	}
+	return listDocs[catalog.Collection](ctx, s.db.Primary(), `SELECT id, doc FROM catalog_collections WHERE id > ? ORDER BY id LIMIT ?`, []any{after, q.Limit + 1}, q.Limit, func(c catalog.Collection) string { return c.ID })
+}
+
+var _ catalogsvc.Store = (*Store)(nil)

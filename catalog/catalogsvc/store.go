@@ -1,0 +1,40 @@
+package catalogsvc
+
+import (
+	"context"
+	"time"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/event"
+)
+
+// Store is the catalog's private persistence, shaped by the service's use
+// cases. Every write is one transaction that also appends the given events
+// to the outbox. Unique violations come back as Conflict errors with the
+// codes handle_taken and sku_taken; missing rows as NotFound.
+type Store interface {
+	InsertProducts(ctx context.Context, ps []catalog.Product, events []event.Event) error
+	// GetProduct reads the latest committed product (not deleted).
+	GetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error)
+	// StoreGetProduct may read from a replica.
+	StoreGetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error)
+	UpdateProduct(ctx context.Context, id string, fn func(*catalog.Product) ([]event.Event, error)) (catalog.Product, error)
+	ListProducts(ctx context.Context, q catalog.ListProductsQuery, categoryID string) (catalog.Page[catalog.Product], error)
+	StoreProducts(ctx context.Context, q catalog.StoreListQuery, categoryID string) (catalog.Page[catalog.Product], error)
+	MissingCategories(ctx context.Context, ids []string) ([]string, error)
+	MissingCollections(ctx context.Context, ids []string) ([]string, error)
+
+	InsertCategory(ctx context.Context, c catalog.Category, events []event.Event) error
+	InsertCategories(ctx context.Context, cs []catalog.Category, events []event.Event) error
+	GetCategory(ctx context.Context, idOrHandle string) (catalog.Category, error)
+	Ancestors(ctx context.Context, id string) ([]string, error)
+	UpdateCategory(ctx context.Context, id string, fn func(*catalog.Category) ([]event.Event, error)) (catalog.Category, error)
+	DeleteCategory(ctx context.Context, id string, now time.Time, deleted func(catalog.Category) (event.Event, error), updated func(catalog.Product) (event.Event, error)) error
+	ListCategories(ctx context.Context, q catalog.ListCategoriesQuery) (catalog.Page[catalog.Category], error)
+	AllCategories(ctx context.Context) ([]catalog.Category, error)
+
+	InsertCollection(ctx context.Context, c catalog.Collection, events []event.Event) error
+	GetCollection(ctx context.Context, idOrHandle string) (catalog.Collection, error)
+	DeleteCollection(ctx context.Context, id string, now time.Time, deleted func(catalog.Collection) (event.Event, error), updated func(catalog.Product) (event.Event, error)) error
+	ListCollections(ctx context.Context, q catalog.ListCollectionsQuery) (catalog.Page[catalog.Collection], error)
+}

@@ -1,0 +1,44 @@
+package httpx
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+)
+
+// DefaultMaxBody is the body limit of every operation (API.md: 1 MiB).
+const DefaultMaxBody = 1 << 20
+
+// NewAPI returns the huma API every module registers its operations on,
+// mounted on mux. The OpenAPI 3.1 document is derived from the registered
+// operations; Spec returns it once registration is over. Unknown JSON
+// fields are rejected, validation errors are 400 validation_failed, bodies
+// over maxBody are 413.
+func NewAPI(mux *http.ServeMux, title, version, description string) huma.API {
+	installErrors()
+	cfg := huma.DefaultConfig(title, version)
+	cfg.Info.Description = description
+	cfg.OpenAPIPath = ""
+	cfg.DocsPath = ""
+	cfg.SchemasPath = ""
+	cfg.CreateHooks = nil // no $schema links in answers
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"adminKey": {Type: "http", Scheme: "bearer", Description: "A secret admin API key (AGORA_ADMIN_KEY or one made by `agora keys create`)."},
+	}
+	cfg.Servers = []*huma.Server{{URL: "/", Description: "this server"}}
+	api := humago.New(mux, cfg)
+	// Every answer can be a problem: document the shared problem schema.
+	api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Problem](), true, "")
+	return api
+}
+
+// AdminSecurity is the security requirement of admin operations.
+var AdminSecurity = []map[string][]string{{"adminKey": {}}}
+
+// SpecJSON encodes the OpenAPI document of api.
+func SpecJSON(api huma.API) ([]byte, error) {
+	return json.Marshal(api.OpenAPI())
+}
