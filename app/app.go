@@ -1,0 +1,526 @@
+// Package app is Agora's composition root: configuration, the module
+// registry with its dependency order and --modules targets, wiring of
+// stores, services, routes and event relays, and the HTTP server's
+// lifecycle (start in dependency order, graceful drain on SIGTERM, stop in
+// reverse). It is the only package that sees several modules'
+// implementations.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/event/jetstream"
+	"github.com/agoracommerce/agora/platform/httpx"
+	"github.com/agoracommerce/agora/platform/idem"
+	"github.com/agoracommerce/agora/platform/obs"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+// Version is the binary's version, set at build time with
+// -ldflags "-X github.com/agoracommerce/agora/app.Version=…".
+var Version = "dev"
+
+// Config is everything Agora can be told at start. cmd/agora fills it from
+// flags, AGORA_* variables and an optional config file.
+type Config struct {
+	Addr        string
+	DataDir     string
+	Modules     []string
+	PostgresURL string
+	ReplicaURLs []string
+	NATSURL     string
+	RedisURL    string
+	AdminKey    string
+	Demo        bool
+	// SQLiteSync is SQLite's synchronous mode: full (default) or normal.
+	SQLiteSync      string
+	MaxBody         int64
+	ShutdownTimeout time.Duration
+}
+
+// DefaultConfig returns the embedded defaults of API.md.
+func DefaultConfig() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", DataDir: "./agora-data", Modules: []string{"all"},
+		SQLiteSync: "full", MaxBody: httpx.DefaultMaxBody, ShutdownTimeout: 20 * time.Second,
+	}
+}
+
+// Validate reports every problem of the configuration at once, in words an
+// operator can act on.
+func (c Config) Validate() error {
+	var problems []string
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		problems = append(problems, fmt.Sprintf("addr %q is not host:port (e.g. 127.0.0.1:8080)", c.Addr))
+	}
+	if c.PostgresURL == "" && c.DataDir == "" {
+		problems = append(problems, "data dir is empty; set --data or AGORA_DATA_DIR")
+	}
+	if c.PostgresURL != "" && !strings.HasPrefix(c.PostgresURL, "postgres://") && !strings.HasPrefix(c.PostgresURL, "postgresql://") {
+		problems = append(problems, "postgres URL must start with postgres:// or postgresql://")
+	}
+	for _, u := range c.ReplicaURLs {
+		if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+			problems = append(problems, fmt.Sprintf("replica URL %q must start with postgres://", u))
+		}
+	}
+	if len(c.ReplicaURLs) > 0 && c.PostgresURL == "" {
+		problems = append(problems, "read replicas need AGORA_POSTGRES_URL")
+	}
+	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
+		problems = append(problems, "NATS URL must start with nats:// or tls://")
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		problems = append(problems, "Redis URL must start with redis:// or rediss://")
+	}
+	if c.AdminKey != "" && len(c.AdminKey) < auth.MinOwnerKey {
+		problems = append(problems, fmt.Sprintf("AGORA_ADMIN_KEY must have at least %d characters", auth.MinOwnerKey))
+	}
+	if s := strings.ToLower(c.SQLiteSync); s != "full" && s != "normal" {
+		problems = append(problems, "sqlite sync must be full or normal")
+	}
+	if c.MaxBody < 1024 || c.MaxBody > 64<<20 {
+		problems = append(problems, "max body must be between 1 KiB and 64 MiB")
+	}
+	if c.ShutdownTimeout <= 0 {
+		problems = append(problems, "shutdown timeout must be positive")
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// Env is what a module's Start gets: shared infrastructure and the services
+// of the modules it depends on.
+type Env struct {
+	Config  Config
+	Log     *slog.Logger
+	Now     func() time.Time
+	API     huma.API
+	Bus     *jetstream.Bus
+	Health  *obs.Health
+	Metrics *obs.Metrics
+
+	app      *App
+	services map[string]any
+}
+
+// DB returns the database of module: on SQLite a file of its own in the
+// data dir, on PostgreSQL the shared database (tables are prefixed by
+// module).
+func (e *Env) DB(ctx context.Context, module string) (*sqldb.DB, error) { return e.app.db(ctx, module) }
+
+// Provide makes a module's service available to the modules started after it.
+func (e *Env) Provide(module string, svc any) { e.services[module] = svc }
+
+// Service returns the service a started module provided, or nil.
+func (e *Env) Service(module string) any { return e.services[module] }
+
+// App is a configured Agora process.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	registry *Registry
+	now      func() time.Time
+
+	mu      sync.Mutex
+	dbs     map[string]*sqldb.DB
+	shared  *sqldb.DB
+	bus     *jetstream.Bus
+	env     *Env
+	mux     *http.ServeMux
+	handler http.Handler
+	running []*Running
+	names   []string
+	keys    *auth.Keys
+	idem    *idem.Store
+	spec    []byte
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// New returns an App for cfg with the registry's modules; nothing is
+// opened yet.
+func New(cfg Config, log *slog.Logger, registry *Registry) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &App{cfg: cfg, log: log, registry: registry, now: time.Now, dbs: map[string]*sqldb.DB{}}, nil
+}
+
+func (a *App) db(ctx context.Context, module string) (*sqldb.DB, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cfg.PostgresURL != "" {
+		if a.shared == nil {
+			db, err := sqldb.Open(ctx, sqldb.Config{PostgresURL: a.cfg.PostgresURL, ReplicaURLs: a.cfg.ReplicaURLs, MaxOpen: 32})
+			if err != nil {
+				return nil, err
+			}
+			a.shared = db
+		}
+		return a.shared, nil
+	}
+	if db, ok := a.dbs[module]; ok {
+		return db, nil
+	}
+	db, err := sqldb.Open(ctx, sqldb.Config{Path: filepath.Join(a.cfg.DataDir, module+".db"), Synchronous: a.cfg.SQLiteSync})
+	if err != nil {
+		return nil, err
+	}
+	a.dbs[module] = db
+	return db, nil
+}
+
+// Migrate applies every pending migration of the selected modules and of
+// the platform, then closes the databases.
+func (a *App) Migrate(ctx context.Context) error {
+	defer a.closeDBs()
+	mods, err := a.registry.Order(a.cfg.Modules)
+	if err != nil {
+		return err
+	}
+	if err := a.migratePlatform(ctx); err != nil {
+		return err
+	}
+	for _, m := range mods {
+		mig, ok := migrationsOf[m.Name]
+		if !ok {
+			continue
+		}
+		db, err := a.db(ctx, m.Name)
+		if err != nil {
+			return err
+		}
+		if err := db.Migrate(ctx, m.Name, mig()); err != nil {
+			return err
+		}
+		a.log.Info("migrated", "module", m.Name)
+	}
+	return nil
+}
+
+func (a *App) migratePlatform(ctx context.Context) error {
+	db, err := a.db(ctx, "platform")
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx, "platform_idem", idem.Migrations()); err != nil {
+		return err
+	}
+	return db.Migrate(ctx, "platform_auth", auth.Migrations())
+}
+
+// Keys opens the platform database and returns the admin key store.
+func (a *App) Keys(ctx context.Context) (*auth.Keys, func(), error) {
+	if err := a.migratePlatform(ctx); err != nil {
+		a.closeDBs()
+		return nil, nil, err
+	}
+	db, _ := a.db(ctx, "platform")
+	return auth.NewKeys(db, a.cfg.AdminKey, a.now), a.closeDBs, nil
+}
+
+// Start opens storage and events, starts the selected modules in
+// dependency order and builds the HTTP handler. Stop undoes it.
+func (a *App) Start(ctx context.Context) (err error) {
+	defer func() {
+		if err != nil {
+			a.Stop(context.WithoutCancel(ctx))
+		}
+	}()
+	mods, err := a.registry.Order(a.cfg.Modules)
+	if err != nil {
+		return err
+	}
+	if a.cfg.PostgresURL == "" {
+		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+			return fmt.Errorf("data dir: %w", err)
+		}
+	}
+	bcfg := jetstream.DefaultConfig()
+	bcfg.URL = a.cfg.NATSURL
+	bcfg.Dir = filepath.Join(a.cfg.DataDir, "nats")
+	a.bus, err = jetstream.Open(ctx, bcfg, a.log)
+	if err != nil {
+		return err
+	}
+	if err := a.migratePlatform(ctx); err != nil {
+		return err
+	}
+	pdb, _ := a.db(ctx, "platform")
+	a.keys = auth.NewKeys(pdb, a.cfg.AdminKey, a.now)
+	if err := a.firstKey(ctx); err != nil {
+		return err
+	}
+	idcfg := idem.DefaultConfig()
+	idcfg.MaxBody = a.cfg.MaxBody
+	a.idem = idem.New(pdb, idcfg, a.now, a.log)
+
+	a.mux = http.NewServeMux()
+	api := httpx.NewAPI(a.mux, "Agora", Version, apiDescription)
+	metrics := obs.NewMetrics()
+	health := obs.NewHealth()
+	health.Add("platform_db", pdb.Ping)
+	health.Add("events", a.bus.Ping)
+	a.env = &Env{Config: a.cfg, Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, app: a, services: map[string]any{}}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.cancel = cancel
+	for _, m := range mods {
+		r, err := m.Start(ctx, a.env)
+		if err != nil {
+			return fmt.Errorf("start %s: %w", m.Name, err)
+		}
+		if r == nil {
+			r = &Running{}
+		}
+		a.running = append(a.running, r)
+		a.names = append(a.names, m.Name)
+		if r.Run != nil {
+			a.wg.Add(1)
+			go func() {
+				defer a.wg.Done()
+				r.Run(runCtx)
+			}()
+		}
+		a.log.Info("module started", "module", m.Name)
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		a.housekeeping(runCtx)
+	}()
+
+	a.spec, err = httpx.SpecJSON(api)
+	if err != nil {
+		return err
+	}
+	a.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	a.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		failed := health.Ready(r.Context())
+		w.Header().Set("Content-Type", "application/json")
+		if len(failed) > 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_ = jsonEncode(w, map[string]any{"status": "unavailable", "failed": failed})
+			return
+		}
+		_ = jsonEncode(w, map[string]any{"status": "ready", "modules": a.names})
+	})
+	a.mux.Handle("GET /metrics", metrics.Handler())
+	a.mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/openapi+json")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(a.spec)
+	})
+	docs, err := renderDocs(api.OpenAPI())
+	if err != nil {
+		return err
+	}
+	a.mux.HandleFunc("GET /docs", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		_, _ = w.Write(docs)
+	})
+	a.mux.HandleFunc("/", httpx.NotFound)
+
+	var h http.Handler = a.mux
+	h = a.idem.Middleware(h)
+	h = a.keys.Middleware(h)
+	h = metrics.Middleware(h)
+	a.handler = httpx.Base(a.log, h)
+	return nil
+}
+
+// AdminKeyFile is where a first start without AGORA_ADMIN_KEY leaves the
+// owner key it made, readable only by the user that runs Agora.
+const AdminKeyFile = "admin-key"
+
+// firstKey gives a new installation an owner key: without AGORA_ADMIN_KEY
+// and with no key stored yet, it makes one and writes it to the data dir.
+func (a *App) firstKey(ctx context.Context) error {
+	if a.cfg.AdminKey != "" {
+		return nil
+	}
+	n, err := a.keys.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, secret, err := a.keys.Create(ctx, auth.Owner, "first start")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(a.cfg.DataDir, AdminKeyFile)
+	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return fmt.Errorf("writing the first admin key: %w", err)
+	}
+	a.log.Info("created an owner admin key for this new installation", "file", path)
+	return nil
+}
+
+// AdminKeyHint tells an operator where the owner key is.
+func (a *App) AdminKeyHint() string {
+	if a.cfg.AdminKey != "" {
+		return "the value of AGORA_ADMIN_KEY"
+	}
+	path := filepath.Join(a.cfg.DataDir, AdminKeyFile)
+	if _, err := os.Stat(path); err == nil {
+		return "in " + path
+	}
+	return "create one with `agora keys create --role owner`"
+}
+
+// housekeeping runs periodic chores: purging old idempotency keys and
+// writing key last-use times.
+func (a *App) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	purge := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			_ = a.keys.FlushLastUsed(context.WithoutCancel(ctx))
+			return
+		case <-t.C:
+		}
+		if err := a.keys.FlushLastUsed(ctx); err != nil {
+			a.log.Warn("writing key use times failed", "err", err)
+		}
+		if time.Since(purge) > time.Hour {
+			purge = time.Now()
+			if n, err := a.idem.Purge(ctx); err != nil {
+				a.log.Warn("purging idempotency keys failed", "err", err)
+			} else if n > 0 {
+				a.log.Info("purged idempotency keys", "count", n)
+			}
+		}
+	}
+}
+
+// Handler is the whole HTTP API; valid after Start.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Env is the environment the modules were started with; valid after Start.
+func (a *App) Env() *Env { return a.env }
+
+// Stop stops the modules in reverse order (after their background work
+// ended), then closes events and storage.
+func (a *App) Stop(ctx context.Context) {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+	for i := len(a.running) - 1; i >= 0; i-- {
+		if s := a.running[i].Stop; s != nil {
+			if err := s(ctx); err != nil {
+				a.log.Warn("module stop failed", "module", a.names[i], "err", err)
+			}
+		}
+	}
+	a.running, a.names = nil, nil
+	if a.bus != nil {
+		a.bus.Close()
+		a.bus = nil
+	}
+	a.closeDBs()
+}
+
+func (a *App) closeDBs() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for name, db := range a.dbs {
+		if err := db.Close(); err != nil {
+			a.log.Warn("closing database failed", "module", name, "err", err)
+		}
+	}
+	a.dbs = map[string]*sqldb.DB{}
+	if a.shared != nil {
+		_ = a.shared.Close()
+		a.shared = nil
+	}
+}
+
+// Serve starts the app, serves HTTP on cfg.Addr until ctx ends, then
+// drains: it stops accepting, lets in-flight requests finish (up to the
+// shutdown timeout), and stops the modules. ready, when non-nil, receives
+// the listening address once requests are accepted.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.Addr)
+	if err != nil {
+		a.Stop(context.WithoutCancel(ctx))
+		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("agora is serving", "addr", ln.Addr().String(), "modules", a.names, "version", Version,
+		"storage", a.storageName(), "events", a.eventsName())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.log.Info("draining")
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+	defer cancel()
+	a.Stop(sctx)
+	a.log.Info("stopped")
+	return err
+}
+
+func (a *App) storageName() string {
+	if a.cfg.PostgresURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+func (a *App) eventsName() string {
+	if a.cfg.NATSURL != "" {
+		return "nats"
+	}
+	return "embedded-nats"
+}
+
+// Modules lists the modules the app runs, in start order.
+func (a *App) Modules() []string { return slices.Clone(a.names) }

@@ -1,0 +1,24 @@
+// Package archtest holds the architecture rules of ARCHITECTURE.md §2–3 as a
+// test (modelled on Go's go/build/deps_test.go): the declared module order,
+// what a contract package may import, and the shape of every module. A
+// wrong import fails CI instead of waiting for review.
+package archtest
+
+// Layers is the declared order of ARCHITECTURE.md §2: a module may import
+// the contract of, and call, only modules in earlier layers. Modules in one
+// layer may not import each other.
+var Layers = [][]string{
+	{"catalog", "customer"},
+	{"pricing", "inventory", "tax"},
+	{"promotion"},
+	{"cart"},
+	{"shipping", "payment"},
+	{"order"},
+	{"search", "recommend", "notify", "webhook", "analytics", "experiment", "automation"},
+}
+
+// Suffixes are the subpackages a module may have, named <module><suffix>.
+var Suffixes = []string{"svc", "sql", "http", "test", "seed"}
+
+// ContractPlatform lists the platform packages a contract may import.
+var ContractPlatform = []string{"platform/errs", "platform/money", "platform/event", "platform/id"}
