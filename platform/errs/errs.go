@@ -18,16 +18,16 @@ type Kind uint8
 // The kinds. Their zero value is Internal, so an unclassified error never
 // passes for a client mistake.
 const (
-	Internal     Kind = iota // a fault of ours; the caller sees a generic message
-	Invalid                  // the input is malformed or out of range
-	NotFound                 // the thing does not exist, or the caller may not know it does
-	Conflict                 // the request collides with the current state
-	Unauthorized             // no valid credentials
-	Forbidden                // valid credentials without the permission
-	Unavailable              // a dependency is down; retrying later may succeed
-	TooLarge                 // the request body exceeds the limit
-	PaymentFailed            // a payment was declined
-	RateLimited              // too many requests
+	Internal      Kind = iota // a fault of ours; the caller sees a generic message
+	Invalid                   // the input is malformed or out of range
+	NotFound                  // the thing does not exist, or the caller may not know it does
+	Conflict                  // the request collides with the current state
+	Unauthorized              // no valid credentials
+	Forbidden                 // valid credentials without the permission
+	Unavailable               // a dependency is down; retrying later may succeed
+	TooLarge                  // the request body exceeds the limit
+	PaymentFailed             // a payment was declined
+	RateLimited               // too many requests
 )
 
 var kindNames = [...]string{"internal", "invalid", "not_found", "conflict", "unauthorized", "forbidden", "unavailable", "too_large", "payment_failed", "rate_limited"}

@@ -29,11 +29,13 @@ func Make(s string) string {
 	var b strings.Builder
 	hyphen := false
 	for _, r := range folded {
-		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+		r = unicode.ToLower(r)
+		// Keep exactly what Valid accepts: an upper-case letter without a
+		// lower-case form ("ϒ", "𝐀") separates words like punctuation.
+		if !unicode.IsDigit(r) && !(unicode.IsLetter(r) && !unicode.IsUpper(r)) {
 			hyphen = true
 			continue
 		}
-		r = unicode.ToLower(r)
 		need := utf8.RuneLen(r)
 		if hyphen && b.Len() > 0 {
 			need++
@@ -66,4 +68,3 @@ func Valid(h string) bool {
 	}
 	return true
 }
-

@@ -45,15 +45,18 @@ func Write(ctx context.Context, tx *sqldb.Tx, module string, events ...event.Eve
 // skips its effect: this is what makes at-least-once delivery exactly-once
 // in effect.
 func MarkHandled(ctx context.Context, tx *sqldb.Tx, module, consumer, eventID string) (first bool, err error) {
-	_, err = tx.ExecContext(ctx, "INSERT INTO "+module+"_inbox (consumer, event_id, handled_at) VALUES (?, ?, ?)",
+	// ON CONFLICT rather than catching the unique violation: on PostgreSQL a
+	// failed statement aborts the whole transaction, so its commit would fail.
+	res, err := tx.ExecContext(ctx, "INSERT INTO "+module+"_inbox (consumer, event_id, handled_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
 		consumer, eventID, time.Now().UTC())
-	if sqldb.IsUnique(err) {
-		return false, nil
-	}
 	if err != nil {
 		return false, fmt.Errorf("outbox: mark handled: %w", err)
 	}
-	return true, nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("outbox: mark handled: %w", err)
+	}
+	return n == 1, nil
 }
 
 // RelayConfig tunes a Relay.
@@ -65,7 +68,9 @@ type RelayConfig struct {
 }
 
 // DefaultRelayConfig polls every 250 ms, 500 rows at a time.
-func DefaultRelayConfig() RelayConfig { return RelayConfig{Interval: 250 * time.Millisecond, Batch: 500} }
+func DefaultRelayConfig() RelayConfig {
+	return RelayConfig{Interval: 250 * time.Millisecond, Batch: 500}
+}
 
 // Relay publishes a module's outbox rows in order and deletes them once the
 // bus has them. A crash between publish and delete publishes the rows again
