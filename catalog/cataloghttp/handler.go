@@ -1,0 +1,356 @@
+// Package cataloghttp serves catalog.Service over HTTP (Register) and is a
+// catalog.Service over HTTP (Client). Handlers only decode, call the service
+// and encode; the routes and their schemas are the catalog's part of the
+// OpenAPI document.
+package cataloghttp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/httpx"
+)
+
+// Cache-Control of store answers: shared caches may keep them briefly and
+// serve them stale while they revalidate; Surrogate-Key lets a CDN purge
+// exactly what an event changed.
+const storeCacheControl = "public, max-age=30, stale-while-revalidate=300"
+
+type idPath struct {
+	ID string `path:"id" maxLength:"120" doc:"Id or handle"`
+}
+
+type productOut struct {
+	Body catalog.Product
+}
+
+type productPageOut struct {
+	Body catalog.Page[catalog.Product]
+}
+
+type createProductIn struct {
+	Body catalog.CreateProductCommand
+}
+
+type updateProductIn struct {
+	ID   string `path:"id" maxLength:"120"`
+	Body catalog.UpdateProductCommand
+}
+
+type listProductsIn struct {
+	Status   string `query:"status" enum:"draft,published,archived," doc:"Only products of this status"`
+	Category string `query:"category" maxLength:"120" doc:"Category id or handle; includes sub-categories"`
+	Q        string `query:"q" maxLength:"300" doc:"Case-insensitive part of the title"`
+	SKU      string `query:"sku" maxLength:"100"`
+	Deleted  bool   `query:"deleted" doc:"List soft-deleted products instead"`
+	Limit    int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Cursor   string `query:"cursor" maxLength:"200"`
+}
+
+type importIn struct {
+	Body struct {
+		Products []catalog.CreateProductCommand `json:"products" minItems:"1" maxItems:"1000"`
+	}
+}
+
+type importOut struct {
+	Body struct {
+		Created int      `json:"created"`
+		IDs     []string `json:"ids"`
+	}
+}
+
+type storeProductIn struct {
+	ID          string `path:"id" maxLength:"120" doc:"Product id or handle"`
+	Currency    string `query:"currency" pattern:"^[A-Z]{3}$" doc:"Prices in this ISO 4217 currency"`
+	Locale      string `query:"locale" maxLength:"35" doc:"BCP 47 locale of titles and descriptions"`
+	IfNoneMatch string `header:"If-None-Match" maxLength:"200"`
+}
+
+type storeProductOut struct {
+	ETag         string `header:"ETag"`
+	CacheControl string `header:"Cache-Control"`
+	SurrogateKey string `header:"Surrogate-Key"`
+	Body         catalog.StoreProduct
+}
+
+type storeListIn struct {
+	Category    string `query:"category" maxLength:"120" doc:"Category id or handle; includes sub-categories"`
+	Currency    string `query:"currency" pattern:"^[A-Z]{3}$"`
+	Locale      string `query:"locale" maxLength:"35"`
+	Limit       int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Cursor      string `query:"cursor" maxLength:"200"`
+	IfNoneMatch string `header:"If-None-Match" maxLength:"200"`
+}
+
+type storeListOut struct {
+	ETag         string `header:"ETag"`
+	CacheControl string `header:"Cache-Control"`
+	SurrogateKey string `header:"Surrogate-Key"`
+	Body         catalog.Page[catalog.StoreProduct]
+}
+
+type categoryOut struct {
+	Body catalog.Category
+}
+
+type createCategoryIn struct {
+	Body catalog.CreateCategoryCommand
+}
+
+type updateCategoryIn struct {
+	ID   string `path:"id" maxLength:"120"`
+	Body catalog.UpdateCategoryCommand
+}
+
+type listCategoriesIn struct {
+	ParentID string `query:"parent_id" maxLength:"40"`
+	Limit    int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Cursor   string `query:"cursor" maxLength:"200"`
+}
+
+type categoryPageOut struct {
+	Body catalog.Page[catalog.Category]
+}
+
+type treeIn struct {
+	Locale      string `query:"locale" maxLength:"35"`
+	IfNoneMatch string `header:"If-None-Match" maxLength:"200"`
+}
+
+type treeOut struct {
+	ETag         string `header:"ETag"`
+	CacheControl string `header:"Cache-Control"`
+	SurrogateKey string `header:"Surrogate-Key"`
+	Body         struct {
+		Data []catalog.CategoryNode `json:"data"`
+	}
+}
+
+type collectionOut struct {
+	Body catalog.Collection
+}
+
+type createCollectionIn struct {
+	Body catalog.CreateCollectionCommand
+}
+
+type listCollectionsIn struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Cursor string `query:"cursor" maxLength:"200"`
+}
+
+type collectionPageOut struct {
+	Body catalog.Page[catalog.Collection]
+}
+
+// errorStatuses are the problem answers every catalog operation may give.
+var (
+	adminErrors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge}
+	storeErrors = []int{http.StatusBadRequest, http.StatusNotFound}
+)
+
+func admin(id, method, path, summary string, status int) huma.Operation {
+	return huma.Operation{
+		OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{"Catalog (admin)"},
+		DefaultStatus: status, Errors: adminErrors, Security: httpx.AdminSecurity,
+	}
+}
+
+func store(id, path, summary string) huma.Operation {
+	return huma.Operation{
+		OperationID: id, Method: http.MethodGet, Path: path, Summary: summary, Tags: []string{"Catalog (store)"},
+		Errors: storeErrors, Responses: map[string]*huma.Response{"304": {Description: "Not modified (the ETag matches)"}},
+	}
+}
+
+// etag is a strong validator of a store answer.
+func etag(v any) string {
+	b, _ := json.Marshal(v)
+	h := fnv.New64a()
+	h.Write(b)
+	return fmt.Sprintf(`"%x"`, h.Sum64())
+}
+
+func matches(ifNoneMatch, tag string) bool {
+	for _, t := range strings.Split(ifNoneMatch, ",") {
+		t = strings.TrimSpace(t)
+		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}
+
+// Register adds the catalog's admin and store operations to api.
+func Register(api huma.API, svc catalog.Service) {
+	huma.Register(api, admin("createProduct", http.MethodPost, "/admin/products", "Create a product", http.StatusCreated),
+		func(ctx context.Context, in *createProductIn) (*productOut, error) {
+			p, err := svc.CreateProduct(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &productOut{Body: p}, nil
+		})
+	huma.Register(api, admin("importProducts", http.MethodPost, "/admin/products/import", "Create up to 1,000 products at once", http.StatusCreated),
+		func(ctx context.Context, in *importIn) (*importOut, error) {
+			res, err := svc.ImportProducts(ctx, catalog.ImportProductsCommand{Products: in.Body.Products})
+			if err != nil {
+				return nil, err
+			}
+			out := &importOut{}
+			out.Body.Created, out.Body.IDs = res.Created, res.IDs
+			return out, nil
+		})
+	huma.Register(api, admin("listProducts", http.MethodGet, "/admin/products", "List products, newest first", http.StatusOK),
+		func(ctx context.Context, in *listProductsIn) (*productPageOut, error) {
+			page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{
+				Status: catalog.Status(in.Status), Category: in.Category, Query: in.Q, SKU: in.SKU,
+				Deleted: in.Deleted, Limit: in.Limit, Cursor: in.Cursor,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &productPageOut{Body: page}, nil
+		})
+	huma.Register(api, admin("getProduct", http.MethodGet, "/admin/products/{id}", "Read a product by id or handle", http.StatusOK),
+		func(ctx context.Context, in *idPath) (*productOut, error) {
+			p, err := svc.GetProduct(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &productOut{Body: p}, nil
+		})
+	huma.Register(api, admin("updateProduct", http.MethodPatch, "/admin/products/{id}", "Change a product", http.StatusOK),
+		func(ctx context.Context, in *updateProductIn) (*productOut, error) {
+			in.Body.ID = in.ID
+			p, err := svc.UpdateProduct(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &productOut{Body: p}, nil
+		})
+	huma.Register(api, admin("deleteProduct", http.MethodDelete, "/admin/products/{id}", "Delete a product (soft)", http.StatusNoContent),
+		func(ctx context.Context, in *idPath) (*struct{}, error) {
+			return nil, svc.DeleteProduct(ctx, in.ID)
+		})
+
+	huma.Register(api, admin("createCategory", http.MethodPost, "/admin/categories", "Create a category", http.StatusCreated),
+		func(ctx context.Context, in *createCategoryIn) (*categoryOut, error) {
+			c, err := svc.CreateCategory(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &categoryOut{Body: c}, nil
+		})
+	huma.Register(api, admin("listCategories", http.MethodGet, "/admin/categories", "List categories", http.StatusOK),
+		func(ctx context.Context, in *listCategoriesIn) (*categoryPageOut, error) {
+			page, err := svc.ListCategories(ctx, catalog.ListCategoriesQuery{ParentID: in.ParentID, Limit: in.Limit, Cursor: in.Cursor})
+			if err != nil {
+				return nil, err
+			}
+			return &categoryPageOut{Body: page}, nil
+		})
+	huma.Register(api, admin("getCategory", http.MethodGet, "/admin/categories/{id}", "Read a category by id or handle", http.StatusOK),
+		func(ctx context.Context, in *idPath) (*categoryOut, error) {
+			c, err := svc.GetCategory(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &categoryOut{Body: c}, nil
+		})
+	huma.Register(api, admin("updateCategory", http.MethodPatch, "/admin/categories/{id}", "Change or move a category", http.StatusOK),
+		func(ctx context.Context, in *updateCategoryIn) (*categoryOut, error) {
+			in.Body.ID = in.ID
+			c, err := svc.UpdateCategory(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &categoryOut{Body: c}, nil
+		})
+	huma.Register(api, admin("deleteCategory", http.MethodDelete, "/admin/categories/{id}", "Delete a category without sub-categories", http.StatusNoContent),
+		func(ctx context.Context, in *idPath) (*struct{}, error) {
+			return nil, svc.DeleteCategory(ctx, in.ID)
+		})
+
+	huma.Register(api, admin("createCollection", http.MethodPost, "/admin/collections", "Create a collection", http.StatusCreated),
+		func(ctx context.Context, in *createCollectionIn) (*collectionOut, error) {
+			c, err := svc.CreateCollection(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &collectionOut{Body: c}, nil
+		})
+	huma.Register(api, admin("listCollections", http.MethodGet, "/admin/collections", "List collections", http.StatusOK),
+		func(ctx context.Context, in *listCollectionsIn) (*collectionPageOut, error) {
+			page, err := svc.ListCollections(ctx, catalog.ListCollectionsQuery{Limit: in.Limit, Cursor: in.Cursor})
+			if err != nil {
+				return nil, err
+			}
+			return &collectionPageOut{Body: page}, nil
+		})
+	huma.Register(api, admin("getCollection", http.MethodGet, "/admin/collections/{id}", "Read a collection by id or handle", http.StatusOK),
+		func(ctx context.Context, in *idPath) (*collectionOut, error) {
+			c, err := svc.GetCollection(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &collectionOut{Body: c}, nil
+		})
+	huma.Register(api, admin("deleteCollection", http.MethodDelete, "/admin/collections/{id}", "Delete a collection", http.StatusNoContent),
+		func(ctx context.Context, in *idPath) (*struct{}, error) {
+			return nil, svc.DeleteCollection(ctx, in.ID)
+		})
+
+	huma.Register(api, store("storeListProducts", "/store/products", "List published products"),
+		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
+			page, err := svc.StoreProducts(ctx, catalog.StoreListQuery{
+				Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
+			})
+			if err != nil {
+				return nil, err
+			}
+			tag := etag(page)
+			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, tag) {
+				return nil, huma.Status304NotModified()
+			}
+			keys := []string{"products"}
+			for _, p := range page.Data {
+				keys = append(keys, p.ID)
+			}
+			return &storeListOut{ETag: tag, CacheControl: storeCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}, nil
+		})
+	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle"),
+		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
+			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
+			if err != nil {
+				return nil, err
+			}
+			tag := etag(p)
+			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, tag) {
+				return nil, huma.Status304NotModified()
+			}
+			return &storeProductOut{ETag: tag, CacheControl: storeCacheControl, SurrogateKey: p.ID, Body: p}, nil
+		})
+	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree"),
+		func(ctx context.Context, in *treeIn) (*treeOut, error) {
+			tree, err := svc.CategoryTree(ctx, in.Locale)
+			if err != nil {
+				return nil, err
+			}
+			out := &treeOut{CacheControl: storeCacheControl, SurrogateKey: "categories"}
+			out.Body.Data = tree
+			out.ETag = etag(out.Body)
+			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+				return nil, huma.Status304NotModified()
+			}
+			return out, nil
+		})
+}
