@@ -212,8 +212,9 @@ func newHumaProblem(ctx context.Context, status int, msg string, list ...error) 
 		status = http.StatusBadRequest
 	}
 	code := codeOfStatus(status, len(fields) > 0)
-	if code == "malformed_request" && len(fields) == 1 && fields[0].Field == "body" {
-		msg = "the request body is not valid JSON: " + fields[0].Message
+	if status == http.StatusBadRequest && len(fields) == 1 && fields[0].Field == "body" {
+		// The body as a whole is unreadable (not JSON, or not an object).
+		code, msg = "malformed_request", "the request body is not a valid JSON document of the expected shape: "+fields[0].Message
 		fields = nil
 	}
 	return &Problem{

@@ -200,26 +200,33 @@ func (b *Bus) Subscribe(ctx context.Context, s event.Subscription) (func(), erro
 	if s.Durable == "" || len(s.Subjects) == 0 || s.Handler == nil {
 		return nil, errors.New("jetstream: a subscription needs a durable name, subjects and a handler")
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, Stream, js.ConsumerConfig{
-		Durable:        s.Durable,
-		FilterSubjects: s.Subjects,
-		AckPolicy:      js.AckExplicitPolicy,
-		AckWait:        b.cfg.AckWait,
-		MaxDeliver:     b.cfg.MaxDeliver,
-		DeliverPolicy:  js.DeliverAllPolicy,
-		MaxAckPending:  1000,
-	})
+	cc := js.ConsumerConfig{
+		Durable:       s.Durable,
+		AckPolicy:     js.AckExplicitPolicy,
+		AckWait:       b.cfg.AckWait,
+		MaxDeliver:    b.cfg.MaxDeliver,
+		DeliverPolicy: js.DeliverAllPolicy,
+		MaxAckPending: 1000,
+	}
+	// One subject uses the single filter that every server version knows;
+	// several need nats-server 2.10 or later.
+	if len(s.Subjects) == 1 {
+		cc.FilterSubject = s.Subjects[0]
+	} else {
+		cc.FilterSubjects = s.Subjects
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, Stream, cc)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consumer %s: %w", s.Durable, err)
 	}
-	cc, err := cons.Consume(func(m js.Msg) { b.handle(s, m) })
+	consumer, err := cons.Consume(func(m js.Msg) { b.handle(s, m) })
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consume %s: %w", s.Durable, err)
 	}
 	b.mu.Lock()
-	b.subs = append(b.subs, cc)
+	b.subs = append(b.subs, consumer)
 	b.mu.Unlock()
-	return cc.Stop, nil
+	return consumer.Stop, nil
 }
 
 func (b *Bus) handle(s event.Subscription, m js.Msg) {
@@ -229,8 +236,12 @@ func (b *Bus) handle(s event.Subscription, m js.Msg) {
 		attempt = md.NumDelivered
 	}
 	var e event.Event
-	if err := json.Unmarshal(m.Data(), &e); err != nil || e.Validate() != nil {
-		b.deadLetter(s, m, e, fmt.Errorf("malformed event: %v", err), attempt)
+	err = json.Unmarshal(m.Data(), &e)
+	if err == nil {
+		err = e.Validate()
+	}
+	if err != nil {
+		b.deadLetter(s, m, e, fmt.Errorf("malformed event: %w", err), attempt)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.AckWait)
