@@ -206,4 +206,3 @@ func main() {
 		os.Exit(1)
 	}
 }
-
