@@ -4,15 +4,36 @@
 package id
 
 import (
+	"crypto/rand"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/oklog/ulid/v2"
+)
+
+// The clock is read under the same lock as the monotonic entropy (unlike
+// ulid.Make), so concurrent callers cannot interleave milliseconds and reset
+// the entropy; lastMS keeps the timestamp from going backwards.
+var (
+	mu      sync.Mutex
+	entropy = ulid.Monotonic(rand.Reader, 0)
+	lastMS  uint64
 )
 
 // New returns a new id with the given prefix, e.g. New("prod").
 // Ids made by one process are strictly increasing.
 func New(prefix string) string {
-	return prefix + "_" + ulid.Make().String()
+	mu.Lock()
+	ms := max(ulid.Timestamp(time.Now()), lastMS)
+	u, err := ulid.New(ms, entropy)
+	if err != nil { // entropy exhausted within this millisecond
+		ms++
+		u = ulid.MustNew(ms, entropy)
+	}
+	lastMS = ms
+	mu.Unlock()
+	return prefix + "_" + u.String()
 }
 
 // Valid reports whether s is a well-formed id with the given prefix.

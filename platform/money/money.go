@@ -81,12 +81,13 @@ func (m Money) Add(o Money) (Money, error) {
 
 // Mul returns m×n (a quantity).
 func (m Money) Mul(n int64) (Money, error) {
-	hi, lo := bits.Mul64(uint64(abs(m.Amount)), uint64(abs(n)))
-	if hi != 0 || lo > math.MaxInt64 {
+	neg := (m.Amount < 0) != (n < 0)
+	hi, lo := bits.Mul64(uabs(m.Amount), uabs(n))
+	if limit := uint64(math.MaxInt64) + boolToUint(neg); hi != 0 || lo > limit {
 		return Money{}, ErrOverflow
 	}
-	v := int64(lo)
-	if (m.Amount < 0) != (n < 0) {
+	v := int64(lo) // lo == 2^63 (only when neg) becomes MinInt64, which -v leaves as is
+	if neg {
 		v = -v
 	}
 	return Money{Amount: v, Currency: m.Currency}, nil
@@ -102,8 +103,7 @@ func (m Money) String() string { return Format(m.Amount, m.Currency) + " " + m.C
 func Format(amount int64, cur string) string {
 	d := Digits(cur)
 	neg := amount < 0
-	u := uint64(abs(amount))
-	s := strconv.FormatUint(u, 10)
+	s := strconv.FormatUint(uabs(amount), 10)
 	if d > 0 {
 		for len(s) <= d {
 			s = "0" + s
@@ -159,11 +159,14 @@ func MulRatio(amount, num, den int64) (int64, error) {
 		return 0, errors.New("money: non-positive denominator")
 	}
 	neg := (amount < 0) != (num < 0)
-	hi, lo := bits.Mul64(uint64(abs(amount)), uint64(abs(num)))
+	hi, lo := bits.Mul64(uabs(amount), uabs(num))
 	if hi >= uint64(den) {
 		return 0, ErrOverflow
 	}
 	q, r := bits.Div64(hi, lo, uint64(den))
+	if q > math.MaxInt64 { // also keeps q++ below from wrapping to 0
+		return 0, ErrOverflow
+	}
 	// Round half to even: compare the remainder with what is left to den
 	// (no overflow, unlike 2r).
 	if rest := uint64(den) - r; r > rest || (r == rest && q%2 == 1) {
@@ -188,14 +191,19 @@ func allDigits(s string) bool {
 	return true
 }
 
-func abs(v int64) int64 {
+// uabs is |v| as a uint64, exact for math.MinInt64 (2^63).
+func uabs(v int64) uint64 {
 	if v < 0 {
-		if v == math.MinInt64 {
-			return math.MaxInt64
-		}
-		return -v
+		return uint64(-v) // -MinInt64 wraps to MinInt64, whose uint64 is 2^63
 	}
-	return v
+	return uint64(v)
+}
+
+func boolToUint(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func addInt64(a, b int64) (int64, bool) {
