@@ -148,7 +148,14 @@ func (b *Bus) Close() {
 	b.subs = nil
 	b.mu.Unlock()
 	if b.nc != nil {
-		_ = b.nc.Drain()
+		// Drain lets in-flight handlers finish and flushes publishes; it
+		// closes the connection when done (bounded by the drain timeout).
+		if err := b.nc.Drain(); err != nil {
+			b.nc.Close()
+		}
+		for deadline := time.Now().Add(10 * time.Second); !b.nc.IsClosed() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		b.nc.Close()
 	}
 	if b.server != nil {

@@ -177,6 +177,9 @@ func (r *Relay) Flush(ctx context.Context) (int, error) {
 	// Rows are deleted up to the last published seq; rows committed later
 	// with a lower seq (concurrent transactions on PostgreSQL) are not in
 	// this batch and so are not deleted.
+	// Once published, the rows are deleted even if ctx ends now, so that a
+	// stop does not publish the batch a second time on the next start.
+	ctx = context.WithoutCancel(ctx)
 	err = r.db.Tx(ctx, func(tx *sqldb.Tx) error {
 		for i := 0; i < len(seqs); i += 200 {
 			chunk := seqs[i:min(i+200, len(seqs))]
