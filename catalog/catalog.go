@@ -127,8 +127,8 @@ func (v Variant) Price(currency string) (money.Money, bool) {
 // Media is an image or video of a product.
 type Media struct {
 	URL      string `json:"url" format:"uri" maxLength:"2048"`
-	Alt      string `json:"alt" maxLength:"500"`
-	Position int    `json:"position"`
+	Alt      string `json:"alt" maxLength:"500" required:"false"`
+	Position int    `json:"position" required:"false" doc:"Set from the order of the list"`
 }
 
 // Translation is a product's or category's text in one locale.

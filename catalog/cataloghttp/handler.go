@@ -75,6 +75,7 @@ type storeProductIn struct {
 }
 
 type storeProductOut struct {
+	Status       int
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
@@ -91,6 +92,7 @@ type storeListIn struct {
 }
 
 type storeListOut struct {
+	Status       int
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
@@ -126,6 +128,7 @@ type treeIn struct {
 }
 
 type treeOut struct {
+	Status       int
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
@@ -191,6 +194,7 @@ func matches(ifNoneMatch, tag string) bool {
 
 // Register adds the catalog's admin and store operations to api.
 func Register(api huma.API, svc catalog.Service) {
+	defer nullablePrice(api)
 	huma.Register(api, admin("createProduct", http.MethodPost, "/admin/products", "Create a product", http.StatusCreated),
 		func(ctx context.Context, in *createProductIn) (*productOut, error) {
 			p, err := svc.CreateProduct(ctx, in.Body)
@@ -317,15 +321,15 @@ func Register(api huma.API, svc catalog.Service) {
 			if err != nil {
 				return nil, err
 			}
-			tag := etag(page)
-			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, tag) {
-				return nil, huma.Status304NotModified()
-			}
 			keys := []string{"products"}
 			for _, p := range page.Data {
 				keys = append(keys, p.ID)
 			}
-			return &storeListOut{ETag: tag, CacheControl: storeCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}, nil
+			out := &storeListOut{Status: http.StatusOK, ETag: etag(page), CacheControl: storeCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}
+			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+				out.Status = http.StatusNotModified
+			}
+			return out, nil
 		})
 	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle"),
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
@@ -333,11 +337,11 @@ func Register(api huma.API, svc catalog.Service) {
 			if err != nil {
 				return nil, err
 			}
-			tag := etag(p)
-			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, tag) {
-				return nil, huma.Status304NotModified()
+			out := &storeProductOut{Status: http.StatusOK, ETag: etag(p), CacheControl: storeCacheControl, SurrogateKey: p.ID, Body: p}
+			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+				out.Status = http.StatusNotModified // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}
-			return &storeProductOut{ETag: tag, CacheControl: storeCacheControl, SurrogateKey: p.ID, Body: p}, nil
+			return out, nil
 		})
 	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree"),
 		func(ctx context.Context, in *treeIn) (*treeOut, error) {
@@ -345,12 +349,25 @@ func Register(api huma.API, svc catalog.Service) {
 			if err != nil {
 				return nil, err
 			}
-			out := &treeOut{CacheControl: storeCacheControl, SurrogateKey: "categories"}
+			out := &treeOut{Status: http.StatusOK, CacheControl: storeCacheControl, SurrogateKey: "categories"}
 			out.Body.Data = tree
 			out.ETag = etag(out.Body)
 			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
-				return nil, huma.Status304NotModified()
+				out.Status = http.StatusNotModified
 			}
 			return out, nil
 		})
+}
+
+// nullablePrice documents that a store variant's price is null when it has
+// none in the requested currency: huma cannot mark a field of an object
+// type nullable, and without this the document contradicts the answers.
+func nullablePrice(api huma.API) {
+	s := api.OpenAPI().Components.Schemas.Map()["StoreVariant"]
+	if s == nil {
+		return
+	}
+	if p := s.Properties["price"]; p != nil && p.Ref != "" {
+		s.Properties["price"] = &huma.Schema{Description: p.Description, AnyOf: []*huma.Schema{{Ref: p.Ref}, {Type: "null"}}}
+	}
 }

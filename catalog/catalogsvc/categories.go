@@ -245,35 +245,57 @@ func (s *Service) ImportProducts(ctx context.Context, cmd catalog.ImportProducts
 	for start := 0; start < len(cmd.Products); start += s.cfg.ImportBatch {
 		batch := cmd.Products[start:min(start+s.cfg.ImportBatch, len(cmd.Products))]
 		ps := make([]catalog.Product, 0, len(batch))
-		events := make([]event.Event, 0, len(batch))
+		derived := make([]bool, 0, len(batch))
 		var cats, cols []string
 		handles := map[string]bool{}
 		for i, c := range batch {
-			p, derived, err := s.buildProduct(c, fmt.Sprintf("products[%d].", start+i))
+			p, d, err := s.buildProduct(c, fmt.Sprintf("products[%d].", start+i))
 			if err != nil {
 				return res, err
 			}
 			if handles[p.Handle] {
-				if !derived {
+				if !d {
 					return res, errs.Validation(errs.Field(fmt.Sprintf("products[%d].handle", start+i), "repeats a handle of this import"))
 				}
-				p.Handle = suffixed(p.Handle, p.ID, 3)
+				base := p.Handle
+				for n := 2; handles[p.Handle]; n++ {
+					p.Handle = withSuffix(base, fmt.Sprintf("-%d", n))
+				}
 			}
 			handles[p.Handle] = true
 			cats = append(cats, p.CategoryIDs...)
 			cols = append(cols, p.CollectionIDs...)
-			e, err := s.event(catalog.EventProductCreated, p.ID, p)
+			ps = append(ps, p)
+			derived = append(derived, d)
+		}
+		if err := s.checkBatchRefs(ctx, start, ps, dedupe(cats), dedupe(cols)); err != nil {
+			return res, err
+		}
+		for attempt := 0; ; attempt++ {
+			events := make([]event.Event, 0, len(ps))
+			for _, p := range ps {
+				e, err := s.event(catalog.EventProductCreated, p.ID, p)
+				if err != nil {
+					return res, err
+				}
+				events = append(events, e)
+			}
+			err := s.store.InsertProducts(ctx, ps, events)
+			if errs.HasCode(err, "handle_taken") && attempt < 3 {
+				// Derived handles taken by products stored before get
+				// a suffix, as CreateProduct does.
+				changed, rerr := s.resuffix(ctx, ps, derived, handles)
+				if rerr != nil {
+					return res, rerr
+				}
+				if changed {
+					continue
+				}
+			}
 			if err != nil {
 				return res, err
 			}
-			ps = append(ps, p)
-			events = append(events, e)
-		}
-		if err := s.checkRefs(ctx, "products.", dedupe(cats), dedupe(cols)); err != nil {
-			return res, err
-		}
-		if err := s.store.InsertProducts(ctx, ps, events); err != nil {
-			return res, err
+			break
 		}
 		res.Created += len(ps)
 		for _, p := range ps {
@@ -281,6 +303,87 @@ func (s *Service) ImportProducts(ctx context.Context, cmd catalog.ImportProducts
 		}
 	}
 	return res, nil
+}
+
+// checkBatchRefs reports the categories and collections of an import batch
+// that do not exist, naming the products by their index.
+func (s *Service) checkBatchRefs(ctx context.Context, start int, ps []catalog.Product, cats, cols []string) error {
+	missingCats, err := s.store.MissingCategories(ctx, cats)
+	if err != nil {
+		return err
+	}
+	missingCols, err := s.store.MissingCollections(ctx, cols)
+	if err != nil {
+		return err
+	}
+	if len(missingCats)+len(missingCols) == 0 {
+		return nil
+	}
+	mc, ml := map[string]bool{}, map[string]bool{}
+	for _, m := range missingCats {
+		mc[m] = true
+	}
+	for _, m := range missingCols {
+		ml[m] = true
+	}
+	v := &errs.Validator{}
+	for i, p := range ps {
+		for _, c := range p.CategoryIDs {
+			if mc[c] {
+				v.Add(fmt.Sprintf("products[%d].category_ids", start+i), "category %s does not exist", c)
+			}
+		}
+		for _, c := range p.CollectionIDs {
+			if ml[c] {
+				v.Add(fmt.Sprintf("products[%d].collection_ids", start+i), "collection %s does not exist", c)
+			}
+		}
+	}
+	return v.Err()
+}
+
+// resuffix gives the products with derived handles that stored products
+// hold a numbered handle that is free; it reports whether it changed any.
+func (s *Service) resuffix(ctx context.Context, ps []catalog.Product, derived []bool, handles map[string]bool) (bool, error) {
+	taken := func(h string) (bool, error) {
+		if handles[h] {
+			return true, nil
+		}
+		_, err := s.store.GetProduct(ctx, h)
+		if errs.Is(err, errs.NotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	changed := false
+	for i := range ps {
+		if !derived[i] {
+			continue
+		}
+		if _, err := s.store.GetProduct(ctx, ps[i].Handle); errs.Is(err, errs.NotFound) {
+			continue
+		} else if err != nil {
+			return false, err
+		}
+		base := ps[i].Handle
+		for n := 2; ; n++ {
+			h := withSuffix(base, fmt.Sprintf("-%d", n))
+			if n > 100 {
+				h = withSuffix(base, "-"+strings.ToLower(ps[i].ID[len(ps[i].ID)-10:]))
+			}
+			t, err := taken(h)
+			if err != nil {
+				return false, err
+			}
+			if !t || n > 100 {
+				ps[i].Handle = h
+				handles[h] = true
+				changed = true
+				break
+			}
+		}
+	}
+	return changed, nil
 }
 
 func dedupe(list []string) []string {

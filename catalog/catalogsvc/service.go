@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/errs"
@@ -153,8 +154,17 @@ func suffixed(base, pid string, attempt int) string {
 	if attempt >= 3 {
 		suffix = "-" + strings.ToLower(pid[len(pid)-6-attempt:len(pid)-attempt])
 	}
+	return withSuffix(base, suffix)
+}
+
+// withSuffix appends suffix to the handle base, shortening base to fit.
+func withSuffix(base, suffix string) string {
 	if len(base)+len(suffix) > slug.MaxLen {
-		base = strings.TrimRight(base[:slug.MaxLen-len(suffix)], "-")
+		cut := slug.MaxLen - len(suffix)
+		for cut > 0 && !utf8.RuneStart(base[cut]) { // never split a letter
+			cut--
+		}
+		base = strings.TrimRight(base[:cut], "-")
 	}
 	return base + suffix
 }

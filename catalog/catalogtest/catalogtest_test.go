@@ -1,0 +1,192 @@
+package catalogtest_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/catalog/catalogtest"
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/event"
+)
+
+func TestFake(t *testing.T) {
+	catalogtest.TestService(t, func(t *testing.T) catalog.Service { return catalogtest.NewFake() })
+}
+
+// TestFakeEvents checks that every write records its events, in order,
+// and that a failed write records none.
+func TestFakeEvents(t *testing.T) {
+	ctx := t.Context()
+	svc, st := catalogtest.NewFakeWithStore()
+	want := func(step string, types ...string) {
+		t.Helper()
+		got := st.EventTypes()
+		if !slices.Equal(got, types) {
+			t.Fatalf("%s: events %v, want %v", step, got, types)
+		}
+		for _, e := range st.Events() {
+			if err := e.Validate(); err != nil || e.Source != "agora/catalog" || e.Subject == "" {
+				t.Fatalf("%s: event %+v: %v", step, e, err)
+			}
+		}
+		st.ResetEvents()
+	}
+
+	cat := catalogtest.MustCreateCategory(t, svc, catalog.CreateCategoryCommand{Name: "Tables"})
+	col := catalogtest.MustCreateCollection(t, svc, catalog.CreateCollectionCommand{Title: "New"})
+	want("create category and collection", catalog.EventCategoryCreated, catalog.EventCollectionCreated)
+
+	p := catalogtest.MustCreateProduct(t, svc, catalog.CreateProductCommand{Title: "Table", CategoryIDs: []string{cat.ID}, CollectionIDs: []string{col.ID}})
+	want("create product", catalog.EventProductCreated)
+	var data catalog.Product
+	if evs := st.Events(); len(evs) != 0 {
+		t.Fatal("ResetEvents kept events")
+	}
+
+	_, err := svc.CreateProduct(ctx, catalog.CreateProductCommand{Title: "Table", Handle: p.Handle})
+	catalogtest.WantErr(t, err, errs.Conflict, "handle_taken")
+	_, err = svc.CreateProduct(ctx, catalog.CreateProductCommand{Title: ""})
+	catalogtest.WantInvalid(t, err, "title")
+	_, err = svc.UpdateProduct(ctx, catalog.UpdateProductCommand{ID: p.ID, ExpectedVersion: 9})
+	catalogtest.WantErr(t, err, errs.Conflict, "version_conflict")
+	catalogtest.WantErr(t, svc.DeleteCategory(ctx, "cat_nonsense"), errs.NotFound, "not_found")
+	want("failed writes")
+
+	title := "Walnut table"
+	if _, err := svc.UpdateProduct(ctx, catalog.UpdateProductCommand{ID: p.ID, Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+	evs := st.Events()
+	want("update", catalog.EventProductUpdated)
+	if err := evs[0].Decode(&data); err != nil || data.Title != title || data.Version != 2 || evs[0].Subject != p.ID {
+		t.Errorf("product.updated carries %+v (%v), want the whole product at version 2", data, err)
+	}
+
+	name := "Dining tables"
+	if _, err := svc.UpdateCategory(ctx, catalog.UpdateCategoryCommand{ID: cat.ID, Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	want("update category", catalog.EventCategoryUpdated)
+
+	// Deleting a category or collection updates its products first.
+	if err := svc.DeleteCategory(ctx, cat.ID); err != nil {
+		t.Fatal(err)
+	}
+	want("delete category", catalog.EventProductUpdated, catalog.EventCategoryDeleted)
+	if err := svc.DeleteCollection(ctx, col.ID); err != nil {
+		t.Fatal(err)
+	}
+	evs = st.Events()
+	want("delete collection", catalog.EventProductUpdated, catalog.EventCollectionDeleted)
+	if err := evs[0].Decode(&data); err != nil || len(data.CollectionIDs) != 0 || len(data.CategoryIDs) != 0 || data.Version != 4 {
+		t.Errorf("product.updated after the deletes carries %+v (%v)", data, err)
+	}
+
+	if err := svc.DeleteProduct(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	evs = st.Events()
+	want("delete product", catalog.EventProductDeleted)
+	if err := evs[0].Decode(&data); err != nil || data.DeletedAt == nil {
+		t.Errorf("product.deleted carries %+v (%v), want deleted_at set", data, err)
+	}
+
+	res, err := svc.ImportProducts(ctx, catalog.ImportProductsCommand{Products: []catalog.CreateProductCommand{{Title: "A"}, {Title: "B"}, {Title: "A"}}})
+	if err != nil || res.Created != 3 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	want("import", catalog.EventProductCreated, catalog.EventProductCreated, catalog.EventProductCreated)
+}
+
+// TestMemStoreCopies checks that the store hands out copies: changing what
+// it returned, or what it was given, never changes what it holds.
+func TestMemStoreCopies(t *testing.T) {
+	ctx := t.Context()
+	st := catalogtest.NewMemStore()
+	p := catalog.Product{ID: "prod_01J00000000000000000000000", Handle: "a", Status: catalog.Published, Version: 1,
+		Variants: []catalog.Variant{{ID: "var_01J00000000000000000000000", SKU: "A"}}, Attributes: map[string]string{"k": "v"}}
+	if err := st.InsertProducts(ctx, []catalog.Product{p}, nil); err != nil {
+		t.Fatal(err)
+	}
+	p.Attributes["k"] = "changed"
+	p.Variants[0].SKU = "B"
+	got, err := st.GetProduct(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Attributes["k"] = "changed too"
+	got2, err := st.GetProduct(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got2.Attributes["k"] != "v" || got2.Variants[0].SKU != "A" {
+		t.Errorf("the store holds %+v, want the product as inserted", got2)
+	}
+	// A failing update changes nothing, even when fn changed its argument.
+	_, err = st.UpdateProduct(ctx, p.ID, func(p *catalog.Product) ([]event.Event, error) {
+		p.Handle = "b"
+		return nil, errs.E(errs.Invalid, "", "no")
+	})
+	catalogtest.WantErr(t, err, errs.Invalid, "")
+	if _, err := st.GetProduct(ctx, "a"); err != nil {
+		t.Errorf("after a failed update: %v", err)
+	}
+}
+
+// TestMemStoreConcurrent runs writers and readers at once (run with -race):
+// versions never get lost and one explicit handle is given once.
+func TestMemStoreConcurrent(t *testing.T) {
+	ctx := context.Background()
+	svc := catalogtest.NewFake()
+	p := catalogtest.MustCreateProduct(t, svc, catalog.CreateProductCommand{Title: "Hot item"})
+	const workers, updates = 8, 25
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	created := 0
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range updates {
+				d := fmt.Sprintf("%d/%d", w, i)
+				if _, err := svc.UpdateProduct(ctx, catalog.UpdateProductCommand{ID: p.ID, Description: &d}); err != nil {
+					t.Errorf("update: %v", err)
+					return
+				}
+				if _, err := svc.StoreProducts(ctx, catalog.StoreListQuery{}); err != nil {
+					t.Errorf("list: %v", err)
+					return
+				}
+			}
+			if _, err := svc.CreateProduct(ctx, catalog.CreateProductCommand{Title: "Same", Handle: "same"}); err == nil {
+				mu.Lock()
+				created++
+				mu.Unlock()
+			} else if !errs.HasCode(err, "handle_taken") {
+				t.Errorf("create: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := catalogtest.MustGetProduct(t, svc, p.ID); got.Version != 1+workers*updates {
+		t.Errorf("version %d after %d updates, want %d", got.Version, workers*updates, 1+workers*updates)
+	}
+	if created != 1 {
+		t.Errorf("%d creates of one handle succeeded, want 1", created)
+	}
+}
+
+func TestUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		u := catalogtest.Unique()
+		if len(u) != 8 || seen[u] {
+			t.Fatalf("Unique() = %q (seen before: %v)", u, seen[u])
+		}
+		seen[u] = true
+	}
+}
