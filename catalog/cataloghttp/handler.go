@@ -160,16 +160,22 @@ var (
 	storeErrors = []int{http.StatusBadRequest, http.StatusNotFound}
 )
 
-func admin(id, method, path, summary string, status int) huma.Operation {
+// Tags of the catalog's operations.
+const (
+	adminTag = "Catalog (admin)"
+	storeTag = "Catalog (store)"
+)
+
+func admin(id, method, path, summary, description string, status int) huma.Operation {
 	return huma.Operation{
-		OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{"Catalog (admin)"},
+		OperationID: id, Method: method, Path: path, Summary: summary, Description: description, Tags: []string{adminTag},
 		DefaultStatus: status, Errors: adminErrors, Security: httpx.AdminSecurity,
 	}
 }
 
-func store(id, path, summary string) huma.Operation {
+func store(id, path, summary, description string) huma.Operation {
 	return huma.Operation{
-		OperationID: id, Method: http.MethodGet, Path: path, Summary: summary, Tags: []string{"Catalog (store)"},
+		OperationID: id, Method: http.MethodGet, Path: path, Summary: summary, Description: description, Tags: []string{storeTag},
 		Errors: storeErrors, Responses: map[string]*huma.Response{"304": {Description: "Not modified (the ETag matches)"}},
 	}
 }
@@ -195,7 +201,11 @@ func matches(ifNoneMatch, tag string) bool {
 // Register adds the catalog's admin and store operations to api.
 func Register(api huma.API, svc catalog.Service) {
 	defer nullablePrice(api)
-	huma.Register(api, admin("createProduct", http.MethodPost, "/admin/products", "Create a product", http.StatusCreated),
+	doc := api.OpenAPI()
+	doc.Tags = append(doc.Tags,
+		&huma.Tag{Name: adminTag, Description: "Products, variants, categories and collections, for staff and integrations (secret API key)."},
+		&huma.Tag{Name: storeTag, Description: "The published catalog, for shoppers (no key needed)."})
+	huma.Register(api, admin("createProduct", http.MethodPost, "/admin/products", "Create a product", "Creates a product with its options and variants. The handle defaults to a slug of the title (suffixed when taken); a taken explicit handle is 409 handle_taken, a taken SKU 409 sku_taken. Emits product.created.", http.StatusCreated),
 		func(ctx context.Context, in *createProductIn) (*productOut, error) {
 			p, err := svc.CreateProduct(ctx, in.Body)
 			if err != nil {
@@ -203,7 +213,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productOut{Body: p}, nil
 		})
-	huma.Register(api, admin("importProducts", http.MethodPost, "/admin/products/import", "Create up to 1,000 products at once", http.StatusCreated),
+	huma.Register(api, admin("importProducts", http.MethodPost, "/admin/products/import", "Create up to 1,000 products at once", "Creates many products in batches of one transaction each; an invalid product fails its batch, with its index in the field names. Emits product.created for each.", http.StatusCreated),
 		func(ctx context.Context, in *importIn) (*importOut, error) {
 			res, err := svc.ImportProducts(ctx, catalog.ImportProductsCommand{Products: in.Body.Products})
 			if err != nil {
@@ -213,7 +223,7 @@ func Register(api huma.API, svc catalog.Service) {
 			out.Body.Created, out.Body.IDs = res.Created, res.IDs
 			return out, nil
 		})
-	huma.Register(api, admin("listProducts", http.MethodGet, "/admin/products", "List products, newest first", http.StatusOK),
+	huma.Register(api, admin("listProducts", http.MethodGet, "/admin/products", "List products, newest first", "Lists products of every status (or soft-deleted ones with deleted=true), newest first, with cursor pagination.", http.StatusOK),
 		func(ctx context.Context, in *listProductsIn) (*productPageOut, error) {
 			page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{
 				Status: catalog.Status(in.Status), Category: in.Category, Query: in.Q, SKU: in.SKU,
@@ -224,7 +234,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productPageOut{Body: page}, nil
 		})
-	huma.Register(api, admin("getProduct", http.MethodGet, "/admin/products/{id}", "Read a product by id or handle", http.StatusOK),
+	huma.Register(api, admin("getProduct", http.MethodGet, "/admin/products/{id}", "Read a product by id or handle", "Reads a product, including drafts and archived ones; soft-deleted products are 404.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*productOut, error) {
 			p, err := svc.GetProduct(ctx, in.ID)
 			if err != nil {
@@ -232,7 +242,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productOut{Body: p}, nil
 		})
-	huma.Register(api, admin("updateProduct", http.MethodPatch, "/admin/products/{id}", "Change a product", http.StatusOK),
+	huma.Register(api, admin("updateProduct", http.MethodPatch, "/admin/products/{id}", "Change a product", "Changes the fields that are present. Variants, when present, replace the list: a variant with an id updates it, one without is new, and those left out are removed. With version, a product changed since is 409 version_conflict. Emits product.updated.", http.StatusOK),
 		func(ctx context.Context, in *updateProductIn) (*productOut, error) {
 			in.Body.ID = in.ID
 			p, err := svc.UpdateProduct(ctx, in.Body)
@@ -241,12 +251,12 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productOut{Body: p}, nil
 		})
-	huma.Register(api, admin("deleteProduct", http.MethodDelete, "/admin/products/{id}", "Delete a product (soft)", http.StatusNoContent),
+	huma.Register(api, admin("deleteProduct", http.MethodDelete, "/admin/products/{id}", "Delete a product (soft)", "Soft-deletes a product: it leaves the store and the admin lists and frees its handle and SKUs. Emits product.deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteProduct(ctx, in.ID)
 		})
 
-	huma.Register(api, admin("createCategory", http.MethodPost, "/admin/categories", "Create a category", http.StatusCreated),
+	huma.Register(api, admin("createCategory", http.MethodPost, "/admin/categories", "Create a category", "Creates a category under parent_id (or a root). Emits category.created.", http.StatusCreated),
 		func(ctx context.Context, in *createCategoryIn) (*categoryOut, error) {
 			c, err := svc.CreateCategory(ctx, in.Body)
 			if err != nil {
@@ -254,7 +264,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryOut{Body: c}, nil
 		})
-	huma.Register(api, admin("listCategories", http.MethodGet, "/admin/categories", "List categories", http.StatusOK),
+	huma.Register(api, admin("listCategories", http.MethodGet, "/admin/categories", "List categories", "Lists categories by id, optionally only the children of parent_id.", http.StatusOK),
 		func(ctx context.Context, in *listCategoriesIn) (*categoryPageOut, error) {
 			page, err := svc.ListCategories(ctx, catalog.ListCategoriesQuery{ParentID: in.ParentID, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
@@ -262,7 +272,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryPageOut{Body: page}, nil
 		})
-	huma.Register(api, admin("getCategory", http.MethodGet, "/admin/categories/{id}", "Read a category by id or handle", http.StatusOK),
+	huma.Register(api, admin("getCategory", http.MethodGet, "/admin/categories/{id}", "Read a category by id or handle", "Reads a category by id or handle.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*categoryOut, error) {
 			c, err := svc.GetCategory(ctx, in.ID)
 			if err != nil {
@@ -270,7 +280,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryOut{Body: c}, nil
 		})
-	huma.Register(api, admin("updateCategory", http.MethodPatch, "/admin/categories/{id}", "Change or move a category", http.StatusOK),
+	huma.Register(api, admin("updateCategory", http.MethodPatch, "/admin/categories/{id}", "Change or move a category", "Changes or moves a category; moving it under itself or a descendant is 400. Emits category.updated.", http.StatusOK),
 		func(ctx context.Context, in *updateCategoryIn) (*categoryOut, error) {
 			in.Body.ID = in.ID
 			c, err := svc.UpdateCategory(ctx, in.Body)
@@ -279,12 +289,12 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryOut{Body: c}, nil
 		})
-	huma.Register(api, admin("deleteCategory", http.MethodDelete, "/admin/categories/{id}", "Delete a category without sub-categories", http.StatusNoContent),
+	huma.Register(api, admin("deleteCategory", http.MethodDelete, "/admin/categories/{id}", "Delete a category without sub-categories", "Deletes a category without sub-categories (else 409 category_has_children); its products lose it. Emits category.deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteCategory(ctx, in.ID)
 		})
 
-	huma.Register(api, admin("createCollection", http.MethodPost, "/admin/collections", "Create a collection", http.StatusCreated),
+	huma.Register(api, admin("createCollection", http.MethodPost, "/admin/collections", "Create a collection", "Creates a collection; products join it through their collection_ids. Emits collection.created.", http.StatusCreated),
 		func(ctx context.Context, in *createCollectionIn) (*collectionOut, error) {
 			c, err := svc.CreateCollection(ctx, in.Body)
 			if err != nil {
@@ -292,7 +302,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &collectionOut{Body: c}, nil
 		})
-	huma.Register(api, admin("listCollections", http.MethodGet, "/admin/collections", "List collections", http.StatusOK),
+	huma.Register(api, admin("listCollections", http.MethodGet, "/admin/collections", "List collections", "Lists collections by id.", http.StatusOK),
 		func(ctx context.Context, in *listCollectionsIn) (*collectionPageOut, error) {
 			page, err := svc.ListCollections(ctx, catalog.ListCollectionsQuery{Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
@@ -300,7 +310,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &collectionPageOut{Body: page}, nil
 		})
-	huma.Register(api, admin("getCollection", http.MethodGet, "/admin/collections/{id}", "Read a collection by id or handle", http.StatusOK),
+	huma.Register(api, admin("getCollection", http.MethodGet, "/admin/collections/{id}", "Read a collection by id or handle", "Reads a collection by id or handle.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*collectionOut, error) {
 			c, err := svc.GetCollection(ctx, in.ID)
 			if err != nil {
@@ -308,12 +318,12 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &collectionOut{Body: c}, nil
 		})
-	huma.Register(api, admin("deleteCollection", http.MethodDelete, "/admin/collections/{id}", "Delete a collection", http.StatusNoContent),
+	huma.Register(api, admin("deleteCollection", http.MethodDelete, "/admin/collections/{id}", "Delete a collection", "Deletes a collection; its products lose it. Emits collection.deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteCollection(ctx, in.ID)
 		})
 
-	huma.Register(api, store("storeListProducts", "/store/products", "List published products"),
+	huma.Register(api, store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel, newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key."),
 		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
 			page, err := svc.StoreProducts(ctx, catalog.StoreListQuery{
 				Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
@@ -331,7 +341,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return out, nil
 		})
-	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle"),
+	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable."),
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
 			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
 			if err != nil {
@@ -343,7 +353,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return out, nil
 		})
-	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree"),
+	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree", "The whole category tree, translated to locale. Cacheable."),
 		func(ctx context.Context, in *treeIn) (*treeOut, error) {
 			tree, err := svc.CategoryTree(ctx, in.Locale)
 			if err != nil {

@@ -21,6 +21,7 @@ func NewAPI(mux *http.ServeMux, title, version, description string) huma.API {
 	installErrors()
 	cfg := huma.DefaultConfig(title, version)
 	cfg.Info.Description = description
+	cfg.Info.Contact = &huma.Contact{Name: "Agora", URL: "https://github.com/agoracommerce/agora"}
 	cfg.OpenAPIPath = ""
 	cfg.DocsPath = ""
 	cfg.SchemasPath = ""
