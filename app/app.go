@@ -522,5 +522,25 @@ func (a *App) eventsName() string {
 	return "embedded-nats"
 }
 
+// Analyze refreshes the query planner's statistics of every open database;
+// run it after a bulk load such as a seed.
+func (a *App) Analyze(ctx context.Context) error {
+	a.mu.Lock()
+	dbs := make([]*sqldb.DB, 0, len(a.dbs)+1)
+	for _, db := range a.dbs {
+		dbs = append(dbs, db)
+	}
+	if a.shared != nil {
+		dbs = append(dbs, a.shared)
+	}
+	a.mu.Unlock()
+	for _, db := range dbs {
+		if err := db.Analyze(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Modules lists the modules the app runs, in start order.
 func (a *App) Modules() []string { return slices.Clone(a.names) }

@@ -168,7 +168,7 @@ type Collection struct {
 // update are removed.
 type VariantInput struct {
 	ID              string            `json:"id,omitempty" doc:"Existing variant to update"`
-	SKU             string            `json:"sku" maxLength:"100"`
+	SKU             string            `json:"sku,omitempty" maxLength:"100" doc:"Unique across the catalog when set"`
 	Title           string            `json:"title,omitempty" maxLength:"300"`
 	Options         map[string]string `json:"options,omitempty"`
 	Prices          []money.Money     `json:"prices,omitempty" maxItems:"50"`

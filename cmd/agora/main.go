@@ -127,7 +127,10 @@ func (s *SeedCmd) Run(g *Globals) error {
 		return err
 	}
 	defer a.Stop(context.WithoutCancel(ctx))
-	return report(catalogseed.Generate(ctx, a.Env().Service(catalog.Module).(catalog.Service), opt))
+	if err := report(catalogseed.Generate(ctx, a.Env().Service(catalog.Module).(catalog.Service), opt)); err != nil {
+		return err
+	}
+	return a.Analyze(ctx)
 }
 
 func report(res catalogseed.Result, err error) error {

@@ -175,6 +175,18 @@ func (db *DB) Close() error {
 	return errors.Join(errs...)
 }
 
+// Analyze refreshes the planner's statistics after a bulk load (ANALYZE on
+// PostgreSQL, PRAGMA optimize on SQLite), so that the first queries after
+// it use the indexes.
+func (db *DB) Analyze(ctx context.Context) error {
+	q := "ANALYZE"
+	if db.dialect == SQLite {
+		q = "PRAGMA optimize"
+	}
+	_, err := db.write.ExecContext(ctx, q)
+	return Translate(err)
+}
+
 // Ping checks that the primary answers.
 func (db *DB) Ping(ctx context.Context) error { return db.write.PingContext(ctx) }
 

@@ -794,3 +794,11 @@ func TestConcurrentIncrement(t *testing.T) {
 		}
 	})
 }
+
+func TestAnalyze(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		if err := db.Analyze(context.Background()); err != nil {
+			t.Fatalf("Analyze: %v", err)
+		}
+	})
+}
