@@ -95,52 +95,54 @@ func channelsColumn(chs []string) string {
 	return "," + strings.Join(chs, ",") + ","
 }
 
-// InsertProducts writes new products and their events in one transaction.
+// InsertProducts writes new products and their events in one transaction,
+// with one multi-row statement per table.
 func (s *Store) InsertProducts(ctx context.Context, ps []catalog.Product, events []event.Event) error {
+	prows := make([][]any, 0, len(ps))
+	for i := range ps {
+		p := &ps[i]
+		doc, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		prows = append(prows, []any{p.ID, p.Handle, string(p.Status), strings.ToLower(p.Title), channelsColumn(p.Channels), string(doc), p.Version, p.CreatedAt, p.UpdatedAt})
+	}
 	return s.tx(ctx, func(tx *sqldb.Tx) error {
-		for i := range ps {
-			if err := insertProduct(ctx, tx, &ps[i]); err != nil {
-				return err
-			}
+		if err := tx.InsertMany(ctx, `INSERT INTO catalog_products (id, handle, status, title_lc, channels, doc, version, created_at, updated_at)`, prows); err != nil {
+			return err
+		}
+		if err := insertLinks(ctx, tx, ps...); err != nil {
+			return err
 		}
 		return outbox.Write(ctx, tx, catalog.Module, events...)
 	})
 }
 
-func insertProduct(ctx context.Context, tx *sqldb.Tx, p *catalog.Product) error {
-	doc, err := json.Marshal(p)
-	if err != nil {
+// insertLinks writes the variant, category and collection rows of ps.
+func insertLinks(ctx context.Context, tx *sqldb.Tx, ps ...catalog.Product) error {
+	var vrows, crows, colrows [][]any
+	for _, p := range ps {
+		for _, v := range p.Variants {
+			var sku any
+			if v.SKU != "" {
+				sku = v.SKU
+			}
+			vrows = append(vrows, []any{v.ID, p.ID, sku})
+		}
+		for _, c := range p.CategoryIDs {
+			crows = append(crows, []any{c, p.ID})
+		}
+		for _, c := range p.CollectionIDs {
+			colrows = append(colrows, []any{c, p.ID})
+		}
+	}
+	if err := tx.InsertMany(ctx, `INSERT INTO catalog_variants (id, product_id, sku)`, vrows); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_products (id, handle, status, title_lc, channels, doc, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.ID, p.Handle, string(p.Status), strings.ToLower(p.Title), channelsColumn(p.Channels), string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
+	if err := tx.InsertMany(ctx, `INSERT INTO catalog_product_categories (category_id, product_id)`, crows); err != nil {
 		return err
 	}
-	return insertLinks(ctx, tx, p)
-}
-
-func insertLinks(ctx context.Context, tx *sqldb.Tx, p *catalog.Product) error {
-	for _, v := range p.Variants {
-		var sku any
-		if v.SKU != "" {
-			sku = v.SKU
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_variants (id, product_id, sku) VALUES (?, ?, ?)`, v.ID, p.ID, sku); err != nil {
-			return err
-		}
-	}
-	for _, c := range p.CategoryIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_product_categories (category_id, product_id) VALUES (?, ?)`, c, p.ID); err != nil {
-			return err
-		}
-	}
-	for _, c := range p.CollectionIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_product_collections (collection_id, product_id) VALUES (?, ?)`, c, p.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return tx.InsertMany(ctx, `INSERT INTO catalog_product_collections (collection_id, product_id)`, colrows)
 }
 
 func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s not found", what) }
@@ -211,7 +213,7 @@ func (s *Store) UpdateProduct(ctx context.Context, pid string, fn func(*catalog.
 			return err
 		}
 		if p.DeletedAt == nil {
-			if err := insertLinks(ctx, tx, &p); err != nil {
+			if err := insertLinks(ctx, tx, p); err != nil {
 				return err
 			}
 		}

@@ -270,6 +270,47 @@ func (tx *Tx) ForUpdate() string {
 	return ""
 }
 
+// maxParams keeps a multi-row statement under both engines' limits on bound
+// parameters (SQLite 32,766; PostgreSQL 65,535).
+const maxParams = 30000
+
+// InsertMany inserts rows with as few statements as the parameter limits
+// allow: head is "INSERT INTO t (a, b, c)", each row has one value per
+// column. It is the fast path for bulk writes (imports, seeds, outboxes).
+func (tx *Tx) InsertMany(ctx context.Context, head string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := len(rows[0])
+	if cols == 0 {
+		return errors.New("sqldb: InsertMany needs at least one column")
+	}
+	per := max(1, maxParams/cols)
+	tuple := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		var b strings.Builder
+		b.Grow(len(head) + 8 + len(chunk)*(len(tuple)+2))
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		args := make([]any, 0, len(chunk)*cols)
+		for i, r := range chunk {
+			if len(r) != cols {
+				return fmt.Errorf("sqldb: InsertMany row %d has %d values, want %d", start+i, len(r), cols)
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // MaxAttempts bounds how often Tx runs fn when the database reports a
 // serialization failure, a deadlock or a busy lock.
 const MaxAttempts = 8

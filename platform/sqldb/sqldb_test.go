@@ -802,3 +802,48 @@ func TestAnalyze(t *testing.T) {
 		}
 	})
 }
+
+// TestInsertMany writes more rows than one statement may bind, and checks
+// that a bad row fails the whole transaction.
+func TestInsertMany(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		table := "many_" + randomHex(t, 4)
+		mustExec(t, db, "CREATE TABLE "+table+" (id BIGINT PRIMARY KEY, name TEXT NOT NULL, note TEXT)")
+		t.Cleanup(func() { _, _ = db.ExecContext(context.Background(), "DROP TABLE "+table) })
+		rows := make([][]any, 25_000) // 75,000 parameters: three statements
+		for i := range rows {
+			var note any
+			if i%2 == 0 {
+				note = fmt.Sprintf("n%d", i)
+			}
+			rows[i] = []any{int64(i), fmt.Sprintf("row %d", i), note}
+		}
+		ctx := context.Background()
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return tx.InsertMany(ctx, "INSERT INTO "+table+" (id, name, note)", rows)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db, table); n != len(rows) {
+			t.Fatalf("%d rows, want %d", n, len(rows))
+		}
+		var name string
+		if err := db.QueryRowContext(ctx, "SELECT name FROM "+table+" WHERE id = ?", 24_999).Scan(&name); err != nil || name != "row 24999" {
+			t.Fatalf("last row: %q %v", name, err)
+		}
+		err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return tx.InsertMany(ctx, "INSERT INTO "+table+" (id, name, note)", [][]any{{int64(-1), "new", nil}, {int64(5), "duplicate", nil}})
+		})
+		if !sqldb.IsUnique(err) {
+			t.Fatalf("duplicate key: %v", err)
+		}
+		if n := count(t, db, table); n != len(rows) {
+			t.Fatalf("a failed InsertMany left rows behind: %d", n)
+		}
+		if err := db.Tx(ctx, func(tx *sqldb.Tx) error {
+			return tx.InsertMany(ctx, "INSERT INTO "+table+" (id, name, note)", [][]any{{int64(-2), "x", nil}, {int64(-3)}})
+		}); err == nil {
+			t.Fatal("a ragged row was accepted")
+		}
+	})
+}

@@ -27,15 +27,16 @@ import (
 
 // Write appends events to the module's outbox inside tx.
 func Write(ctx context.Context, tx *sqldb.Tx, module string, events ...event.Event) error {
+	rows := make([][]any, 0, len(events))
 	for _, e := range events {
 		b, err := json.Marshal(e)
 		if err != nil {
 			return fmt.Errorf("outbox: encode %s: %w", e.Type, err)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+module+"_outbox (id, type, envelope, created_at) VALUES (?, ?, ?, ?)",
-			e.ID, e.Type, string(b), e.Time); err != nil {
-			return fmt.Errorf("outbox: write %s: %w", e.Type, err)
-		}
+		rows = append(rows, []any{e.ID, e.Type, string(b), e.Time})
+	}
+	if err := tx.InsertMany(ctx, "INSERT INTO "+module+"_outbox (id, type, envelope, created_at)", rows); err != nil {
+		return fmt.Errorf("outbox: write: %w", err)
 	}
 	return nil
 }
@@ -126,6 +127,9 @@ func (r *Relay) Run(ctx context.Context) {
 		}
 		for {
 			n, err := r.Flush(ctx)
+			if err != nil && ctx.Err() != nil {
+				break // stopping: the final flush below takes over
+			}
 			if err != nil {
 				failures++
 				if failures == 1 || failures%100 == 0 {
