@@ -328,9 +328,11 @@ type ListCollectionsQuery struct {
 }
 
 // ImportProductsCommand creates many products at once, in batches of one
-// transaction each (the seed and bulk imports). Products whose handle is
-// taken get a suffixed handle; an invalid product fails the whole batch it
-// is in, with its index in the field names.
+// transaction each (the seed and bulk imports). A product without a handle
+// whose derived handle is taken gets a suffixed one, as on create; a taken
+// explicit handle or SKU fails its batch with Conflict (handle_taken,
+// sku_taken), and an invalid product fails its batch with Invalid, its
+// index in the field names. Batches before the failing one stay created.
 type ImportProductsCommand struct {
 	Products []CreateProductCommand
 }
