@@ -199,15 +199,14 @@ func (a *App) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range mods {
-		mig, ok := migrationsOf[m.Name]
-		if !ok {
+		if m.Migrations == nil {
 			continue
 		}
 		db, err := a.db(ctx, m.Name)
 		if err != nil {
 			return err
 		}
-		if err := db.Migrate(ctx, m.Name, mig()); err != nil {
+		if err := db.Migrate(ctx, m.Name, m.Migrations()); err != nil {
 			return err
 		}
 		a.log.Info("migrated", "module", m.Name)

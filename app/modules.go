@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -20,11 +19,6 @@ const apiDescription = "Agora is a headless commerce platform. `/store/...` serv
 	"Errors are RFC 9457 problem+json documents with a stable `code`. Every POST, PUT, PATCH and DELETE " +
 	"accepts an `Idempotency-Key` header."
 
-// migrationsOf lists the embedded migrations of each module that has tables.
-var migrationsOf = map[string]func() fs.FS{
-	catalog.Module: catalogsql.Migrations,
-}
-
 // Modules returns the registry of every module the binary knows, in the
 // declared order of ARCHITECTURE.md §2.
 func Modules() *Registry {
@@ -37,7 +31,8 @@ func Modules() *Registry {
 
 func catalogModule() Module {
 	return Module{
-		Name: catalog.Module,
+		Name:       catalog.Module,
+		Migrations: catalogsql.Migrations,
 		Start: func(ctx context.Context, env *Env) (*Running, error) {
 			db, err := env.DB(ctx, catalog.Module)
 			if err != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +16,9 @@ type Module struct {
 	// Deps are the modules this one calls; they start before it and stop
 	// after it.
 	Deps []string
+	// Migrations, when set, returns the module's embedded migrations, which
+	// `agora migrate` applies (Start applies them too).
+	Migrations func() fs.FS
 	// Start wires the module into env (its store, service, routes, event
 	// consumers) and returns what must run and stop with it.
 	Start func(ctx context.Context, env *Env) (*Running, error)
