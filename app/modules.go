@@ -1,17 +1,13 @@
 package app
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/agoracommerce/agora/catalog"
-	"github.com/agoracommerce/agora/catalog/cataloghttp"
-	"github.com/agoracommerce/agora/catalog/catalogsql"
-	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
 const apiDescription = "Agora is a headless commerce platform. `/store/...` serves shoppers; " +
@@ -29,36 +25,15 @@ func Modules() *Registry {
 	return r
 }
 
-func catalogModule() Module {
-	return Module{
-		Name:       catalog.Module,
-		Migrations: catalogsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			db, err := env.DB(ctx, catalog.Module)
-			if err != nil {
-				return nil, err
-			}
-			rel := outbox.NewRelay(catalog.Module, db, env.Bus, outbox.DefaultRelayConfig(), env.Log)
-			st := catalogsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
-				return nil, err
-			}
-			svc := catalogsvc.New(st, catalogsvc.DefaultConfig(), env.Log.With("module", catalog.Module), env.Now)
-			cataloghttp.Register(env.API, svc)
-			env.Provide(catalog.Module, catalog.Service(svc))
-			env.Health.Add("catalog_db", db.Ping)
-			env.Metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-				Name: "agora_outbox_pending", Help: "Outbox rows waiting to be relayed, by module.",
-				ConstLabels: prometheus.Labels{"module": catalog.Module},
-			}, func() float64 { return float64(rel.Pending()) }))
-			if env.Config.Demo {
-				if err := loadDemo(ctx, env, svc); err != nil {
-					return nil, err
-				}
-			}
-			return &Running{Run: rel.Run}, nil
-		},
-	}
+// Relay returns the outbox relay of module on db and reports its backlog as
+// agora_outbox_pending{module}. The module's Running.Run runs it.
+func (e *Env) Relay(module string, db *sqldb.DB) *outbox.Relay {
+	rel := outbox.NewRelay(module, db, e.Bus, outbox.DefaultRelayConfig(), e.Log)
+	e.Metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "agora_outbox_pending", Help: "Outbox rows waiting to be relayed, by module.",
+		ConstLabels: prometheus.Labels{"module": module},
+	}, func() float64 { return float64(rel.Pending()) }))
+	return rel
 }
 
 func jsonEncode(w io.Writer, v any) error {
