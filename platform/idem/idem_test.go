@@ -1,0 +1,170 @@
+package idem
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fixture serves a handler that counts its effects and answers with the
+// status named in the X-Status header.
+func fixture(t *testing.T, cfg Config) (*Store, http.Handler, *atomic.Int64, *clock) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, sqldb.Config{Path: filepath.Join(t.TempDir(), "p.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx, "platform_idem", Migrations()); err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	s := New(db, cfg, c.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	var effects atomic.Int64
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := effects.Add(1)
+		if d := r.Header.Get("X-Delay"); d != "" {
+			dur, _ := time.ParseDuration(d)
+			time.Sleep(dur)
+		}
+		status := http.StatusCreated
+		if r.Header.Get("X-Status") == "500" {
+			status = http.StatusInternalServerError
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{"effect":%d}`, n)
+	}))
+	return s, h, &effects, c
+}
+
+func do(h http.Handler, method, path, key, body string, hdr ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set(Header, key)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestReplayAndConflict(t *testing.T) {
+	_, h, effects, _ := fixture(t, DefaultConfig())
+	a := do(h, "POST", "/x", "k1", `{"a":1}`)
+	b := do(h, "POST", "/x", "k1", `{"a":1}`)
+	if a.Code != 201 || b.Code != 201 || a.Body.String() != b.Body.String() || effects.Load() != 1 {
+		t.Fatalf("repeat: %d %s / %d %s, effects %d", a.Code, a.Body, b.Code, b.Body, effects.Load())
+	}
+	if b.Header().Get("Idempotent-Replayed") != "true" {
+		t.Error("the replay is not marked")
+	}
+	if c := do(h, "POST", "/x", "k1", `{"a":2}`); c.Code != 409 || !strings.Contains(c.Body.String(), "idempotency_conflict") {
+		t.Fatalf("other body: %d %s", c.Code, c.Body)
+	}
+	// Same key on another endpoint or from another caller is another key.
+	if c := do(h, "POST", "/y", "k1", `{"a":1}`); c.Code != 201 || effects.Load() != 2 {
+		t.Fatalf("other path: %d, effects %d", c.Code, effects.Load())
+	}
+	if c := do(h, "POST", "/x", "k1", `{"a":1}`, "Authorization", "Bearer other"); c.Code != 201 || effects.Load() != 3 {
+		t.Fatalf("other caller: %d, effects %d", c.Code, effects.Load())
+	}
+	// Without a key, or on GET, nothing is remembered.
+	do(h, "POST", "/x", "", `{"a":1}`)
+	do(h, "POST", "/x", "", `{"a":1}`)
+	do(h, "GET", "/x", "k1", "")
+	if effects.Load() != 6 {
+		t.Fatalf("effects %d, want 6", effects.Load())
+	}
+}
+
+func TestBadKey(t *testing.T) {
+	_, h, effects, _ := fixture(t, DefaultConfig())
+	for _, k := range []string{strings.Repeat("k", 256), "has space", "tab\tkey", "ünï"} {
+		if r := do(h, "POST", "/x", k, `{}`); r.Code != 400 {
+			t.Errorf("key %.20q: %d", k, r.Code)
+		}
+	}
+	if effects.Load() != 0 {
+		t.Fatalf("a rejected key ran the handler %d times", effects.Load())
+	}
+}
+
+func TestFailuresAreNotKept(t *testing.T) {
+	_, h, effects, _ := fixture(t, DefaultConfig())
+	if r := do(h, "POST", "/x", "k", `{}`, "X-Status", "500"); r.Code != 500 {
+		t.Fatalf("first: %d", r.Code)
+	}
+	if r := do(h, "POST", "/x", "k", `{}`); r.Code != 201 || effects.Load() != 2 {
+		t.Fatalf("retry after a 5xx: %d, effects %d", r.Code, effects.Load())
+	}
+}
+
+func TestConcurrentDuplicatesRunOnce(t *testing.T) {
+	_, h, effects, _ := fixture(t, DefaultConfig())
+	var wg sync.WaitGroup
+	bodies := make([]string, 12)
+	codes := make([]int, 12)
+	for i := range bodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := do(h, "POST", "/x", "same", `{"a":1}`, "X-Delay", "50ms")
+			bodies[i], codes[i] = r.Body.String(), r.Code
+		}()
+	}
+	wg.Wait()
+	if effects.Load() != 1 {
+		t.Fatalf("%d effects for 12 concurrent duplicates", effects.Load())
+	}
+	for i := range bodies {
+		if codes[i] != 201 || bodies[i] != bodies[0] {
+			t.Fatalf("answer %d: %d %s, want 201 %s", i, codes[i], bodies[i], bodies[0])
+		}
+	}
+}
+
+func TestAbandonedClaimAndPurge(t *testing.T) {
+	cfg := DefaultConfig()
+	s, h, effects, c := fixture(t, cfg)
+	ctx := context.Background()
+	// A claim whose request died (no answer stored) blocks only until Abandon.
+	if _, err := s.claim(ctx, scopeOf(httptest.NewRequest("POST", "/x", nil)), "dead", "h"); err != nil {
+		t.Fatal(err)
+	}
+	c.add(cfg.Abandon + time.Second)
+	if r := do(h, "POST", "/x", "dead", `{}`); r.Code != 201 || effects.Load() != 1 {
+		t.Fatalf("take over: %d %s", r.Code, r.Body)
+	}
+	c.add(cfg.Keep + time.Hour)
+	n, err := s.Purge(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("purge: %d %v", n, err)
+	}
+}
