@@ -1,0 +1,379 @@
+// Package pricingsql is pricing's store on SQLite and PostgreSQL.
+package pricingsql
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/money"
+	"github.com/agoracommerce/agora/platform/sqldb"
+	"github.com/agoracommerce/agora/pricing"
+	"github.com/agoracommerce/agora/pricing/pricingsvc"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are pricing's embedded migrations.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Store implements pricingsvc.Store.
+type Store struct {
+	db        *sqldb.DB
+	committed func()
+}
+
+// New returns the store on db; committed (may be nil) runs after commits
+// that wrote events.
+func New(db *sqldb.DB, committed func()) *Store {
+	if committed == nil {
+		committed = func() {}
+	}
+	return &Store{db: db, committed: committed}
+}
+
+// Migrate applies pricing's migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.db.Migrate(ctx, pricing.Module, Migrations())
+}
+
+func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
+	err := s.db.Tx(ctx, fn)
+	if err == nil {
+		s.committed()
+	}
+	return err
+}
+
+func notFound() error { return errs.E(errs.NotFound, "not_found", "price list not found") }
+
+func writeList(ctx context.Context, tx *sqldb.Tx, pl pricing.PriceList, insert bool) error {
+	doc, err := json.Marshal(pl)
+	if err != nil {
+		return err
+	}
+	if insert {
+		_, err = tx.ExecContext(ctx, `INSERT INTO pricing_price_lists (id, currency, channel, customer_group, starts_at, ends_at, active, tax_inclusive, priority, doc, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			pl.ID, pl.Currency, pl.Channel, pl.CustomerGroup, pl.StartsAt, pl.EndsAt, pl.Active, pl.TaxInclusive, pl.Priority, string(doc), pl.Version, pl.CreatedAt, pl.UpdatedAt)
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE pricing_price_lists SET channel = ?, customer_group = ?, starts_at = ?, ends_at = ?, active = ?, tax_inclusive = ?, priority = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+		pl.Channel, pl.CustomerGroup, pl.StartsAt, pl.EndsAt, pl.Active, pl.TaxInclusive, pl.Priority, string(doc), pl.Version, pl.UpdatedAt, pl.ID)
+	return err
+}
+
+func upsertPrices(ctx context.Context, tx *sqldb.Tx, listID string, prices []pricing.ListPrice) error {
+	var rows [][]any
+	for _, p := range prices {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_list_prices WHERE list_id = ? AND variant_id = ?`, listID, p.VariantID); err != nil {
+			return err
+		}
+		if p.Amount >= 0 {
+			rows = append(rows, []any{listID, p.VariantID, p.Amount})
+		}
+	}
+	return tx.InsertMany(ctx, `INSERT INTO pricing_list_prices (list_id, variant_id, amount)`, rows)
+}
+
+// InsertList implements pricingsvc.Store.
+func (s *Store) InsertList(ctx context.Context, pl pricing.PriceList, prices []pricing.ListPrice, events []event.Event) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		if err := writeList(ctx, tx, pl, true); err != nil {
+			return err
+		}
+		if err := upsertPrices(ctx, tx, pl.ID, prices); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, pricing.Module, events...)
+	})
+}
+
+func getList(ctx context.Context, q sqldb.Querier, plID, lock string) (pricing.PriceList, error) {
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM pricing_price_lists WHERE id = ?`+lock, plID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return pricing.PriceList{}, notFound()
+	}
+	if err != nil {
+		return pricing.PriceList{}, err
+	}
+	var pl pricing.PriceList
+	err = json.Unmarshal([]byte(doc), &pl)
+	return pl, err
+}
+
+// GetList implements pricingsvc.Store.
+func (s *Store) GetList(ctx context.Context, plID string) (pricing.PriceList, error) {
+	return getList(ctx, s.db.Primary(), plID, "")
+}
+
+// UpdateList implements pricingsvc.Store.
+func (s *Store) UpdateList(ctx context.Context, plID string, fn func(*pricing.PriceList) ([]event.Event, error)) (pricing.PriceList, error) {
+	var out pricing.PriceList
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		pl, err := getList(ctx, tx, plID, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(&pl)
+		if err != nil {
+			return err
+		}
+		if err := writeList(ctx, tx, pl, false); err != nil {
+			return err
+		}
+		out = pl
+		return outbox.Write(ctx, tx, pricing.Module, events...)
+	})
+	return out, err
+}
+
+// DeleteList implements pricingsvc.Store.
+func (s *Store) DeleteList(ctx context.Context, plID string, fn func(pricing.PriceList) ([]event.Event, error)) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		pl, err := getList(ctx, tx, plID, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(pl)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_list_prices WHERE list_id = ?`, plID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_price_lists WHERE id = ?`, plID); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, pricing.Module, events...)
+	})
+}
+
+func cursorOf(s string) *string {
+	c := base64.RawURLEncoding.EncodeToString([]byte(s))
+	return &c
+}
+
+func decodeCursor(c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(b) == 0 || len(b) > 64 {
+		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
+	}
+	return string(b), nil
+}
+
+// ListLists implements pricingsvc.Store.
+func (s *Store) ListLists(ctx context.Context, q pricing.ListPriceListsQuery) (pricing.Page[pricing.PriceList], error) {
+	after, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return pricing.Page[pricing.PriceList]{}, err
+	}
+	query := `SELECT id, doc FROM pricing_price_lists WHERE id > ?`
+	args := []any{after}
+	if q.Currency != "" {
+		query += ` AND currency = ?`
+		args = append(args, q.Currency)
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, q.Limit+1)
+	rows, err := s.db.Primary().QueryContext(ctx, query, args...)
+	if err != nil {
+		return pricing.Page[pricing.PriceList]{}, err
+	}
+	defer rows.Close()
+	page := pricing.Page[pricing.PriceList]{Data: []pricing.PriceList{}}
+	for rows.Next() {
+		var rid, doc string
+		if err := rows.Scan(&rid, &doc); err != nil {
+			return page, err
+		}
+		if len(page.Data) == q.Limit {
+			page.NextCursor = cursorOf(page.Data[q.Limit-1].ID)
+			break
+		}
+		var pl pricing.PriceList
+		if err := json.Unmarshal([]byte(doc), &pl); err != nil {
+			return page, err
+		}
+		page.Data = append(page.Data, pl)
+	}
+	return page, rows.Err()
+}
+
+// SetPrices implements pricingsvc.Store.
+func (s *Store) SetPrices(ctx context.Context, listID string, prices []pricing.ListPrice, fn func(*pricing.PriceList) ([]event.Event, error)) error {
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		pl, err := getList(ctx, tx, listID, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(&pl)
+		if err != nil {
+			return err
+		}
+		if err := writeList(ctx, tx, pl, false); err != nil {
+			return err
+		}
+		if err := upsertPrices(ctx, tx, listID, prices); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, pricing.Module, events...)
+	})
+}
+
+// ListPrices implements pricingsvc.Store.
+func (s *Store) ListPrices(ctx context.Context, q pricing.ListPricesQuery) (pricing.Page[pricing.ListPrice], error) {
+	after, err := decodeCursor(q.Cursor)
+	if err != nil {
+		return pricing.Page[pricing.ListPrice]{}, err
+	}
+	rows, err := s.db.Primary().QueryContext(ctx, `SELECT variant_id, amount FROM pricing_list_prices WHERE list_id = ? AND variant_id > ? ORDER BY variant_id LIMIT ?`,
+		q.ListID, after, q.Limit+1)
+	if err != nil {
+		return pricing.Page[pricing.ListPrice]{}, err
+	}
+	defer rows.Close()
+	page := pricing.Page[pricing.ListPrice]{Data: []pricing.ListPrice{}}
+	for rows.Next() {
+		var p pricing.ListPrice
+		if err := rows.Scan(&p.VariantID, &p.Amount); err != nil {
+			return page, err
+		}
+		if len(page.Data) == q.Limit {
+			page.NextCursor = cursorOf(page.Data[q.Limit-1].VariantID)
+			break
+		}
+		page.Data = append(page.Data, p)
+	}
+	return page, rows.Err()
+}
+
+func inArgs(ids []string) (string, []any) {
+	args := make([]any, len(ids))
+	for i, v := range ids {
+		args[i] = v
+	}
+	return "(?" + strings.Repeat(",?", len(ids)-1) + ")", args
+}
+
+// Candidates implements pricingsvc.Store.
+func (s *Store) Candidates(ctx context.Context, currency, channel, group string, at time.Time, variantIDs []string) ([]pricingsvc.Candidate, error) {
+	if len(variantIDs) == 0 {
+		return nil, nil
+	}
+	in, idArgs := inArgs(variantIDs)
+	args := append([]any{currency, channel, group, at, at}, idArgs...)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.id, p.variant_id, p.amount, l.tax_inclusive, l.priority
+		FROM pricing_list_prices p JOIN pricing_price_lists l ON l.id = p.list_id
+		WHERE l.currency = ? AND l.active = TRUE AND (l.channel = '' OR l.channel = ?) AND (l.customer_group = '' OR l.customer_group = ?)
+		  AND (l.starts_at IS NULL OR l.starts_at <= ?) AND (l.ends_at IS NULL OR l.ends_at > ?)
+		  AND p.variant_id IN `+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pricingsvc.Candidate
+	for rows.Next() {
+		var c pricingsvc.Candidate
+		if err := rows.Scan(&c.ListID, &c.VariantID, &c.Amount, &c.TaxInclusive, &c.Priority); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// BaseVariants implements pricingsvc.Store.
+func (s *Store) BaseVariants(ctx context.Context, variantIDs []string) (map[string]pricingsvc.BaseVariant, error) {
+	out := make(map[string]pricingsvc.BaseVariant, len(variantIDs))
+	if len(variantIDs) == 0 {
+		return out, nil
+	}
+	in, args := inArgs(variantIDs)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT variant_id, product_id, sku, prices FROM pricing_base_variants WHERE variant_id IN `+in, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b pricingsvc.BaseVariant
+		var prices string
+		if err := rows.Scan(&b.VariantID, &b.ProductID, &b.SKU, &prices); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(prices), &b.Prices); err != nil {
+			return nil, err
+		}
+		out[b.VariantID] = b
+	}
+	return out, rows.Err()
+}
+
+// ApplyProduct implements pricingsvc.Store.
+func (s *Store) ApplyProduct(ctx context.Context, consumer, eventID string, p pricingsvc.BaseProduct) (bool, error) {
+	changed := false
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		changed = false
+		first, err := outbox.MarkHandled(ctx, tx, pricing.Module, consumer, eventID)
+		if err != nil || !first {
+			return err
+		}
+		var have int64
+		err = tx.QueryRowContext(ctx, `SELECT version FROM pricing_base_products WHERE product_id = ?`+tx.ForUpdate(), p.ProductID).Scan(&have)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err == nil && have >= p.Version {
+			return nil // an older or repeated version
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO pricing_base_products (product_id, version, deleted) VALUES (?, ?, ?)
+			ON CONFLICT (product_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted`, p.ProductID, p.Version, p.Deleted); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_base_variants WHERE product_id = ?`, p.ProductID); err != nil {
+			return err
+		}
+		if !p.Deleted {
+			rows := make([][]any, 0, len(p.Variants))
+			for _, v := range p.Variants {
+				prices := v.Prices
+				if prices == nil {
+					prices = []money.Money{}
+				}
+				b, err := json.Marshal(prices)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, []any{v.VariantID, p.ProductID, v.SKU, string(b)})
+			}
+			if err := tx.InsertMany(ctx, `INSERT INTO pricing_base_variants (variant_id, product_id, sku, prices)`, rows); err != nil {
+				return err
+			}
+		}
+		changed = true
+		return nil
+	})
+	return changed, err
+}
+
+var _ pricingsvc.Store = (*Store)(nil)
