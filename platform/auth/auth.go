@@ -54,7 +54,7 @@ func Roles() []Role { return []Role{Owner, Admin, CatalogManager, OrderManager, 
 var writes = map[Role][]string{
 	Owner:          {"*"},
 	Admin:          {"*"},
-	CatalogManager: {"products", "categories", "collections", "inventory"},
+	CatalogManager: {"products", "categories", "collections", "inventory", "price-lists", "pricing"},
 	OrderManager:   {"orders", "inventory"},
 	Support:        {"orders", "customers"},
 	Analyst:        {},

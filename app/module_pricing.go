@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/pricing"
+	"github.com/agoracommerce/agora/pricing/pricinghttp"
+	"github.com/agoracommerce/agora/pricing/pricingsql"
+	"github.com/agoracommerce/agora/pricing/pricingsvc"
+)
+
+func pricingModule() Module {
+	return Module{
+		Name:       pricing.Module,
+		Migrations: pricingsql.Migrations,
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			db, err := env.DB(ctx, pricing.Module)
+			if err != nil {
+				return nil, err
+			}
+			rel := env.Relay(pricing.Module, db)
+			st := pricingsql.New(db, rel.Notify)
+			if err := st.Migrate(ctx); err != nil {
+				return nil, err
+			}
+			svc := pricingsvc.New(st, pricingsvc.DefaultConfig(), env.Log.With("module", pricing.Module), env.Now)
+			pricinghttp.Register(env.API, svc)
+			env.Provide(pricing.Module, pricing.Service(svc))
+			env.Health.Add("pricing_db", db.Ping)
+			// The read model of catalog prices follows the catalog's events.
+			stop, err := env.Bus.Subscribe(ctx, event.Subscription{
+				Durable:  pricingsvc.ConsumerName,
+				Subjects: []string{event.Subject(catalog.Module, "product.*")},
+				Handler:  svc.HandleCatalogEvent,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &Running{Run: rel.Run, Stop: func(context.Context) error { stop(); return nil }}, nil
+		},
+	}
+}
