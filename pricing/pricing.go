@@ -70,7 +70,7 @@ type PriceList struct {
 // ListPrice is the price of one variant in a price list.
 type ListPrice struct {
 	VariantID string `json:"variant_id" doc:"Variant id (var_…)"`
-	Amount    int64  `json:"amount" minimum:"0" doc:"Unit price in minor units of the list's currency"`
+	Amount    int64  `json:"amount" minimum:"-1" doc:"Unit price in minor units of the list's currency; -1 removes the price (set prices only)"`
 }
 
 // CreatePriceListCommand creates a price list (active unless Active is false).
