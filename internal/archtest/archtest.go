@@ -18,7 +18,7 @@ var Layers = [][]string{
 }
 
 // Suffixes are the subpackages a module may have, named <module><suffix>.
-var Suffixes = []string{"svc", "sql", "http", "test", "seed"}
+var Suffixes = []string{"svc", "sql", "http", "test", "seed", "index"}
 
 // ContractPlatform lists the platform packages a contract may import.
 var ContractPlatform = []string{"platform/errs", "platform/money", "platform/event", "platform/id"}

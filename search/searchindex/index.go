@@ -1,0 +1,561 @@
+package searchindex
+
+import (
+	"hash/fnv"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// Fields of the text, in falling weight.
+const (
+	FieldTitle = iota
+	FieldAttributes
+	FieldDescription
+	numFields
+)
+
+// fieldWeight is how much a match in each field counts.
+var fieldWeight = [numFields]float64{3.0, 1.5, 1.0}
+
+// Text is a title and description in one locale.
+type Text struct {
+	Title       string
+	Description string
+}
+
+// Doc is a product as the index takes it.
+type Doc struct {
+	ID           string
+	Handle       string
+	Title        string
+	Description  string
+	Image        string
+	Translations map[string]Text // locale → text
+	Attributes   map[string]string
+	CategoryIDs  []string
+	Channels     []string         // empty: every channel
+	Prices       map[string]int64 // currency → lowest list price, minor units
+	Searchable   bool             // published and not deleted
+	InStock      bool             // some variant can be bought (inventory); true until inventory says otherwise
+	Created      int64            // unix seconds
+	Version      int64
+	Popularity   float32
+}
+
+// Category is a node of the category tree.
+type Category struct {
+	ID, Handle, Name, ParentID string
+}
+
+// docInfo is what the index keeps per document slot.
+type docInfo struct {
+	ID, Handle, Title, Image string
+	Cats                     []string // direct categories (interned)
+	Facets                   []uint32 // facet sets the slot is in
+	Created                  int64
+	Version                  int64
+	Pop                      float32
+	TextHash                 uint64
+	Dead                     bool
+	InStock                  bool
+	Searchable               bool
+	Channels                 []string
+}
+
+// Index is the search index. The zero value is not usable; call New.
+type Index struct {
+	mu sync.RWMutex
+
+	lang string // language of the default text
+
+	docs []docInfo
+	byID map[string]uint32
+	live *roaring.Bitmap // searchable, current slots
+	dead *roaring.Bitmap // slots replaced or removed, still in postings
+
+	terms   map[string]uint32
+	termStr []string
+	surface []string // a word that gave the term, for suggestions
+	post    [][numFields]*roaring.Bitmap
+	flen    [numFields][]uint8
+	sumLen  [numFields]float64
+
+	facetIDs  map[string]uint32 // facet key → set
+	facetKeys []string
+	facetBm   []*roaring.Bitmap
+	attrVals  map[string][]uint32 // attribute → its value sets
+	allChan   *roaring.Bitmap     // docs in every channel
+
+	prices  map[string][]uint32 // currency → amount+1 per slot (0: none; max: see bigPrice)
+	big     map[string]map[uint32]int64
+	priced  map[string]*roaring.Bitmap
+	inStock *roaring.Bitmap
+
+	cats     map[string]*Category
+	catByH   map[string]string
+	children map[string][]string
+	intern   map[string]string
+
+	dict dictState
+}
+
+// New returns an empty index whose default text is in lang ("en").
+func New(lang string) *Index {
+	if lang == "" {
+		lang = "en"
+	}
+	return &Index{
+		lang: Language(lang), byID: map[string]uint32{}, live: roaring.New(), dead: roaring.New(),
+		terms: map[string]uint32{}, facetIDs: map[string]uint32{}, attrVals: map[string][]uint32{}, allChan: roaring.New(),
+		prices: map[string][]uint32{}, big: map[string]map[uint32]int64{}, priced: map[string]*roaring.Bitmap{}, inStock: roaring.New(),
+		cats: map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
+	}
+}
+
+// Len is the number of searchable products.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return int(x.live.GetCardinality())
+}
+
+// Version returns the version of the product the index holds, if any.
+func (x *Index) Version(id string) (int64, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if d, ok := x.byID[id]; ok {
+		return x.docs[d].Version, true
+	}
+	return 0, false
+}
+
+func (x *Index) in(s string) string {
+	if v, ok := x.intern[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	x.intern[s] = s
+	return s
+}
+
+func textHash(d *Doc) uint64 {
+	h := fnv.New64a()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	w(d.Title)
+	w(d.Description)
+	keys := make([]string, 0, len(d.Attributes))
+	for k := range d.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w(k)
+		w(d.Attributes[k])
+	}
+	locs := make([]string, 0, len(d.Translations))
+	for k := range d.Translations {
+		locs = append(locs, k)
+	}
+	sort.Strings(locs)
+	for _, k := range locs {
+		w(k)
+		w(d.Translations[k].Title)
+		w(d.Translations[k].Description)
+	}
+	return h.Sum64()
+}
+
+// Put adds or replaces a product. A doc whose Version is lower than the
+// one held is ignored (events may come twice or late); it reports whether
+// the index changed.
+func (x *Index) Put(d Doc) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.put(&d)
+}
+
+// PutMany adds or replaces many products under one lock.
+func (x *Index) PutMany(ds []Doc) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i := range ds {
+		x.put(&ds[i])
+	}
+}
+
+func (x *Index) put(d *Doc) bool {
+	th := textHash(d)
+	slot, had := x.byID[d.ID]
+	if had {
+		old := &x.docs[slot]
+		if d.Version < old.Version {
+			return false
+		}
+		if old.TextHash == th {
+			x.setAttrs(slot, d)
+			return true
+		}
+		x.kill(slot)
+	}
+	slot = uint32(len(x.docs))
+	x.docs = append(x.docs, docInfo{ID: x.in(d.ID), TextHash: th})
+	x.byID[x.docs[slot].ID] = slot
+	for f := range numFields {
+		x.flen[f] = append(x.flen[f], 0)
+	}
+	x.indexText(slot, d)
+	x.setAttrs(slot, d)
+	return true
+}
+
+// Delete removes a product; version, when non-zero, must not be older than
+// the one held.
+func (x *Index) Delete(id string, version int64) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	slot, ok := x.byID[id]
+	if !ok || (version != 0 && version < x.docs[slot].Version) {
+		return false
+	}
+	x.kill(slot)
+	delete(x.byID, id)
+	return true
+}
+
+func (x *Index) kill(slot uint32) {
+	d := &x.docs[slot]
+	for _, f := range d.Facets {
+		x.facetBm[f].Remove(slot)
+	}
+	for _, bm := range x.priced {
+		bm.Remove(slot)
+	}
+	x.inStock.Remove(slot)
+	x.allChan.Remove(slot)
+	if x.live.Contains(slot) {
+		for f := range numFields {
+			x.sumLen[f] -= float64(x.flen[f][slot])
+		}
+		x.live.Remove(slot)
+	}
+	x.dead.Add(slot)
+	*d = docInfo{ID: d.ID, Dead: true, Version: d.Version}
+}
+
+func (x *Index) termID(t, surface string) uint32 {
+	if id, ok := x.terms[t]; ok {
+		return id
+	}
+	id := uint32(len(x.termStr))
+	t = strings.Clone(t)
+	x.terms[t] = id
+	x.termStr = append(x.termStr, t)
+	x.surface = append(x.surface, fold(strings.Clone(surface)))
+	x.post = append(x.post, [numFields]*roaring.Bitmap{})
+	return id
+}
+
+func (x *Index) addText(slot uint32, field int, lang, text string, count bool) {
+	toks := Tokenize(text, 2000)
+	if count {
+		x.flen[field][slot] = uint8(min(len(toks), 255))
+	}
+	for _, t := range toks {
+		id := x.termID(Stem(lang, t.Word), t.Word)
+		bm := x.post[id][field]
+		if bm == nil {
+			bm = roaring.New()
+			x.post[id][field] = bm
+		}
+		bm.Add(slot)
+	}
+}
+
+func (x *Index) indexText(slot uint32, d *Doc) {
+	x.addText(slot, FieldTitle, x.lang, d.Title, true)
+	x.addText(slot, FieldDescription, x.lang, d.Description, true)
+	var attrs strings.Builder
+	keys := make([]string, 0, len(d.Attributes))
+	for k := range d.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		attrs.WriteString(d.Attributes[k])
+		attrs.WriteString(" ")
+	}
+	x.addText(slot, FieldAttributes, x.lang, attrs.String(), true)
+	for loc, t := range d.Translations {
+		lang := Language(loc)
+		x.addText(slot, FieldTitle, lang, t.Title, false)
+		x.addText(slot, FieldDescription, lang, t.Description, false)
+	}
+	x.dict.pending++
+}
+
+func (x *Index) facet(key string) uint32 {
+	if id, ok := x.facetIDs[key]; ok {
+		return id
+	}
+	id := uint32(len(x.facetKeys))
+	key = strings.Clone(key)
+	x.facetIDs[key] = id
+	x.facetKeys = append(x.facetKeys, key)
+	x.facetBm = append(x.facetBm, roaring.New())
+	if strings.HasPrefix(key, "a\x00") {
+		name := key[2 : strings.IndexByte(key[2:], 0)+2]
+		x.attrVals[name] = append(x.attrVals[name], id)
+	}
+	return id
+}
+
+func attrKey(name, value string) string { return "a\x00" + name + "\x00" + value }
+func catKey(id string) string           { return "c\x00" + id }
+func chanKey(name string) string        { return "h\x00" + name }
+
+// ancestors returns id and the ids above it (bounded against cycles).
+func (x *Index) ancestors(id string, out []string) []string {
+	for i := 0; id != "" && i < 32; i++ {
+		out = append(out, id)
+		c, ok := x.cats[id]
+		if !ok {
+			break
+		}
+		id = c.ParentID
+	}
+	return out
+}
+
+// setAttrs sets everything but the text: facets, prices, flags.
+func (x *Index) setAttrs(slot uint32, d *Doc) {
+	di := &x.docs[slot]
+	for _, f := range di.Facets {
+		x.facetBm[f].Remove(slot)
+	}
+	di.Handle, di.Title, di.Image = d.Handle, d.Title, d.Image
+	di.Created, di.Version, di.Pop = d.Created, d.Version, d.Popularity
+	di.InStock, di.Searchable = d.InStock, d.Searchable
+	di.Cats = di.Cats[:0]
+	for _, c := range d.CategoryIDs {
+		di.Cats = append(di.Cats, x.in(c))
+	}
+	di.Channels = di.Channels[:0]
+	for _, c := range d.Channels {
+		di.Channels = append(di.Channels, x.in(c))
+	}
+	di.Facets = x.facetsOf(di, d.Attributes, di.Facets[:0])
+	for _, f := range di.Facets {
+		x.facetBm[f].Add(slot)
+	}
+	if len(d.Channels) == 0 {
+		x.allChan.Add(slot)
+	} else {
+		x.allChan.Remove(slot)
+	}
+	for cur, col := range x.prices {
+		if _, ok := d.Prices[cur]; !ok && int(slot) < len(col) && col[slot] != 0 {
+			col[slot] = 0
+			x.priced[cur].Remove(slot)
+		}
+	}
+	for cur, amt := range d.Prices {
+		x.setPrice(slot, cur, amt)
+	}
+	if d.InStock {
+		x.inStock.Add(slot)
+	} else {
+		x.inStock.Remove(slot)
+	}
+	wasLive := x.live.Contains(slot)
+	if d.Searchable && !wasLive {
+		x.live.Add(slot)
+		for f := range numFields {
+			x.sumLen[f] += float64(x.flen[f][slot])
+		}
+	} else if !d.Searchable && wasLive {
+		x.live.Remove(slot)
+		for f := range numFields {
+			x.sumLen[f] -= float64(x.flen[f][slot])
+		}
+	}
+}
+
+func (x *Index) facetsOf(di *docInfo, attrs map[string]string, out []uint32) []uint32 {
+	for k, v := range attrs {
+		out = append(out, x.facet(attrKey(k, v)))
+	}
+	var anc []string
+	for _, c := range di.Cats {
+		anc = x.ancestors(c, anc)
+	}
+	slices.Sort(anc)
+	for _, c := range slices.Compact(anc) {
+		out = append(out, x.facet(catKey(c)))
+	}
+	for _, c := range di.Channels {
+		out = append(out, x.facet(chanKey(c)))
+	}
+	return out
+}
+
+const bigPrice = math.MaxUint32
+
+func (x *Index) setPrice(slot uint32, cur string, amt int64) {
+	col := x.prices[cur]
+	if len(col) < len(x.docs) {
+		col = slices.Grow(col, len(x.docs)-len(col))[:len(x.docs)]
+		x.prices[cur] = col
+	}
+	switch {
+	case amt < 0:
+		amt = 0
+		fallthrough
+	case amt < bigPrice-1:
+		col[slot] = uint32(amt) + 1
+	default:
+		col[slot] = bigPrice
+		if x.big[cur] == nil {
+			x.big[cur] = map[uint32]int64{}
+		}
+		x.big[cur][slot] = amt
+	}
+	if x.priced[cur] == nil {
+		x.priced[cur] = roaring.New()
+	}
+	x.priced[cur].Add(slot)
+}
+
+// price returns the price of slot in cur.
+func (x *Index) price(col []uint32, cur string, slot uint32) (int64, bool) {
+	if int(slot) >= len(col) || col[slot] == 0 {
+		return 0, false
+	}
+	if col[slot] == bigPrice {
+		return x.big[cur][slot], true
+	}
+	return int64(col[slot]) - 1, true
+}
+
+// PutCategory adds or changes a category; moving one re-files its
+// products' category facets.
+func (x *Index) PutCategory(c Category) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	old, had := x.cats[c.ID]
+	if had && old.Handle != c.Handle {
+		delete(x.catByH, old.Handle)
+	}
+	cc := c
+	x.cats[c.ID] = &cc
+	x.catByH[c.Handle] = c.ID
+	x.rebuildChildren()
+	if had && old.ParentID != c.ParentID {
+		x.refileCategories()
+	}
+}
+
+// DeleteCategory removes a category.
+func (x *Index) DeleteCategory(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if c, ok := x.cats[id]; ok {
+		delete(x.catByH, c.Handle)
+		delete(x.cats, id)
+		x.rebuildChildren()
+		x.refileCategories()
+	}
+}
+
+func (x *Index) rebuildChildren() {
+	x.children = map[string][]string{}
+	for id, c := range x.cats {
+		x.children[c.ParentID] = append(x.children[c.ParentID], id)
+	}
+	for k := range x.children {
+		slices.Sort(x.children[k])
+	}
+}
+
+// refileCategories recomputes every slot's category sets (after a move).
+func (x *Index) refileCategories() {
+	for key, id := range x.facetIDs {
+		if strings.HasPrefix(key, "c\x00") {
+			x.facetBm[id].Clear()
+		}
+	}
+	for slot := range x.docs {
+		di := &x.docs[slot]
+		if di.Dead {
+			continue
+		}
+		keep := di.Facets[:0]
+		for _, f := range di.Facets {
+			if !strings.HasPrefix(x.facetKeys[f], "c\x00") {
+				keep = append(keep, f)
+			}
+		}
+		var anc []string
+		for _, c := range di.Cats {
+			anc = x.ancestors(c, anc)
+		}
+		slices.Sort(anc)
+		for _, c := range slices.Compact(anc) {
+			f := x.facet(catKey(c))
+			keep = append(keep, f)
+			x.facetBm[f].Add(uint32(slot))
+		}
+		di.Facets = keep
+	}
+}
+
+// Compact drops replaced and removed slots from the posting lists once
+// they are a quarter of the index; it reports whether it did.
+func (x *Index) Compact(force bool) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := x.dead.GetCardinality()
+	if n == 0 || (!force && n*4 < uint64(len(x.docs))) {
+		return false
+	}
+	for i := range x.post {
+		for f := range numFields {
+			if bm := x.post[i][f]; bm != nil {
+				bm.AndNot(x.dead)
+				if bm.IsEmpty() {
+					x.post[i][f] = nil
+				}
+			}
+		}
+	}
+	x.dead.Clear()
+	for i := range x.post {
+		for f := range numFields {
+			if bm := x.post[i][f]; bm != nil {
+				bm.RunOptimize()
+			}
+		}
+	}
+	return true
+}
+
+// Optimize compresses the bitmaps (runs); call after a bulk load.
+func (x *Index) Optimize() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for i := range x.post {
+		for f := range numFields {
+			if bm := x.post[i][f]; bm != nil {
+				bm.RunOptimize()
+			}
+		}
+	}
+	for _, bm := range x.facetBm {
+		bm.RunOptimize()
+	}
+	x.live.RunOptimize()
+}

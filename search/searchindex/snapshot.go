@@ -1,0 +1,191 @@
+package searchindex
+
+import (
+	"bufio"
+	"encoding/gob"
+	"fmt"
+	"io"
+
+	"github.com/RoaringBitmap/roaring/v2"
+)
+
+// snapshotVersion changes when the format does; an older snapshot is not
+// loaded (the index is rebuilt instead).
+const snapshotVersion = 1
+
+type snapHeader struct {
+	Version  int
+	Lang     string
+	Docs     []docInfo
+	Live     []byte
+	Dead     []byte
+	FieldLen [numFields][]uint8
+	SumLen   [numFields]float64
+	Terms    int
+	Facets   []string
+	Prices   map[string][]uint32
+	Big      map[string]map[uint32]int64
+	InStock  []byte
+	AllChan  []byte
+	Cats     []Category
+	Meta     []byte // the caller's (e.g. the consumer's position)
+}
+
+type snapTerm struct {
+	Term, Surface string
+	Post          [numFields][]byte
+}
+
+func bmBytes(bm *roaring.Bitmap) []byte {
+	if bm == nil {
+		return nil
+	}
+	b, _ := bm.ToBytes()
+	return b
+}
+
+func bmFrom(b []byte) (*roaring.Bitmap, error) {
+	bm := roaring.New()
+	if len(b) == 0 {
+		return bm, nil
+	}
+	if _, err := bm.FromBuffer(b); err != nil {
+		return nil, err
+	}
+	return bm.Clone(), nil // own the memory
+}
+
+// WriteSnapshot writes the whole index, with meta, to w. Writers wait;
+// readers go on.
+func (x *Index) WriteSnapshot(w io.Writer, meta []byte) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	bw := bufio.NewWriterSize(w, 1<<20)
+	enc := gob.NewEncoder(bw)
+	h := snapHeader{
+		Version: snapshotVersion, Lang: x.lang, Docs: x.docs, Live: bmBytes(x.live), Dead: bmBytes(x.dead),
+		FieldLen: x.flen, SumLen: x.sumLen, Terms: len(x.termStr), Facets: x.facetKeys, Prices: x.prices, Big: x.big,
+		InStock: bmBytes(x.inStock), AllChan: bmBytes(x.allChan), Meta: meta,
+	}
+	for _, c := range x.cats {
+		h.Cats = append(h.Cats, *c)
+	}
+	if err := enc.Encode(&h); err != nil {
+		return err
+	}
+	for i, t := range x.termStr {
+		st := snapTerm{Term: t, Surface: x.surface[i]}
+		for f := range numFields {
+			st.Post[f] = bmBytes(x.post[i][f])
+		}
+		if err := enc.Encode(&st); err != nil {
+			return err
+		}
+	}
+	for _, bm := range x.facetBm {
+		if err := enc.Encode(bmBytes(bm)); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// ReadSnapshot loads an index written by WriteSnapshot and returns it with
+// the meta it was written with.
+func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
+	dec := gob.NewDecoder(bufio.NewReaderSize(r, 1<<20))
+	var h snapHeader
+	if err := dec.Decode(&h); err != nil {
+		return nil, nil, fmt.Errorf("searchindex: snapshot header: %w", err)
+	}
+	if h.Version != snapshotVersion {
+		return nil, nil, fmt.Errorf("searchindex: snapshot version %d, want %d", h.Version, snapshotVersion)
+	}
+	x := New(h.Lang)
+	var err error
+	x.docs, x.flen, x.sumLen = h.Docs, h.FieldLen, h.SumLen
+	if x.live, err = bmFrom(h.Live); err != nil {
+		return nil, nil, err
+	}
+	if x.dead, err = bmFrom(h.Dead); err != nil {
+		return nil, nil, err
+	}
+	if x.inStock, err = bmFrom(h.InStock); err != nil {
+		return nil, nil, err
+	}
+	if x.allChan, err = bmFrom(h.AllChan); err != nil {
+		return nil, nil, err
+	}
+	if h.Prices != nil {
+		x.prices = h.Prices
+	}
+	if h.Big != nil {
+		x.big = h.Big
+	}
+	for i := range x.docs {
+		d := &x.docs[i]
+		d.ID = x.in(d.ID)
+		for j := range d.Cats {
+			d.Cats[j] = x.in(d.Cats[j])
+		}
+		for j := range d.Channels {
+			d.Channels[j] = x.in(d.Channels[j])
+		}
+		if !d.Dead {
+			x.byID[d.ID] = uint32(i)
+		}
+	}
+	for i := 0; i < h.Terms; i++ {
+		var st snapTerm
+		if err := dec.Decode(&st); err != nil {
+			return nil, nil, fmt.Errorf("searchindex: snapshot term %d: %w", i, err)
+		}
+		id := x.termID(st.Term, st.Surface)
+		for f := range numFields {
+			if st.Post[f] != nil {
+				if x.post[id][f], err = bmFrom(st.Post[f]); err != nil {
+					return nil, nil, err
+				}
+			}
+		}
+	}
+	for _, key := range h.Facets {
+		var b []byte
+		if err := dec.Decode(&b); err != nil {
+			return nil, nil, fmt.Errorf("searchindex: snapshot facet: %w", err)
+		}
+		id := x.facet(key)
+		if x.facetBm[id], err = bmFrom(b); err != nil {
+			return nil, nil, err
+		}
+	}
+	for cur, col := range x.prices {
+		bm := roaring.New()
+		for s, v := range col {
+			if v != 0 {
+				bm.Add(uint32(s))
+			}
+		}
+		x.priced[cur] = bm
+	}
+	for _, c := range h.Cats {
+		cc := c
+		x.cats[c.ID] = &cc
+		x.catByH[c.Handle] = c.ID
+	}
+	x.rebuildChildren()
+	return x, h.Meta, nil
+}
+
+// Stats describes the index's size.
+type Stats struct {
+	Slots, Live, Dead, Terms, FacetSets, Categories int
+}
+
+// Stats returns the index's size.
+func (x *Index) Stats() Stats {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return Stats{Slots: len(x.docs), Live: int(x.live.GetCardinality()), Dead: int(x.dead.GetCardinality()),
+		Terms: len(x.termStr), FacetSets: len(x.facetKeys), Categories: len(x.cats)}
+}
