@@ -172,7 +172,7 @@ type CalculateQuery struct {
 	Subdivision string `json:"subdivision,omitempty" doc:"ISO 3166-2 code (US-NY) or its part after the hyphen (NY)"`
 	PostalCode  string `json:"postal_code,omitempty" maxLength:"32"`
 	Currency    string `json:"currency" doc:"ISO 4217 currency of every amount"`
-	Lines       []Line `json:"lines" maxItems:"1000"`
+	Lines       []Line `json:"lines,omitempty" maxItems:"1000"`
 	Shipping    *Line  `json:"shipping,omitempty" doc:"The shipping charge, taxed like a line (default class standard)"`
 }
 
