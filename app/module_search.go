@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/search"
+	"github.com/agoracommerce/agora/search/searchhttp"
+	"github.com/agoracommerce/agora/search/searchsvc"
+)
+
+// searchModule wires the search read model: its index lives in
+// <data>/search, fed by a durable consumer of the catalog's events that is
+// this instance's own (every instance holds a full replica).
+func searchModule() Module {
+	return Module{
+		Name: search.Module,
+		Deps: []string{catalog.Module},
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			cat, _ := env.Service(catalog.Module).(catalog.Service)
+			dir := filepath.Join(env.Config.DataDir, "search")
+			cfg := searchsvc.DefaultConfig()
+			cfg.Dir = dir
+			log := env.Log.With("module", search.Module)
+			svc, err := searchsvc.New(cfg, cat, log, env.Now)
+			if err != nil {
+				return nil, err
+			}
+			instance, err := instanceID(dir)
+			if err != nil {
+				return nil, err
+			}
+			sub := svc.Subscription()
+			sub.Durable = "search-" + instance
+			stop, err := env.Bus.Subscribe(ctx, sub)
+			if err != nil {
+				_ = svc.Close()
+				return nil, err
+			}
+			searchhttp.Register(env.API, svc)
+			env.Provide(search.Module, search.Service(svc))
+
+			pending := func() float64 {
+				c, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				n, err := env.Bus.ConsumerLag(c, sub.Durable)
+				if err != nil {
+					return -1
+				}
+				return float64(n)
+			}
+			env.Metrics.Registry.MustRegister(
+				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agora_search_pending_events", Help: "Catalog events the search index has not applied yet (-1: unknown)."}, pending),
+				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agora_search_lag_seconds", Help: "Age of the newest applied event while events wait; 0 when the index is up to date."}, func() float64 {
+					if pending() <= 0 {
+						return 0
+					}
+					t := svc.LastEventTime()
+					if t.IsZero() {
+						return 0
+					}
+					return env.Now().Sub(t).Seconds()
+				}),
+				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agora_search_documents", Help: "Searchable products in the index."}, func() float64 {
+					return float64(svc.Index().Len())
+				}),
+			)
+			return &Running{
+				Run: svc.Run,
+				Stop: func(ctx context.Context) error {
+					stop()
+					return svc.Close()
+				},
+			}, nil
+		},
+	}
+}
+
+// instanceID is this data directory's own name for its search consumer.
+func instanceID(dir string) (string, error) {
+	path := filepath.Join(dir, "instance")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	var r [6]byte
+	_, _ = rand.Read(r[:])
+	id := hex.EncodeToString(r[:])
+	if err := os.WriteFile(path, []byte(id+"\n"), 0o640); err != nil {
+		return "", fmt.Errorf("search: %w", err)
+	}
+	return id, nil
+}
