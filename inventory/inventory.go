@@ -60,17 +60,17 @@ const (
 
 // Limits on what inventory accepts.
 const (
-	MaxSKU         = 100
-	MaxText        = 200
-	MaxLines       = 100
-	MaxQuantity    = 1_000_000     // per reservation line
-	MaxOnHand      = 1_000_000_000 // per level
-	MaxTTL         = 7 * 24 * time.Hour
-	DefaultTTL     = 15 * time.Minute
-	MaxLocations   = 1000
-	MaxListLimit   = 500
-	DefaultLimit   = 50
-	MaxReferences  = 200 // length of a reference or owner
+	MaxSKU        = 100
+	MaxText       = 200
+	MaxLines      = 100
+	MaxQuantity   = 1_000_000     // per reservation line
+	MaxOnHand     = 1_000_000_000 // per level
+	MaxTTL        = 7 * 24 * time.Hour
+	DefaultTTL    = 15 * time.Minute
+	MaxLocations  = 1000
+	MaxListLimit  = 500
+	DefaultLimit  = 50
+	MaxReferences = 200 // length of a reference or owner
 )
 
 // Location is a place that holds stock (a warehouse, a store).
