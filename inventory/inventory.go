@@ -270,17 +270,17 @@ type ReserveCommand struct {
 	// Reference makes the call idempotent: a retry with the same reference
 	// returns the first reservation (Conflict reference_conflict when its
 	// lines differ). Optional.
-	Reference string `json:"reference,omitempty"`
-	Owner     string `json:"owner,omitempty"`
-	Lines     []Line `json:"lines"`
+	Reference string `json:"reference,omitempty" maxLength:"200"`
+	Owner     string `json:"owner,omitempty" maxLength:"200" doc:"What holds the stock, e.g. a cart or checkout id"`
+	Lines     []Line `json:"lines" minItems:"1" maxItems:"100"`
 	// TTLSeconds is how long the reservation holds stock (default 900).
-	TTLSeconds int64 `json:"ttl_seconds,omitempty"`
+	TTLSeconds int64 `json:"ttl_seconds,omitempty" minimum:"1" maximum:"604800" doc:"How long the reservation holds stock (default 900 s)"`
 }
 
 // CommitCommand turns an active reservation into sold stock.
 type CommitCommand struct {
 	ReservationID string `json:"reservation_id"`
-	OrderID       string `json:"order_id,omitempty"`
+	OrderID       string `json:"order_id,omitempty" maxLength:"200"`
 }
 
 // ReleaseCommand gives a reservation's stock back.
@@ -291,7 +291,7 @@ type ReleaseCommand struct {
 // ExpireCommand releases the active reservations that expired (the
 // sweeper's step); Limit bounds how many (default 1000).
 type ExpireCommand struct {
-	Limit int `json:"limit,omitempty"`
+	Limit int `json:"limit,omitempty" minimum:"1" maximum:"1000"`
 }
 
 // ExpireResult says how many reservations expired.
