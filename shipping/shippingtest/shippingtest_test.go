@@ -1,0 +1,64 @@
+package shippingtest_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/shipping"
+	"github.com/agoracommerce/agora/shipping/shippingtest"
+)
+
+func TestFake(t *testing.T) {
+	shippingtest.TestService(t, func(t *testing.T) shipping.Service { return shippingtest.NewFake() })
+}
+
+// TestFakeEvents checks the events of every write, and that failed writes
+// and quotes emit none.
+func TestFakeEvents(t *testing.T) {
+	ctx := t.Context()
+	svc, st := shippingtest.NewFakeWithStore()
+	want := func(step string, types ...string) {
+		t.Helper()
+		if got := st.EventTypes(); !slices.Equal(got, types) {
+			t.Fatalf("%s: events %v, want %v", step, got, types)
+		}
+		for _, e := range st.Events() {
+			if err := e.Validate(); err != nil || e.Source != "agora/shipping" || e.Subject == "" {
+				t.Fatalf("%s: event %+v: %v", step, e, err)
+			}
+		}
+		st.ResetEvents()
+	}
+	z := shippingtest.MustCreateZone(t, svc, "EU", "DE")
+	want("create zone", shipping.EventZoneCreated)
+	o := shippingtest.MustCreateOption(t, svc, shipping.CreateOptionCommand{ZoneID: z.ID, Name: "Std", Currency: "EUR", Rate: shipping.Rate{Kind: shipping.Flat, Amount: 5}})
+	evs := st.Events()
+	want("create option", shipping.EventOptionCreated)
+	var data shipping.Option
+	if err := evs[0].Decode(&data); err != nil || data.ID != o.ID || data.Rate.Amount != 5 || evs[0].Subject != o.ID {
+		t.Errorf("option_created carries %+v (%v)", data, err)
+	}
+	_, err := svc.UpdateZone(ctx, shipping.UpdateZoneCommand{ID: z.ID, ExpectedVersion: 5})
+	shippingtest.WantErr(t, err, errs.Conflict, "version_conflict")
+	if _, err := svc.Quote(ctx, shipping.QuoteQuery{Country: "DE", Currency: "EUR"}); err != nil {
+		t.Fatal(err)
+	}
+	want("failed writes and quotes")
+	name := "EU+"
+	if _, err := svc.UpdateZone(ctx, shipping.UpdateZoneCommand{ID: z.ID, Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	want("update zone", shipping.EventZoneUpdated)
+	off := false
+	if _, err := svc.UpdateOption(ctx, shipping.UpdateOptionCommand{ID: o.ID, Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	want("update option", shipping.EventOptionUpdated)
+	shippingtest.MustCreateOption(t, svc, shipping.CreateOptionCommand{ZoneID: z.ID, Name: "Exp", Currency: "EUR", Rate: shipping.Rate{Kind: shipping.Flat, Amount: 9}})
+	st.ResetEvents()
+	if err := svc.DeleteZone(ctx, z.ID); err != nil {
+		t.Fatal(err)
+	}
+	want("delete zone", shipping.EventOptionDeleted, shipping.EventOptionDeleted, shipping.EventZoneDeleted)
+}
