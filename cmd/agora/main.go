@@ -176,6 +176,26 @@ func (k *KeysCreateCmd) Run(g *Globals) error {
 	return nil
 }
 
+// ReindexCmd rebuilds the search index.
+type ReindexCmd struct{}
+
+// Run rebuilds with a progress bar.
+func (ReindexCmd) Run(g *Globals) error {
+	cfg := g.appConfig()
+	cfg.Modules = []string{"search"}
+	a, err := app.New(cfg, g.logger(), app.Modules())
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	defer a.Stop(context.WithoutCancel(ctx))
+	return a.Reindex(ctx, os.Stderr)
+}
+
 // VersionCmd prints the version.
 type VersionCmd struct{}
 
@@ -192,6 +212,7 @@ type CLI struct {
 	Migrate MigrateCmd `cmd:"" help:"Apply pending migrations and exit."`
 	Seed    SeedCmd    `cmd:"" help:"Generate a realistic catalog."`
 	Keys    KeysCmd    `cmd:"" help:"Manage admin API keys."`
+	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the catalog (server stopped; a running server: POST /admin/search/reindex)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
 
