@@ -80,7 +80,9 @@ type locationsOut struct {
 	}
 }
 
-type createLocationIn struct{ Body inventory.CreateLocationCommand }
+type createLocationIn struct {
+	Body inventory.CreateLocationCommand
+}
 
 type locationOut struct{ Body inventory.Location }
 

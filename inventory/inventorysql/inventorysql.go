@@ -55,6 +55,18 @@ func New(db *sqldb.DB, committed func()) *Store {
 	return &Store{db: db, committed: committed}
 }
 
+// Writers is the number of coalescing writers that suits the database
+// (inventorysvc.Config.Writers): 1 on SQLite, whose single writer
+// connection serializes all transactions, so one group commit for all SKUs
+// is fastest; 4 on PostgreSQL, where transactions on different rows run in
+// parallel but each commit costs a WAL flush.
+func (s *Store) Writers() int {
+	if s.db.Dialect() == sqldb.SQLite {
+		return 1
+	}
+	return 4
+}
+
 // Migrate applies inventory's migrations and creates the default location
 // when there is none (safe when several processes start at once).
 func (s *Store) Migrate(ctx context.Context) error {

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -27,6 +28,12 @@ type Config struct {
 	// transaction (default true). Without it every call is a transaction
 	// of its own; the benchmarks compare both.
 	Coalesce bool
+	// Writers, when positive, is how many writers the SKUs share (a SKU's
+	// writer is chosen by a hash of it): a batch then also gathers the
+	// calls of different SKUs. Use 1 on SQLite, whose one writer
+	// connection serializes every transaction anyway. Zero means one
+	// writer per SKU. A hot SKU always has a single writer.
+	Writers int
 	// MaxBatch bounds how many calls one transaction applies.
 	MaxBatch int
 	// BatchTimeout bounds one batch's transaction.
@@ -119,7 +126,13 @@ func (s *Service) do(ctx context.Context, o *op) error {
 		s.applyBatch([]*op{o})
 		return o.err
 	}
-	s.co.submit(o.skus[0], o)
+	key := o.skus[0]
+	if s.cfg.Writers > 0 {
+		h := fnv.New32a()
+		h.Write([]byte(key))
+		key = strconv.Itoa(int(h.Sum32() % uint32(s.cfg.Writers)))
+	}
+	s.co.submit(key, o)
 	return wait(ctx, o)
 }
 

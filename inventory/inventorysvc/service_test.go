@@ -25,6 +25,9 @@ func newSQLService(tb testing.TB, db *sqldb.DB, cfg inventorysvc.Config, now fun
 	if err := st.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
+	if cfg.Writers < 0 {
+		cfg.Writers = st.Writers()
+	}
 	return inventorysvc.New(st, cfg, slog.New(slog.DiscardHandler), now)
 }
 
@@ -37,7 +40,7 @@ func TestServiceSQL(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/coalesce=%v", d.Name, coalesce), func(t *testing.T) {
 				d.SkipUnlessConfigured(t)
 				cfg := inventorysvc.DefaultConfig()
-				cfg.Coalesce = coalesce
+				cfg.Coalesce, cfg.Writers = coalesce, -1
 				inventorytest.TestService(t, func(t *testing.T) inventory.Service { return newSQLService(t, d.Open(t), cfg, time.Now) })
 			})
 		}
@@ -198,11 +201,15 @@ func hammer(t testing.TB, svcs []inventory.Service, sku string, buyers int, qty 
 // stock is sold, and the ledger reconciles.
 func TestConcurrentSQL(t *testing.T) {
 	for _, d := range inventorytest.Databases() {
-		for _, coalesce := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/coalesce=%v", d.Name, coalesce), func(t *testing.T) {
+		for _, mode := range []struct {
+			name     string
+			coalesce bool
+			writers  int
+		}{{"coalesce", true, -1}, {"coalesce-per-sku", true, 0}, {"no-coalesce", false, 0}} {
+			t.Run(d.Name+"/"+mode.name, func(t *testing.T) {
 				d.SkipUnlessConfigured(t)
 				cfg := inventorysvc.DefaultConfig()
-				cfg.Coalesce = coalesce
+				cfg.Coalesce, cfg.Writers = mode.coalesce, mode.writers
 				svc := newSQLService(t, d.Open(t), cfg, time.Now)
 				runConcurrent(t, []inventory.Service{svc}, svc)
 			})
@@ -213,9 +220,11 @@ func TestConcurrentSQL(t *testing.T) {
 			t.Skipf("set %s to run it", inventorytest.PostgresEnv)
 		}
 		db1, url := inventorytest.MustOpenPostgresURL(t)
-		db2 := inventorytest.MustOpenPostgresAt(t, url)
-		a := newSQLService(t, db1, inventorysvc.DefaultConfig(), time.Now)
-		b := newSQLService(t, db2, inventorysvc.DefaultConfig(), time.Now)
+		db2 := inventorytest.MustOpenPostgresAt(t, url, 8)
+		cfg := inventorysvc.DefaultConfig()
+		cfg.Writers = -1
+		a := newSQLService(t, db1, cfg, time.Now)
+		b := newSQLService(t, db2, cfg, time.Now)
 		runConcurrent(t, []inventory.Service{a, b}, a)
 	})
 }

@@ -49,13 +49,14 @@ func MustOpenPostgresURL(tb testing.TB) (*sqldb.DB, string) {
 	return db, u.String()
 }
 
-// MustOpenPostgresAt opens another pool on the database at pgURL, closed
-// when the test ends (before the schema is dropped).
-func MustOpenPostgresAt(tb testing.TB, pgURL string) *sqldb.DB {
+// MustOpenPostgresAt opens another pool of at most maxOpen connections on
+// the database at pgURL, closed when the test ends (before the schema is
+// dropped).
+func MustOpenPostgresAt(tb testing.TB, pgURL string, maxOpen int) *sqldb.DB {
 	tb.Helper()
 	cfg := sqldb.DefaultConfig()
 	cfg.PostgresURL = pgURL
-	cfg.MaxOpen = 8
+	cfg.MaxOpen = maxOpen
 	db, err := sqldb.Open(context.Background(), cfg)
 	if err != nil {
 		tb.Fatal(err)

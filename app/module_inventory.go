@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"sync"
+
+	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/inventory/inventoryhttp"
+	"github.com/agoracommerce/agora/inventory/inventorysql"
+	"github.com/agoracommerce/agora/inventory/inventorysvc"
+)
+
+// inventoryModule wires inventory: its store (the default location is
+// created at the first start), the service with per-SKU coalescing, the
+// admin routes, the outbox relay and the sweeper of expired reservations.
+func inventoryModule() Module {
+	return Module{
+		Name:       inventory.Module,
+		Migrations: inventorysql.Migrations,
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			db, err := env.DB(ctx, inventory.Module)
+			if err != nil {
+				return nil, err
+			}
+			rel := env.Relay(inventory.Module, db)
+			st := inventorysql.New(db, rel.Notify)
+			if err := st.Migrate(ctx); err != nil {
+				return nil, err
+			}
+			cfg := inventorysvc.DefaultConfig()
+			cfg.Writers = st.Writers()
+			svc := inventorysvc.New(st, cfg, env.Log.With("module", inventory.Module), env.Now)
+			inventoryhttp.Register(env.API, svc)
+			env.Provide(inventory.Module, inventory.Service(svc))
+			env.Health.Add("inventory_db", db.Ping)
+			return &Running{Run: func(ctx context.Context) {
+				var wg sync.WaitGroup
+				wg.Add(2)
+				go func() { defer wg.Done(); rel.Run(ctx) }()
+				go func() { defer wg.Done(); svc.Sweep(ctx) }()
+				wg.Wait()
+			}}, nil
+		},
+	}
+}
