@@ -1,0 +1,33 @@
+package app
+
+import (
+	"context"
+
+	"github.com/agoracommerce/agora/shipping"
+	"github.com/agoracommerce/agora/shipping/shippinghttp"
+	"github.com/agoracommerce/agora/shipping/shippingsql"
+	"github.com/agoracommerce/agora/shipping/shippingsvc"
+)
+
+func shippingModule() Module {
+	return Module{
+		Name:       shipping.Module,
+		Migrations: shippingsql.Migrations,
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			db, err := env.DB(ctx, shipping.Module)
+			if err != nil {
+				return nil, err
+			}
+			rel := env.Relay(shipping.Module, db)
+			st := shippingsql.New(db, rel.Notify)
+			if err := st.Migrate(ctx); err != nil {
+				return nil, err
+			}
+			svc := shippingsvc.New(st, shippingsvc.DefaultConfig(), env.Log.With("module", shipping.Module), env.Now)
+			shippinghttp.Register(env.API, svc)
+			env.Provide(shipping.Module, shipping.Service(svc))
+			env.Health.Add("shipping_db", db.Ping)
+			return &Running{Run: rel.Run}, nil
+		},
+	}
+}

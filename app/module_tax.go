@@ -1,0 +1,33 @@
+package app
+
+import (
+	"context"
+
+	"github.com/agoracommerce/agora/tax"
+	"github.com/agoracommerce/agora/tax/taxhttp"
+	"github.com/agoracommerce/agora/tax/taxsql"
+	"github.com/agoracommerce/agora/tax/taxsvc"
+)
+
+func taxModule() Module {
+	return Module{
+		Name:       tax.Module,
+		Migrations: taxsql.Migrations,
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			db, err := env.DB(ctx, tax.Module)
+			if err != nil {
+				return nil, err
+			}
+			rel := env.Relay(tax.Module, db)
+			st := taxsql.New(db, rel.Notify)
+			if err := st.Migrate(ctx); err != nil {
+				return nil, err
+			}
+			svc := taxsvc.New(st, taxsvc.DefaultConfig(), env.Log.With("module", tax.Module), env.Now)
+			taxhttp.Register(env.API, svc)
+			env.Provide(tax.Module, tax.Service(svc))
+			env.Health.Add("tax_db", db.Ping)
+			return &Running{Run: rel.Run}, nil
+		},
+	}
+}
