@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -373,7 +374,7 @@ func Register(api huma.API, svc catalog.Service) {
 // none in the requested currency: huma cannot mark a field of an object
 // type nullable, and without this the document contradicts the answers.
 func nullablePrice(api huma.API) {
-	s := api.OpenAPI().Components.Schemas.Map()["StoreVariant"]
+	s := api.OpenAPI().Components.Schemas.Map()[httpx.SchemaName(reflect.TypeFor[catalog.StoreVariant](), "")]
 	if s == nil {
 		return
 	}

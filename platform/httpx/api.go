@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -20,6 +21,7 @@ const DefaultMaxBody = 1 << 20
 func NewAPI(mux *http.ServeMux, title, version, description string) huma.API {
 	installErrors()
 	cfg := huma.DefaultConfig(title, version)
+	cfg.Components.Schemas = huma.NewMapRegistry("#/components/schemas/", SchemaName)
 	cfg.Info.Description = description
 	cfg.Info.Contact = &huma.Contact{Name: "Agora", URL: "https://github.com/agoracommerce/agora"}
 	cfg.OpenAPIPath = ""
@@ -34,6 +36,30 @@ func NewAPI(mux *http.ServeMux, title, version, description string) huma.API {
 	// Every answer can be a problem: document the shared problem schema.
 	api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[Problem](), true, "")
 	return api
+}
+
+// modulePath is the import path every module's contract lives under.
+const modulePath = "github.com/agoracommerce/agora/"
+
+// SchemaName names the schema of a Go type in the one namespace all modules
+// share: a type of a module's contract package carries the module's name
+// ("catalog.Option" → "CatalogOption", "shipping.Option" →
+// "ShippingOption"), so that modules never collide; other types keep huma's
+// default name ("money.Money" → "Money").
+func SchemaName(t reflect.Type, hint string) string {
+	name := huma.DefaultSchemaNamer(t, hint)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	module, ok := strings.CutPrefix(t.PkgPath(), modulePath)
+	if !ok || module == "" || strings.Contains(module, "/") || module == "platform" {
+		return name
+	}
+	prefix := strings.ToUpper(module[:1]) + module[1:]
+	if strings.HasPrefix(name, prefix) {
+		return name
+	}
+	return prefix + name
 }
 
 // AdminSecurity is the security requirement of admin operations.

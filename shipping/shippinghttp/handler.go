@@ -6,7 +6,6 @@ package shippinghttp
 import (
 	"context"
 	"net/http"
-	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -79,42 +78,9 @@ type quoteOut struct {
 	}
 }
 
-// Schema names: every module shares one schema namespace, so the
-// contract's types are documented under names of their own
-// (ShippingOption, not Option).
-type (
-	shippingZone         shipping.Zone
-	shippingOption       shipping.Option
-	shippingRate         shipping.Rate
-	shippingBracket      shipping.Bracket
-	shippingQuote        shipping.Quote
-	shippingCreateZone   shipping.CreateZoneCommand
-	shippingUpdateZone   shipping.UpdateZoneCommand
-	shippingCreateOption shipping.CreateOptionCommand
-	shippingUpdateOption shipping.UpdateOptionCommand
-	shippingZonePage     shipping.Page[shipping.Zone]
-	shippingOptionPage   shipping.Page[shipping.Option]
-)
-
-func alias[T, A any](r huma.Registry) {
-	r.RegisterTypeAlias(reflect.TypeFor[T](), reflect.TypeFor[A]())
-}
-
 // Register adds the shipping module's admin and store operations to api.
 func Register(api huma.API, svc shipping.Service) {
 	doc := api.OpenAPI()
-	reg := doc.Components.Schemas
-	alias[shipping.Zone, shippingZone](reg)
-	alias[shipping.Option, shippingOption](reg)
-	alias[shipping.Rate, shippingRate](reg)
-	alias[shipping.Bracket, shippingBracket](reg)
-	alias[shipping.Quote, shippingQuote](reg)
-	alias[shipping.CreateZoneCommand, shippingCreateZone](reg)
-	alias[shipping.UpdateZoneCommand, shippingUpdateZone](reg)
-	alias[shipping.CreateOptionCommand, shippingCreateOption](reg)
-	alias[shipping.UpdateOptionCommand, shippingUpdateOption](reg)
-	alias[shipping.Page[shipping.Zone], shippingZonePage](reg)
-	alias[shipping.Page[shipping.Option], shippingOptionPage](reg)
 	doc.Tags = append(doc.Tags,
 		&huma.Tag{Name: adminTag, Description: "Shipping zones and their options with flat, weight-based and free-over-threshold rates, for staff and integrations (secret API key)."},
 		&huma.Tag{Name: storeTag, Description: "The shipping options a shopper can choose, with their prices (no key needed)."})

@@ -6,7 +6,6 @@ package taxhttp
 import (
 	"context"
 	"net/http"
-	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -64,46 +63,9 @@ type calculateIn struct{ Body tax.CalculateQuery }
 
 type calculateOut struct{ Body tax.Calculation }
 
-// Schema names: every module shares one schema namespace, so the
-// contract's types are documented under names of their own (TaxLine, not
-// Line).
-type (
-	taxRegion         tax.Region
-	taxRate           tax.Rate
-	taxRateInput      tax.RateInput
-	taxClass          tax.Class
-	taxLine           tax.Line
-	taxLineTax        tax.LineTax
-	taxTotals         tax.Totals
-	taxCalculation    tax.Calculation
-	taxCalculateQuery tax.CalculateQuery
-	taxCreateRegion   tax.CreateRegionCommand
-	taxUpdateRegion   tax.UpdateRegionCommand
-	taxCreateClass    tax.CreateClassCommand
-	taxRegionPage     tax.Page[tax.Region]
-)
-
-func alias[T, A any](r huma.Registry) {
-	r.RegisterTypeAlias(reflect.TypeFor[T](), reflect.TypeFor[A]())
-}
-
 // Register adds the tax module's admin operations to api.
 func Register(api huma.API, svc tax.Service) {
 	doc := api.OpenAPI()
-	reg := doc.Components.Schemas
-	alias[tax.Region, taxRegion](reg)
-	alias[tax.Rate, taxRate](reg)
-	alias[tax.RateInput, taxRateInput](reg)
-	alias[tax.Class, taxClass](reg)
-	alias[tax.Line, taxLine](reg)
-	alias[tax.LineTax, taxLineTax](reg)
-	alias[tax.Totals, taxTotals](reg)
-	alias[tax.Calculation, taxCalculation](reg)
-	alias[tax.CalculateQuery, taxCalculateQuery](reg)
-	alias[tax.CreateRegionCommand, taxCreateRegion](reg)
-	alias[tax.UpdateRegionCommand, taxUpdateRegion](reg)
-	alias[tax.CreateClassCommand, taxCreateClass](reg)
-	alias[tax.Page[tax.Region], taxRegionPage](reg)
 	doc.Tags = append(doc.Tags, &huma.Tag{Name: adminTag, Description: "Tax regions, their rates per tax class, tax classes and a calculation preview, for staff and integrations (secret API key)."})
 
 	huma.Register(api, admin("createTaxRegion", http.MethodPost, "/admin/tax/regions", "Create a tax region",
