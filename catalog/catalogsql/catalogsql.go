@@ -11,7 +11,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -223,24 +222,6 @@ func (s *Store) UpdateProduct(ctx context.Context, pid string, fn func(*catalog.
 	return out, err
 }
 
-// Cursor encodes the last id of a page.
-func encodeCursor(lastID string) *string {
-	c := base64.RawURLEncoding.EncodeToString([]byte(lastID))
-	return &c
-}
-
-// DecodeCursor reads a cursor made by a list of prefix ids.
-func decodeCursor(c, prefix string) (string, error) {
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !id.Valid(prefix, string(b)) {
-		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-	}
-	return string(b), nil
-}
-
 const descendantsCTE = `WITH RECURSIVE sub(id, depth) AS (
 	SELECT id, 0 FROM catalog_categories WHERE id = ?
 	UNION ALL SELECT c.id, sub.depth + 1 FROM catalog_categories c JOIN sub ON c.parent_id = sub.id WHERE sub.depth < 64) `
@@ -248,7 +229,7 @@ const descendantsCTE = `WITH RECURSIVE sub(id, depth) AS (
 // ListProducts lists products newest first; categoryID (resolved by the
 // service) includes its sub-categories.
 func (s *Store) ListProducts(ctx context.Context, q catalog.ListProductsQuery, categoryID string) (catalog.Page[catalog.Product], error) {
-	after, err := decodeCursor(q.Cursor, "prod")
+	after, err := id.After(q.Cursor, "prod")
 	if err != nil {
 		return catalog.Page[catalog.Product]{}, err
 	}
@@ -290,7 +271,7 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListProductsQuery, c
 
 // StoreProducts lists published products of a channel, newest first.
 func (s *Store) StoreProducts(ctx context.Context, q catalog.StoreListQuery, categoryID string) (catalog.Page[catalog.Product], error) {
-	after, err := decodeCursor(q.Cursor, "prod")
+	after, err := id.After(q.Cursor, "prod")
 	if err != nil {
 		return catalog.Page[catalog.Product]{}, err
 	}
@@ -331,7 +312,7 @@ func listDocs[T any](ctx context.Context, q sqldb.Querier, query string, args []
 			return page, err
 		}
 		if len(page.Data) == limit {
-			page.NextCursor = encodeCursor(idOf(page.Data[limit-1]))
+			page.NextCursor = id.Cursor(idOf(page.Data[limit-1]))
 			break
 		}
 		var v T
@@ -596,7 +577,7 @@ func without(list []string, v string) []string {
 
 // ListCategories lists categories ordered by id.
 func (s *Store) ListCategories(ctx context.Context, q catalog.ListCategoriesQuery) (catalog.Page[catalog.Category], error) {
-	after, err := decodeCursor(q.Cursor, "cat")
+	after, err := id.After(q.Cursor, "cat")
 	if err != nil {
 		return catalog.Page[catalog.Category]{}, err
 	}
@@ -681,7 +662,7 @@ func (s *Store) DeleteCollection(ctx context.Context, cid string, now time.Time,
 
 // ListCollections lists collections ordered by id.
 func (s *Store) ListCollections(ctx context.Context, q catalog.ListCollectionsQuery) (catalog.Page[catalog.Collection], error) {
-	after, err := decodeCursor(q.Cursor, "col")
+	after, err := id.After(q.Cursor, "col")
 	if err != nil {
 		return catalog.Page[catalog.Collection]{}, err
 	}

@@ -8,7 +8,6 @@ package catalogtest
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -239,22 +238,6 @@ func (s *MemStore) UpdateProduct(ctx context.Context, pid string, fn func(*catal
 	return clone(p), nil
 }
 
-func encodeCursor(lastID string) *string {
-	c := base64.RawURLEncoding.EncodeToString([]byte(lastID))
-	return &c
-}
-
-func decodeCursor(c, prefix string) (string, error) {
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !id.Valid(prefix, string(b)) {
-		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-	}
-	return string(b), nil
-}
-
 // descendants returns the ids of the category cid and of every category
 // under it (64 levels at most, like the SQL store).
 func (s *MemStore) descendants(cid string) map[string]bool {
@@ -301,7 +284,7 @@ func page[T any](all []T, idOf func(T) string, after string, desc bool, limit in
 			continue
 		}
 		if len(out.Data) == limit {
-			out.NextCursor = encodeCursor(idOf(out.Data[limit-1]))
+			out.NextCursor = id.Cursor(idOf(out.Data[limit-1]))
 			break
 		}
 		out.Data = append(out.Data, clone(v))
@@ -313,7 +296,7 @@ func productID(p catalog.Product) string { return p.ID }
 
 // ListProducts implements catalogsvc.Store.
 func (s *MemStore) ListProducts(ctx context.Context, q catalog.ListProductsQuery, categoryID string) (catalog.Page[catalog.Product], error) {
-	after, err := decodeCursor(q.Cursor, "prod")
+	after, err := id.After(q.Cursor, "prod")
 	if err != nil {
 		return catalog.Page[catalog.Product]{}, err
 	}
@@ -344,7 +327,7 @@ func (s *MemStore) ListProducts(ctx context.Context, q catalog.ListProductsQuery
 
 // StoreProducts implements catalogsvc.Store.
 func (s *MemStore) StoreProducts(ctx context.Context, q catalog.StoreListQuery, categoryID string) (catalog.Page[catalog.Product], error) {
-	after, err := decodeCursor(q.Cursor, "prod")
+	after, err := id.After(q.Cursor, "prod")
 	if err != nil {
 		return catalog.Page[catalog.Product]{}, err
 	}
@@ -564,7 +547,7 @@ func without(list []string, v string) []string {
 
 // ListCategories implements catalogsvc.Store.
 func (s *MemStore) ListCategories(ctx context.Context, q catalog.ListCategoriesQuery) (catalog.Page[catalog.Category], error) {
-	after, err := decodeCursor(q.Cursor, "cat")
+	after, err := id.After(q.Cursor, "cat")
 	if err != nil {
 		return catalog.Page[catalog.Category]{}, err
 	}
@@ -666,7 +649,7 @@ func (s *MemStore) DeleteCollection(ctx context.Context, cid string, now time.Ti
 
 // ListCollections implements catalogsvc.Store.
 func (s *MemStore) ListCollections(ctx context.Context, q catalog.ListCollectionsQuery) (catalog.Page[catalog.Collection], error) {
-	after, err := decodeCursor(q.Cursor, "col")
+	after, err := id.After(q.Cursor, "col")
 	if err != nil {
 		return catalog.Page[catalog.Collection]{}, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/id"
 )
 
@@ -133,6 +134,23 @@ func TestNewUniqueConcurrent(t *testing.T) {
 			if i > 0 && s <= ids[w][i-1] {
 				t.Fatalf("goroutine %d: %q does not sort after %q", w, s, ids[w][i-1])
 			}
+		}
+	}
+}
+
+func TestCursor(t *testing.T) {
+	pid := id.New("prod")
+	c := id.Cursor(pid)
+	got, err := id.After(*c, "prod")
+	if err != nil || got != pid {
+		t.Fatalf("id.After(id.Cursor(%s)) = %q, %v", pid, got, err)
+	}
+	if got, err := id.After("", "prod"); got != "" || err != nil {
+		t.Fatalf("empty cursor: %q %v", got, err)
+	}
+	for _, bad := range []string{"!!", *id.Cursor("prod_nope"), *id.Cursor(id.New("cat")), "cHJvZA"} {
+		if _, err := id.After(bad, "prod"); !errs.Is(err, errs.Invalid) || errs.CodeOf(err) != "validation_failed" {
+			t.Errorf("After(%q) = %v, want validation_failed", bad, err)
 		}
 	}
 }

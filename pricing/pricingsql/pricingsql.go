@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -15,6 +14,7 @@ import (
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/pricing"
@@ -166,25 +166,9 @@ func (s *Store) DeleteList(ctx context.Context, plID string, fn func(pricing.Pri
 	})
 }
 
-func cursorOf(s string) *string {
-	c := base64.RawURLEncoding.EncodeToString([]byte(s))
-	return &c
-}
-
-func decodeCursor(c string) (string, error) {
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) == 0 || len(b) > 64 {
-		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-	}
-	return string(b), nil
-}
-
 // ListLists implements pricingsvc.Store.
 func (s *Store) ListLists(ctx context.Context, q pricing.ListPriceListsQuery) (pricing.Page[pricing.PriceList], error) {
-	after, err := decodeCursor(q.Cursor)
+	after, err := id.After(q.Cursor, "pl")
 	if err != nil {
 		return pricing.Page[pricing.PriceList]{}, err
 	}
@@ -208,7 +192,7 @@ func (s *Store) ListLists(ctx context.Context, q pricing.ListPriceListsQuery) (p
 			return page, err
 		}
 		if len(page.Data) == q.Limit {
-			page.NextCursor = cursorOf(page.Data[q.Limit-1].ID)
+			page.NextCursor = id.Cursor(page.Data[q.Limit-1].ID)
 			break
 		}
 		var pl pricing.PriceList
@@ -243,7 +227,7 @@ func (s *Store) SetPrices(ctx context.Context, listID string, prices []pricing.L
 
 // ListPrices implements pricingsvc.Store.
 func (s *Store) ListPrices(ctx context.Context, q pricing.ListPricesQuery) (pricing.Page[pricing.ListPrice], error) {
-	after, err := decodeCursor(q.Cursor)
+	after, err := id.After(q.Cursor, "var")
 	if err != nil {
 		return pricing.Page[pricing.ListPrice]{}, err
 	}
@@ -260,7 +244,7 @@ func (s *Store) ListPrices(ctx context.Context, q pricing.ListPricesQuery) (pric
 			return page, err
 		}
 		if len(page.Data) == q.Limit {
-			page.NextCursor = cursorOf(page.Data[q.Limit-1].VariantID)
+			page.NextCursor = id.Cursor(page.Data[q.Limit-1].VariantID)
 			break
 		}
 		page.Data = append(page.Data, p)

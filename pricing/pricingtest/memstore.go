@@ -4,7 +4,6 @@ package pricingtest
 
 import (
 	"context"
-	"encoding/base64"
 	"log/slog"
 	"sort"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/pricing/pricingsvc"
 )
@@ -117,25 +117,9 @@ func (m *MemStore) DeleteList(_ context.Context, id string, fn func(pricing.Pric
 	return nil
 }
 
-func cursorOf(s string) *string {
-	c := base64.RawURLEncoding.EncodeToString([]byte(s))
-	return &c
-}
-
-func decodeCursor(c string) (string, error) {
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) == 0 || len(b) > 64 {
-		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-	}
-	return string(b), nil
-}
-
 // ListLists implements pricingsvc.Store.
 func (m *MemStore) ListLists(_ context.Context, q pricing.ListPriceListsQuery) (pricing.Page[pricing.PriceList], error) {
-	after, err := decodeCursor(q.Cursor)
+	after, err := id.After(q.Cursor, "pl")
 	if err != nil {
 		return pricing.Page[pricing.PriceList]{}, err
 	}
@@ -151,7 +135,7 @@ func (m *MemStore) ListLists(_ context.Context, q pricing.ListPriceListsQuery) (
 	page := pricing.Page[pricing.PriceList]{Data: []pricing.PriceList{}}
 	for _, pl := range all {
 		if len(page.Data) == q.Limit {
-			page.NextCursor = cursorOf(page.Data[q.Limit-1].ID)
+			page.NextCursor = id.Cursor(page.Data[q.Limit-1].ID)
 			break
 		}
 		page.Data = append(page.Data, pl)
@@ -179,7 +163,7 @@ func (m *MemStore) SetPrices(_ context.Context, listID string, prices []pricing.
 
 // ListPrices implements pricingsvc.Store.
 func (m *MemStore) ListPrices(_ context.Context, q pricing.ListPricesQuery) (pricing.Page[pricing.ListPrice], error) {
-	after, err := decodeCursor(q.Cursor)
+	after, err := id.After(q.Cursor, "var")
 	if err != nil {
 		return pricing.Page[pricing.ListPrice]{}, err
 	}
@@ -195,7 +179,7 @@ func (m *MemStore) ListPrices(_ context.Context, q pricing.ListPricesQuery) (pri
 	page := pricing.Page[pricing.ListPrice]{Data: []pricing.ListPrice{}}
 	for _, p := range all {
 		if len(page.Data) == q.Limit {
-			page.NextCursor = cursorOf(page.Data[q.Limit-1].VariantID)
+			page.NextCursor = id.Cursor(page.Data[q.Limit-1].VariantID)
 			break
 		}
 		page.Data = append(page.Data, p)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -192,30 +191,18 @@ func (s *Store) DeleteZone(ctx context.Context, zid string, fn func(shipping.Zon
 	})
 }
 
-func decodeCursor(c, prefix string) (string, error) {
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !id.Valid(prefix, string(b)) {
-		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-	}
-	return string(b), nil
-}
-
 func page[T any](list []T, limit int, idOf func(T) string) shipping.Page[T] {
 	p := shipping.Page[T]{Data: list}
 	if len(list) > limit {
 		p.Data = list[:limit]
-		c := base64.RawURLEncoding.EncodeToString([]byte(idOf(list[limit-1])))
-		p.NextCursor = &c
+		p.NextCursor = id.Cursor(idOf(list[limit-1]))
 	}
 	return p
 }
 
 // ListZones implements shippingsvc.Store.
 func (s *Store) ListZones(ctx context.Context, q shipping.ListZonesQuery) (shipping.Page[shipping.Zone], error) {
-	after, err := decodeCursor(q.Cursor, shippingsvc.ZonePrefix)
+	after, err := id.After(q.Cursor, shippingsvc.ZonePrefix)
 	if err != nil {
 		return shipping.Page[shipping.Zone]{}, err
 	}
@@ -308,7 +295,7 @@ func (s *Store) DeleteOption(ctx context.Context, oid string, fn func(shipping.O
 
 // ListOptions implements shippingsvc.Store.
 func (s *Store) ListOptions(ctx context.Context, q shipping.ListOptionsQuery) (shipping.Page[shipping.Option], error) {
-	after, err := decodeCursor(q.Cursor, shippingsvc.OptionPrefix)
+	after, err := id.After(q.Cursor, shippingsvc.OptionPrefix)
 	if err != nil {
 		return shipping.Page[shipping.Option]{}, err
 	}

@@ -2,7 +2,6 @@ package shippingtest
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -132,17 +131,6 @@ func (m *MemStore) DeleteZone(_ context.Context, zid string, fn func(shipping.Zo
 	return nil
 }
 
-func decodeCursor(c, prefix string) (string, error) {
-	if c == "" {
-		return "", nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || !id.Valid(prefix, string(b)) {
-		return "", errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-	}
-	return string(b), nil
-}
-
 func page[T any](all []T, after string, limit int, idOf func(T) string) shipping.Page[T] {
 	p := shipping.Page[T]{Data: []T{}}
 	for _, v := range all {
@@ -150,7 +138,7 @@ func page[T any](all []T, after string, limit int, idOf func(T) string) shipping
 			continue
 		}
 		if len(p.Data) == limit {
-			c := base64.RawURLEncoding.EncodeToString([]byte(idOf(p.Data[limit-1])))
+			c := *id.Cursor(idOf(p.Data[limit-1]))
 			p.NextCursor = &c
 			break
 		}
@@ -161,7 +149,7 @@ func page[T any](all []T, after string, limit int, idOf func(T) string) shipping
 
 // ListZones implements shippingsvc.Store.
 func (m *MemStore) ListZones(_ context.Context, q shipping.ListZonesQuery) (shipping.Page[shipping.Zone], error) {
-	after, err := decodeCursor(q.Cursor, shippingsvc.ZonePrefix)
+	after, err := id.After(q.Cursor, shippingsvc.ZonePrefix)
 	if err != nil {
 		return shipping.Page[shipping.Zone]{}, err
 	}
@@ -237,7 +225,7 @@ func (m *MemStore) DeleteOption(_ context.Context, oid string, fn func(shipping.
 
 // ListOptions implements shippingsvc.Store.
 func (m *MemStore) ListOptions(_ context.Context, q shipping.ListOptionsQuery) (shipping.Page[shipping.Option], error) {
-	after, err := decodeCursor(q.Cursor, shippingsvc.OptionPrefix)
+	after, err := id.After(q.Cursor, shippingsvc.OptionPrefix)
 	if err != nil {
 		return shipping.Page[shipping.Option]{}, err
 	}

@@ -12,7 +12,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -243,13 +242,9 @@ func regions(ctx context.Context, q sqldb.Querier, query string, args ...any) ([
 
 // ListRegions implements taxsvc.Store.
 func (s *Store) ListRegions(ctx context.Context, q tax.ListRegionsQuery) (tax.Page[tax.Region], error) {
-	after := ""
-	if q.Cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
-		if err != nil || !id.Valid(taxsvc.IDPrefix, string(b)) {
-			return tax.Page[tax.Region]{}, errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-		}
-		after = string(b)
+	after, err := id.After(q.Cursor, taxsvc.IDPrefix)
+	if err != nil {
+		return tax.Page[tax.Region]{}, err
 	}
 	query := `SELECT doc FROM tax_regions WHERE id > ?`
 	args := []any{after}
@@ -266,8 +261,7 @@ func (s *Store) ListRegions(ctx context.Context, q tax.ListRegionsQuery) (tax.Pa
 	page := tax.Page[tax.Region]{Data: rs}
 	if len(rs) > q.Limit {
 		page.Data = rs[:q.Limit]
-		c := base64.RawURLEncoding.EncodeToString([]byte(rs[q.Limit-1].ID))
-		page.NextCursor = &c
+		page.NextCursor = id.Cursor(rs[q.Limit-1].ID)
 	}
 	return page, nil
 }

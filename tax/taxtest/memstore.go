@@ -2,7 +2,6 @@ package taxtest
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"sort"
 	"sync"
@@ -158,13 +157,9 @@ func (m *MemStore) sorted() []tax.Region {
 
 // ListRegions implements taxsvc.Store.
 func (m *MemStore) ListRegions(_ context.Context, q tax.ListRegionsQuery) (tax.Page[tax.Region], error) {
-	after := ""
-	if q.Cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(q.Cursor)
-		if err != nil || !id.Valid(taxsvc.IDPrefix, string(b)) {
-			return tax.Page[tax.Region]{}, errs.Validation(errs.Field("cursor", "is not a cursor of this list"))
-		}
-		after = string(b)
+	after, err := id.After(q.Cursor, taxsvc.IDPrefix)
+	if err != nil {
+		return tax.Page[tax.Region]{}, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -174,8 +169,7 @@ func (m *MemStore) ListRegions(_ context.Context, q tax.ListRegionsQuery) (tax.P
 			continue
 		}
 		if len(page.Data) == q.Limit {
-			c := base64.RawURLEncoding.EncodeToString([]byte(page.Data[len(page.Data)-1].ID))
-			page.NextCursor = &c
+			page.NextCursor = id.Cursor(page.Data[len(page.Data)-1].ID)
 			break
 		}
 		page.Data = append(page.Data, r)
