@@ -163,7 +163,14 @@ func (s *Service) applyBatch(batch []*op) {
 	scope.SKUs = sortedSKUs(scope.SKUs)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(live[0].ctx), s.cfg.BatchTimeout)
 	defer cancel()
-	err := s.store.Apply(ctx, scope, func(st *State) error {
+	err := s.store.Apply(ctx, scope, func(st *State) (err error) {
+		// A panic must not leave callers waiting forever or kill a writer
+		// silently: the batch fails and every caller gets an error.
+		defer func() {
+			if p := recover(); p != nil {
+				err = errs.Wrap(fmt.Errorf("panic: %v", p), errs.Internal, "", "inventory batch failed")
+			}
+		}()
 		s.run(st, live)
 		return nil
 	})
