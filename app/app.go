@@ -43,9 +43,11 @@ type Config struct {
 	PostgresURL string
 	ReplicaURLs []string
 	NATSURL     string
-	RedisURL    string
-	AdminKey    string
-	Demo        bool
+	// NATSNamespace isolates this deployment's events on a shared NATS.
+	NATSNamespace string
+	RedisURL      string
+	AdminKey      string
+	Demo          bool
 	// SQLiteSync is SQLite's synchronous mode: full (default) or normal.
 	SQLiteSync      string
 	MaxBody         int64
@@ -254,6 +256,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}
 	bcfg := jetstream.DefaultConfig()
 	bcfg.URL = a.cfg.NATSURL
+	bcfg.Namespace = a.cfg.NATSNamespace
 	bcfg.Dir = filepath.Join(a.cfg.DataDir, "nats")
 	a.bus, err = jetstream.Open(ctx, bcfg, a.log)
 	if err != nil {

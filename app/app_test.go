@@ -50,6 +50,10 @@ func backends(t *testing.T) map[string]func(t *testing.T) Config {
 		c := out["embedded"](t)
 		c.PostgresURL = freshSchema(t, pg)
 		c.NATSURL = nats
+		// A namespace of its own: the shared server keeps other runs' events.
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		c.NATSNamespace = "t" + hex.EncodeToString(b[:])
 		return c
 	}
 	return out

@@ -31,6 +31,7 @@ type Globals struct {
 	PostgresURL string          `help:"Store data in PostgreSQL instead of SQLite." env:"AGORA_POSTGRES_URL" name:"postgres-url"`
 	ReplicaURLs []string        `help:"PostgreSQL read replicas for store reads." env:"AGORA_PG_REPLICA_URLS" name:"pg-replica-urls"`
 	NATSURL     string          `help:"Use an external NATS JetStream instead of the embedded one." env:"AGORA_NATS_URL" name:"nats-url"`
+	NATSNS      string          `help:"Isolate this deployment's events on a shared NATS (streams AGORA_<NS>, subjects <ns>.agora.…)." env:"AGORA_NATS_NAMESPACE" name:"nats-namespace"`
 	RedisURL    string          `help:"Shared cache in Redis (optional)." env:"AGORA_REDIS_URL" name:"redis-url"`
 	AdminKey    string          `help:"Owner admin API key (at least 32 characters)." env:"AGORA_ADMIN_KEY" name:"admin-key"`
 	Modules     []string        `help:"Modules to run: all, or a list such as catalog." default:"all" env:"AGORA_MODULES"`
@@ -43,6 +44,7 @@ func (g *Globals) appConfig() app.Config {
 	c := app.DefaultConfig()
 	c.DataDir, c.PostgresURL, c.ReplicaURLs = g.Data, g.PostgresURL, g.ReplicaURLs
 	c.NATSURL, c.RedisURL, c.AdminKey, c.Modules, c.SQLiteSync = g.NATSURL, g.RedisURL, g.AdminKey, g.Modules, g.SQLiteSync
+	c.NATSNamespace = g.NATSNS
 	return c
 }
 

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,6 +49,10 @@ type Config struct {
 	Duplicates time.Duration
 	// Replicas of the streams on an external cluster.
 	Replicas int
+	// Namespace isolates one deployment's events on a shared server: its
+	// streams are AGORA_<NS> and AGORA_<NS>_DLQ, and every subject starts
+	// with "<ns>.". Empty: AGORA and AGORA_DLQ, subjects as they are.
+	Namespace string
 }
 
 // DefaultConfig returns the defaults: embedded server, 6 attempts.
@@ -68,6 +73,9 @@ type Bus struct {
 	server *server.Server // nil for an external server
 	nc     *nats.Conn
 	js     js.JetStream
+	prefix string // "<namespace>." or ""
+	stream string
+	dlq    string
 	mu     sync.Mutex
 	subs   []js.ConsumeContext
 }
@@ -91,7 +99,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 	if cfg.Replicas <= 0 {
 		cfg.Replicas = 1
 	}
-	b := &Bus{cfg: cfg, log: log}
+	if cfg.Namespace != "" && !validNamespace(cfg.Namespace) {
+		return nil, fmt.Errorf("jetstream: namespace %q must be 1 to 32 lower-case letters, digits or underscores", cfg.Namespace)
+	}
+	b := &Bus{cfg: cfg, log: log, stream: Stream, dlq: DLQStream}
+	if ns := cfg.Namespace; ns != "" {
+		b.prefix = ns + "."
+		b.stream = Stream + "_" + strings.ToUpper(ns)
+		b.dlq = b.stream + "_DLQ"
+	}
 	var err error
 	if cfg.URL == "" {
 		if cfg.Dir == "" {
@@ -127,8 +143,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		return nil, err
 	}
 	streams := []js.StreamConfig{
-		{Name: Stream, Subjects: []string{"agora.>"}, Storage: js.FileStorage, Duplicates: cfg.Duplicates, Replicas: cfg.Replicas},
-		{Name: DLQStream, Subjects: []string{"agora_dlq.>"}, Storage: js.FileStorage, Replicas: cfg.Replicas},
+		{Name: b.stream, Subjects: []string{b.prefix + "agora.>"}, Storage: js.FileStorage, Duplicates: cfg.Duplicates, Replicas: cfg.Replicas},
+		{Name: b.dlq, Subjects: []string{b.prefix + "agora_dlq.>"}, Storage: js.FileStorage, Replicas: cfg.Replicas},
 	}
 	for _, sc := range streams {
 		if _, err := b.js.CreateOrUpdateStream(ctx, sc); err != nil {
@@ -182,7 +198,7 @@ func (b *Bus) Publish(ctx context.Context, events ...event.Event) error {
 		if err != nil {
 			return err
 		}
-		msg := &nats.Msg{Subject: e.NATSSubject(), Data: data, Header: nats.Header{}}
+		msg := &nats.Msg{Subject: b.prefix + e.NATSSubject(), Data: data, Header: nats.Header{}}
 		msg.Header.Set("Content-Type", "application/cloudevents+json")
 		f, err := b.js.PublishMsgAsync(msg, js.WithMsgID(e.ID))
 		if err != nil {
@@ -215,18 +231,36 @@ func (b *Bus) Subscribe(ctx context.Context, s event.Subscription) (func(), erro
 		DeliverPolicy: js.DeliverAllPolicy,
 		MaxAckPending: 1000,
 	}
-	// One subject uses the single filter that every server version knows;
-	// several need nats-server 2.10 or later.
-	if len(s.Subjects) == 1 {
-		cc.FilterSubject = s.Subjects[0]
-	} else {
-		cc.FilterSubjects = s.Subjects
+	// One subject uses the single filter that every server version knows.
+	// Several need nats-server 2.10 or later; on an older server the
+	// consumer filters on the subjects' common wildcard and the handler
+	// acknowledges, unhandled, what matches none of them (the order of the
+	// events is kept either way).
+	subjects := make([]string, len(s.Subjects))
+	for i, sub := range s.Subjects {
+		subjects[i] = b.prefix + sub
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, Stream, cc)
+	filterHere := false
+	switch {
+	case len(subjects) == 1:
+		cc.FilterSubject = subjects[0]
+	case versionAtLeast(b.nc.ConnectedServerVersion(), 2, 10):
+		cc.FilterSubjects = subjects
+	default:
+		cc.FilterSubject = commonWildcard(subjects)
+		filterHere = true
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, b.stream, cc)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consumer %s: %w", s.Durable, err)
 	}
-	consumer, err := cons.Consume(func(m js.Msg) { b.handle(s, m) })
+	consumer, err := cons.Consume(func(m js.Msg) {
+		if filterHere && !matchesAny(subjects, m.Subject()) {
+			_ = m.Ack()
+			return
+		}
+		b.handle(s, m)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consume %s: %w", s.Durable, err)
 	}
@@ -234,6 +268,76 @@ func (b *Bus) Subscribe(ctx context.Context, s event.Subscription) (func(), erro
 	b.subs = append(b.subs, consumer)
 	b.mu.Unlock()
 	return consumer.Stop, nil
+}
+
+func validNamespace(ns string) bool {
+	if len(ns) == 0 || len(ns) > 32 {
+		return false
+	}
+	for _, r := range ns {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// versionAtLeast reports whether a server version "2.9.10" is at least
+// major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
+}
+
+// commonWildcard is the narrowest subject with a trailing ">" that covers
+// every subject ("agora.catalog.product.*", "agora.catalog.category.*" →
+// "agora.catalog.>").
+func commonWildcard(subjects []string) string {
+	common := strings.Split(subjects[0], ".")
+	for _, s := range subjects[1:] {
+		toks := strings.Split(s, ".")
+		n := 0
+		for n < len(common) && n < len(toks) && common[n] == toks[n] && common[n] != "*" && common[n] != ">" {
+			n++
+		}
+		common = common[:n]
+	}
+	for len(common) > 0 && (common[len(common)-1] == "*" || common[len(common)-1] == ">") {
+		common = common[:len(common)-1]
+	}
+	return strings.Join(append(common, ">"), ".")
+}
+
+// matchesAny reports whether subject matches one of the NATS subject
+// patterns ("*" one token, ">" the rest).
+func matchesAny(patterns []string, subject string) bool {
+	toks := strings.Split(subject, ".")
+	for _, p := range patterns {
+		if matchSubject(strings.Split(p, "."), toks) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchSubject(pattern, toks []string) bool {
+	for i, p := range pattern {
+		if p == ">" {
+			return len(toks) > i
+		}
+		if i >= len(toks) || (p != "*" && p != toks[i]) {
+			return false
+		}
+	}
+	return len(pattern) == len(toks)
 }
 
 func (b *Bus) handle(s event.Subscription, m js.Msg) {
@@ -281,7 +385,7 @@ func (b *Bus) deadLetter(s event.Subscription, m js.Msg, e event.Event, cause er
 	if typ == "" {
 		typ = "unknown"
 	}
-	msg := &nats.Msg{Subject: "agora_dlq." + s.Durable + "." + typ, Data: m.Data(), Header: nats.Header{}}
+	msg := &nats.Msg{Subject: b.prefix + "agora_dlq." + s.Durable + "." + typ, Data: m.Data(), Header: nats.Header{}}
 	msg.Header.Set("Agora-Error", cause.Error())
 	msg.Header.Set("Agora-Attempts", strconv.FormatUint(attempt, 10))
 	msg.Header.Set("Agora-Consumer", s.Durable)
@@ -302,7 +406,7 @@ func (b *Bus) deadLetter(s event.Subscription, m js.Msg, e event.Event, cause er
 
 // DeadLetters returns up to limit messages of the dead-letter stream, oldest first.
 func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) {
-	st, err := b.js.Stream(ctx, DLQStream)
+	st, err := b.js.Stream(ctx, b.dlq)
 	if err != nil {
 		return nil, err
 	}
@@ -333,7 +437,7 @@ type DeadLetter struct {
 
 // ConsumerLag reports how many events a durable consumer has not yet acknowledged.
 func (b *Bus) ConsumerLag(ctx context.Context, durable string) (uint64, error) {
-	c, err := b.js.Consumer(ctx, Stream, durable)
+	c, err := b.js.Consumer(ctx, b.stream, durable)
 	if err != nil {
 		return 0, err
 	}
