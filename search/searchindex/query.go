@@ -770,7 +770,7 @@ func (x *Index) proximity(p *parsed, slot uint32, lang string) float64 {
 
 func (x *Index) hit(s uint32, cur string, col []uint32) search.Hit {
 	d := &x.docs[s]
-	h := search.Hit{ID: d.ID, Handle: d.Handle, Title: d.Title, Image: d.Image, CategoryIDs: d.Cats, Available: d.InStock}
+	h := search.Hit{ID: d.ID, Handle: d.Handle, Title: d.Title, Image: d.Image, CategoryIDs: append([]string(nil), d.Cats...), Available: d.InStock}
 	if h.CategoryIDs == nil {
 		h.CategoryIDs = []string{}
 	}
