@@ -104,15 +104,16 @@ type problem struct {
 
 // buy reserves one unit of sku at a time through the processes in turn
 // until it is sold out, committing every third reservation through
-// another process; it returns the units held.
-func buy(t *testing.T, procs []*proc, sku string, buyers int, stop *atomic.Bool) int64 {
+// another process; it returns the units held. Buyers stop once more than
+// limit units are held (an oversell fails the test rather than hanging).
+func buy(t *testing.T, procs []*proc, sku string, buyers int, limit int64, stop *atomic.Bool) int64 {
 	var held atomic.Int64
 	var wg sync.WaitGroup
 	for b := range buyers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := 0; stop == nil || !stop.Load(); i++ {
+			for i := 0; (stop == nil || !stop.Load()) && held.Load() <= limit; i++ {
 				p := procs[(b+i)%len(procs)]
 				var r struct {
 					ID   string `json:"id"`
@@ -194,7 +195,7 @@ func TestInventoryTwoProcesses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := buy(t, procs, sku, 48, nil)
+			h := buy(t, procs, sku, 48, stock[sku], nil)
 			mu.Lock()
 			held[sku] = h
 			mu.Unlock()
@@ -236,7 +237,7 @@ func TestInventoryKill(t *testing.T) {
 	}
 	var stop atomic.Bool
 	done := make(chan int64)
-	go func() { done <- buy(t, []*proc{victim}, "E2E-KILL", 32, &stop) }()
+	go func() { done <- buy(t, []*proc{victim}, "E2E-KILL", 32, n, &stop) }()
 	time.Sleep(700 * time.Millisecond)
 	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
@@ -248,7 +249,7 @@ func TestInventoryKill(t *testing.T) {
 	}
 	mustReconcile(t, a)
 	b := startInventory(t, bin, pgURL)
-	buy(t, []*proc{a, b}, "E2E-KILL", 16, nil)
+	buy(t, []*proc{a, b}, "E2E-KILL", 16, n, nil)
 	var tt totals
 	if status, err := call(b.addr, "GET", "/admin/inventory/E2E-KILL", nil, &tt); err != nil || status != 200 {
 		t.Fatalf("GET: %d %v", status, err)

@@ -39,7 +39,7 @@ func benchDBs(b *testing.B) map[string]func(b *testing.B) *sqldb.DB {
 // sale runs buyers goroutines that each reserve one unit of one of skus
 // (buyer i buys skus[i%len(skus)]) until it is sold out, and returns the
 // units reserved.
-func sale(b *testing.B, svc inventory.Service, skus []string, buyers int) int64 {
+func sale(b *testing.B, svc inventory.Service, skus []string, buyers int, limit int64) int64 {
 	var sold atomic.Int64
 	var wg sync.WaitGroup
 	ctx := context.Background()
@@ -48,7 +48,7 @@ func sale(b *testing.B, svc inventory.Service, skus []string, buyers int) int64 
 		go func() {
 			defer wg.Done()
 			sku := skus[i%len(skus)]
-			for {
+			for sold.Load() <= limit {
 				_, err := svc.Reserve(ctx, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}}, TTLSeconds: 3600})
 				if errs.HasCode(err, "out_of_stock") {
 					return
@@ -98,7 +98,7 @@ func BenchmarkFlashSale(b *testing.B) {
 						}
 						b.StartTimer()
 						start := time.Now()
-						got := sale(b, svc, skus, buyers)
+						got := sale(b, svc, skus, buyers, int64(shape.skus*shape.units))
 						total += time.Since(start)
 						sold += got
 						if want := int64(shape.skus * shape.units); got != want {

@@ -155,8 +155,10 @@ func TestReconcileFindsCorruption(t *testing.T) {
 
 // hammer runs buyers goroutines, each reserving qty units of sku until it
 // is sold out, committing every other reservation and releasing every
-// fifth; it returns the units reserved or committed at the end.
-func hammer(t testing.TB, svcs []inventory.Service, sku string, buyers int, qty int64) (held int64) {
+// fifth; it returns the units reserved or committed at the end. Buyers
+// stop once more than limit units are held (an oversell), so that a broken
+// invariant fails the test instead of running forever.
+func hammer(t testing.TB, svcs []inventory.Service, sku string, buyers int, qty, limit int64) (held int64) {
 	var wg sync.WaitGroup
 	var total atomic.Int64
 	ctx := context.Background()
@@ -165,7 +167,7 @@ func hammer(t testing.TB, svcs []inventory.Service, sku string, buyers int, qty 
 		go func() {
 			defer wg.Done()
 			svc := svcs[b%len(svcs)]
-			for i := 0; ; i++ {
+			for i := 0; total.Load() <= limit; i++ {
 				r, err := svc.Reserve(ctx, inventory.ReserveCommand{Reference: fmt.Sprintf("%s-%d-%d", sku, b, i), Lines: []inventory.Line{{SKU: sku, Quantity: qty}}})
 				if errs.HasCode(err, "out_of_stock") {
 					return
@@ -243,7 +245,7 @@ func runConcurrent(t *testing.T, svcs []inventory.Service, check inventory.Servi
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			h := hammer(t, svcs, sku, buyers/len(stock), qty[sku])
+			h := hammer(t, svcs, sku, buyers/len(stock), qty[sku], stock[sku])
 			mu.Lock()
 			got[sku] = h
 			mu.Unlock()
