@@ -303,6 +303,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 		}
 		a.log.Info("module started", "module", m.Name)
 	}
+	if a.cfg.Demo {
+		if err := loadDemo(ctx, a.env); err != nil {
+			return fmt.Errorf("demo catalog: %w", err)
+		}
+	}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()

@@ -2,13 +2,21 @@ package app
 
 import (
 	"context"
+	"hash/fnv"
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogseed"
+	"github.com/agoracommerce/agora/inventory"
 )
 
-// loadDemo fills an empty catalog with the demo catalog.
-func loadDemo(ctx context.Context, env *Env, svc catalog.Service) error {
+// loadDemo fills an empty store with the demo catalog and, when the
+// inventory module runs, stock for every demo SKU (a deterministic 0–40
+// units, so that a few variants are sold out).
+func loadDemo(ctx context.Context, env *Env) error {
+	svc, ok := env.Service(catalog.Module).(catalog.Service)
+	if !ok {
+		return nil // the catalog does not run in this process
+	}
 	page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{Limit: 1})
 	if err != nil {
 		return err
@@ -21,6 +29,43 @@ func loadDemo(ctx context.Context, env *Env, svc catalog.Service) error {
 	if err != nil {
 		return err
 	}
-	env.Log.Info("loaded the demo catalog", "categories", res.Categories, "products", res.Products, "variants", res.Variants)
+	stocked := 0
+	if inv, ok := env.Service(inventory.Module).(inventory.Service); ok {
+		cursor := ""
+		for {
+			page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{Limit: catalog.MaxListLimit, Cursor: cursor})
+			if err != nil {
+				return err
+			}
+			for _, p := range page.Data {
+				for _, v := range p.Variants {
+					if v.SKU == "" {
+						continue
+					}
+					if _, err := inv.SetLevel(ctx, inventory.SetLevelCommand{SKU: v.SKU, OnHand: demoStock(v.SKU), Reason: "demo"}); err != nil {
+						return err
+					}
+					stocked++
+				}
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			cursor = *page.NextCursor
+		}
+	}
+	env.Log.Info("loaded the demo catalog", "categories", res.Categories, "products", res.Products, "variants", res.Variants, "skus_stocked", stocked)
 	return nil
+}
+
+// demoStock is a stable stock level per SKU: mostly in stock, about one in
+// ten sold out.
+func demoStock(sku string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(sku))
+	n := int64(h.Sum32() % 41)
+	if n < 4 {
+		return 0
+	}
+	return n
 }

@@ -27,11 +27,6 @@ func catalogModule() Module {
 			cataloghttp.Register(env.API, svc)
 			env.Provide(catalog.Module, catalog.Service(svc))
 			env.Health.Add("catalog_db", db.Ping)
-			if env.Config.Demo {
-				if err := loadDemo(ctx, env, svc); err != nil {
-					return nil, err
-				}
-			}
 			return &Running{Run: rel.Run}, nil
 		},
 	}
