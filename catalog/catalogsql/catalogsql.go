@@ -97,12 +97,23 @@ func channelsColumn(chs []string) string {
 // InsertProducts writes new products and their events in one transaction,
 // with one multi-row statement per table.
 func (s *Store) InsertProducts(ctx context.Context, ps []catalog.Product, events []event.Event) error {
+	// A product.created event carries the product exactly as it is stored:
+	// its data is the document, encoded once.
+	created := make(map[string]json.RawMessage, len(events))
+	for _, e := range events {
+		if e.Type == catalog.EventProductCreated {
+			created[e.Subject] = e.Data
+		}
+	}
 	prows := make([][]any, 0, len(ps))
 	for i := range ps {
 		p := &ps[i]
-		doc, err := json.Marshal(p)
-		if err != nil {
-			return err
+		doc, ok := created[p.ID]
+		if !ok {
+			var err error
+			if doc, err = json.Marshal(p); err != nil {
+				return err
+			}
 		}
 		prows = append(prows, []any{p.ID, p.Handle, string(p.Status), strings.ToLower(p.Title), channelsColumn(p.Channels), string(doc), p.Version, p.CreatedAt, p.UpdatedAt})
 	}
