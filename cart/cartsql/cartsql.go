@@ -1,0 +1,139 @@
+// Package cartsql is the cart's store on SQLite and PostgreSQL.
+package cartsql
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"time"
+
+	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/cart/cartsvc"
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the cart's embedded migrations.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Store implements cartsvc.Store.
+type Store struct {
+	db        *sqldb.DB
+	committed func()
+}
+
+// New returns the store on db; committed (may be nil) runs after commits
+// that wrote events.
+func New(db *sqldb.DB, committed func()) *Store {
+	if committed == nil {
+		committed = func() {}
+	}
+	return &Store{db: db, committed: committed}
+}
+
+// Migrate applies the cart's migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.db.Migrate(ctx, cart.Module, Migrations())
+}
+
+func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
+	err := s.db.Tx(ctx, fn)
+	if err == nil {
+		s.committed()
+	}
+	return err
+}
+
+func notFound() error { return errs.E(errs.NotFound, "not_found", "cart not found") }
+
+// Insert implements cartsvc.Store.
+func (s *Store) Insert(ctx context.Context, c cart.Cart, events []event.Event) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_carts (id, status, currency, customer_id, doc, version, created_at, updated_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ID, string(c.Status), c.Currency, c.CustomerID, string(doc), c.Version, c.CreatedAt, c.UpdatedAt, c.ExpiresAt); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, cart.Module, events...)
+	})
+}
+
+func get(ctx context.Context, q sqldb.Querier, cartID, lock string) (cart.Cart, error) {
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM cart_carts WHERE id = ?`+lock, cartID).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return cart.Cart{}, notFound()
+	}
+	if err != nil {
+		return cart.Cart{}, err
+	}
+	var c cart.Cart
+	err = json.Unmarshal([]byte(doc), &c)
+	return c, err
+}
+
+// Get implements cartsvc.Store.
+func (s *Store) Get(ctx context.Context, cartID string) (cart.Cart, error) {
+	return get(ctx, s.db.Primary(), cartID, "")
+}
+
+// Update implements cartsvc.Store.
+func (s *Store) Update(ctx context.Context, cartID string, fn func(*cart.Cart) ([]event.Event, error)) (cart.Cart, error) {
+	var out cart.Cart
+	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+		c, err := get(ctx, tx, cartID, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(&c)
+		if err != nil {
+			return err
+		}
+		doc, err := json.Marshal(c)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE cart_carts SET status = ?, customer_id = ?, doc = ?, version = ?, updated_at = ?, expires_at = ? WHERE id = ?`,
+			string(c.Status), c.CustomerID, string(doc), c.Version, c.UpdatedAt, c.ExpiresAt, cartID); err != nil {
+			return err
+		}
+		out = c
+		return outbox.Write(ctx, tx, cart.Module, events...)
+	})
+	return out, err
+}
+
+// DeleteExpired implements cartsvc.Store.
+func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
+	n := 0
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM cart_carts WHERE id IN (SELECT id FROM cart_carts WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, before, limit)
+		if err != nil {
+			return err
+		}
+		m, err := res.RowsAffected()
+		n = int(m)
+		return err
+	})
+	return n, err
+}
+
+var _ cartsvc.Store = (*Store)(nil)

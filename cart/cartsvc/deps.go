@@ -1,0 +1,43 @@
+package cartsvc
+
+import (
+	"context"
+
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/pricing"
+	"github.com/agoracommerce/agora/tax"
+)
+
+// The narrow views of other modules the cart needs; the local services,
+// their fakes and their HTTP clients all satisfy them.
+
+type pricer interface {
+	Quote(ctx context.Context, q pricing.QuoteQuery) (pricing.Quote, error)
+}
+
+type products interface {
+	GetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error)
+	ListProducts(ctx context.Context, q catalog.ListProductsQuery) (catalog.Page[catalog.Product], error)
+}
+
+type stock interface {
+	GetStock(ctx context.Context, sku string) (inventory.Stock, error)
+}
+
+type taxer interface {
+	Calculate(ctx context.Context, q tax.CalculateQuery) (tax.Calculation, error)
+}
+
+// Deps are the services the cart calls.
+type Deps struct {
+	Pricing   pricer
+	Catalog   products
+	Inventory stock
+	Tax       taxer
+}
+
+// NewDeps bundles the services the cart calls.
+func NewDeps(p pricer, c products, i stock, t taxer) Deps {
+	return Deps{Pricing: p, Catalog: c, Inventory: i, Tax: t}
+}
