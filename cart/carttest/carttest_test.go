@@ -1,0 +1,52 @@
+package carttest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/cart/cartsvc"
+	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/catalog/catalogtest"
+	"github.com/agoracommerce/agora/inventory/inventorytest"
+	"github.com/agoracommerce/agora/pricing/pricingtest"
+	"github.com/agoracommerce/agora/tax/taxtest"
+)
+
+// fakes returns the services the cart calls, as in-memory fakes, and a
+// subject with them for svc (nil: the fake cart).
+func fakes() (cartsvc.Deps, Subject) {
+	p, _ := pricingtest.NewFake()
+	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.NewFake()
+	return cartsvc.NewDeps(p, c, i, tx), Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
+}
+
+func TestFake(t *testing.T) {
+	TestService(t, func(t *testing.T) Subject {
+		deps, s := fakes()
+		s.Cart, _ = NewFake(deps, cartsvc.DefaultConfig(), nil)
+		return s
+	})
+}
+
+func TestFakeEvents(t *testing.T) {
+	deps, s := fakes()
+	svc, st := NewFake(deps, cartsvc.DefaultConfig(), nil)
+	s.Cart = svc
+	ctx := context.Background()
+	p := MustProduct(t, s, catalog.Published, 5, usd(100))
+	c := Must(t)(svc.Create(ctx, cart.CreateCommand{Currency: "USD"}))
+	Must(t)(svc.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1}))
+	_, _ = svc.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 50}) // out of stock: no event
+	Must(t)(svc.Complete(ctx, c.ID))
+	Must(t)(svc.Complete(ctx, c.ID)) // idempotent: no event
+	want := []string{cart.EventCreated, cart.EventUpdated, cart.EventCompleted}
+	if got := st.EventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	var done cart.Cart
+	if err := st.Events()[2].Decode(&done); err != nil || done.ID != c.ID || done.Status != cart.Completed || st.Events()[2].Subject != c.ID {
+		t.Fatalf("completed event %+v %v", done, err)
+	}
+}

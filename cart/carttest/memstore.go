@@ -1,0 +1,145 @@
+// Package carttest holds the cart's in-memory store and fake, and the
+// contract suite every cart.Service implementation passes.
+package carttest
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/cart/cartsvc"
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/event"
+)
+
+// MemStore is an in-memory cartsvc.Store. It keeps carts as JSON, so a
+// caller never shares memory with the store.
+type MemStore struct {
+	mu     sync.Mutex
+	carts  map[string][]byte
+	events []event.Event
+}
+
+// NewMemStore returns an empty store.
+func NewMemStore() *MemStore { return &MemStore{carts: map[string][]byte{}} }
+
+// NewFake returns the real cart service over a new MemStore, calling deps,
+// with the clock now (time.Now when nil).
+func NewFake(deps cartsvc.Deps, cfg cartsvc.Config, now func() time.Time) (*cartsvc.Service, *MemStore) {
+	if now == nil {
+		now = time.Now
+	}
+	st := NewMemStore()
+	return cartsvc.New(st, deps, cfg, slog.New(slog.DiscardHandler), now), st
+}
+
+// Events returns the events written so far.
+func (m *MemStore) Events() []event.Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]event.Event(nil), m.events...)
+}
+
+// EventTypes returns the types of the events written so far.
+func (m *MemStore) EventTypes() []string {
+	var out []string
+	for _, e := range m.Events() {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func notFound() error { return errs.E(errs.NotFound, "not_found", "cart not found") }
+
+func decode(b []byte) (cart.Cart, error) {
+	var c cart.Cart
+	err := json.Unmarshal(b, &c)
+	return c, err
+}
+
+// Insert implements cartsvc.Store.
+func (m *MemStore) Insert(_ context.Context, c cart.Cart, events []event.Event) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, dup := m.carts[c.ID]; dup {
+		return errs.E(errs.Conflict, "", "cart exists")
+	}
+	m.carts[c.ID] = b
+	m.events = append(m.events, events...)
+	return nil
+}
+
+// Get implements cartsvc.Store.
+func (m *MemStore) Get(_ context.Context, id string) (cart.Cart, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.carts[id]
+	if !ok {
+		return cart.Cart{}, notFound()
+	}
+	return decode(b)
+}
+
+// Update implements cartsvc.Store.
+func (m *MemStore) Update(_ context.Context, id string, fn func(*cart.Cart) ([]event.Event, error)) (cart.Cart, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.carts[id]
+	if !ok {
+		return cart.Cart{}, notFound()
+	}
+	c, err := decode(b)
+	if err != nil {
+		return cart.Cart{}, err
+	}
+	events, err := fn(&c)
+	if err != nil {
+		return cart.Cart{}, err
+	}
+	if b, err = json.Marshal(c); err != nil {
+		return cart.Cart{}, err
+	}
+	m.carts[id] = b
+	m.events = append(m.events, events...)
+	return decode(b)
+}
+
+// DeleteExpired implements cartsvc.Store.
+func (m *MemStore) DeleteExpired(_ context.Context, before time.Time, limit int) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	type due struct {
+		id string
+		at time.Time
+	}
+	var all []due
+	for id, b := range m.carts {
+		c, err := decode(b)
+		if err != nil {
+			return 0, err
+		}
+		if c.ExpiresAt.Before(before) {
+			all = append(all, due{id, c.ExpiresAt})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	n := 0
+	for _, d := range all {
+		if n == limit {
+			break
+		}
+		delete(m.carts, d.id)
+		n++
+	}
+	return n, nil
+}
+
+var _ cartsvc.Store = (*MemStore)(nil)
