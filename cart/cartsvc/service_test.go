@@ -9,8 +9,10 @@ import (
 	"github.com/agoracommerce/agora/cart/cartsql"
 	"github.com/agoracommerce/agora/cart/cartsvc"
 	"github.com/agoracommerce/agora/cart/carttest"
+	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/inventory/inventorytest"
+	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"github.com/agoracommerce/agora/pricing/pricingtest"
 	"github.com/agoracommerce/agora/tax/taxtest"
@@ -39,4 +41,8 @@ func TestService(t *testing.T) {
 			})
 		})
 	}
+}
+
+func pricingEvent(p catalog.Product) (event.Event, error) {
+	return event.New(catalog.Module, catalog.EventProductDeleted, p.ID, p, time.Now())
 }
