@@ -89,12 +89,19 @@ type Index struct {
 	facetKeys []string
 	facetBm   []*roaring.Bitmap
 	attrVals  map[string][]uint32 // attribute → its value sets
-	allChan   *roaring.Bitmap     // docs in every channel
+	facetAttr []string            // per set: its attribute ("" for other sets)
+	facetPos  []uint32            // per attribute set: its position in attrVals
+	cols      attrColumns
+	allChan   *roaring.Bitmap // docs in every channel
 
 	prices  map[string][]uint32 // currency → amount+1 per slot (0: none; max: see bigPrice)
 	big     map[string]map[uint32]int64
 	priced  map[string]*roaring.Bitmap
 	inStock *roaring.Bitmap
+	buckets map[string]*priceBuckets // currency → slots per price range
+
+	pop     []float32 // per slot: popularity and creation time, for ranking
+	created []int64
 
 	cats     map[string]*Category
 	catByH   map[string]string
@@ -113,7 +120,8 @@ func New(lang string) *Index {
 		lang: Language(lang), byID: map[string]uint32{}, live: roaring.New(), dead: roaring.New(),
 		terms: map[string]uint32{}, facetIDs: map[string]uint32{}, attrVals: map[string][]uint32{}, allChan: roaring.New(),
 		prices: map[string][]uint32{}, big: map[string]map[uint32]int64{}, priced: map[string]*roaring.Bitmap{}, inStock: roaring.New(),
-		cats: map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
+		buckets: map[string]*priceBuckets{},
+		cats:    map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
 	}
 }
 
@@ -204,6 +212,8 @@ func (x *Index) put(d *Doc) bool {
 	}
 	slot = uint32(len(x.docs))
 	x.docs = append(x.docs, docInfo{ID: x.in(d.ID), TextHash: th})
+	x.pop = append(x.pop, 0)
+	x.created = append(x.created, 0)
 	x.byID[x.docs[slot].ID] = slot
 	for f := range numFields {
 		x.flen[f] = append(x.flen[f], 0)
@@ -232,9 +242,14 @@ func (x *Index) kill(slot uint32) {
 	for _, f := range d.Facets {
 		x.facetBm[f].Remove(slot)
 	}
-	for _, bm := range x.priced {
+	for cur, bm := range x.priced {
 		bm.Remove(slot)
+		if col := x.prices[cur]; int(slot) < len(col) {
+			x.bucketSet(cur, slot, col[slot], false)
+			col[slot] = 0
+		}
 	}
+	x.setColumns(slot, nil)
 	x.inStock.Remove(slot)
 	x.allChan.Remove(slot)
 	if x.live.Contains(slot) {
@@ -307,10 +322,15 @@ func (x *Index) facet(key string) uint32 {
 	x.facetIDs[key] = id
 	x.facetKeys = append(x.facetKeys, key)
 	x.facetBm = append(x.facetBm, roaring.New())
+	var name string
+	var pos uint32
 	if strings.HasPrefix(key, "a\x00") {
-		name := key[2 : strings.IndexByte(key[2:], 0)+2]
+		name = key[2 : strings.IndexByte(key[2:], 0)+2]
+		pos = uint32(len(x.attrVals[name]))
 		x.attrVals[name] = append(x.attrVals[name], id)
 	}
+	x.facetAttr = append(x.facetAttr, name)
+	x.facetPos = append(x.facetPos, pos)
 	return id
 }
 
@@ -339,6 +359,7 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	}
 	di.Handle, di.Title, di.Image = d.Handle, d.Title, d.Image
 	di.Created, di.Version, di.Pop = d.Created, d.Version, d.Popularity
+	x.pop[slot], x.created[slot] = d.Popularity, d.Created
 	di.InStock, di.Searchable = d.InStock, d.Searchable
 	di.Cats = di.Cats[:0]
 	for _, c := range d.CategoryIDs {
@@ -352,6 +373,7 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	for _, f := range di.Facets {
 		x.facetBm[f].Add(slot)
 	}
+	x.setColumns(slot, di.Facets)
 	if len(d.Channels) == 0 {
 		x.allChan.Add(slot)
 	} else {
@@ -359,6 +381,7 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	}
 	for cur, col := range x.prices {
 		if _, ok := d.Prices[cur]; !ok && int(slot) < len(col) && col[slot] != 0 {
+			x.bucketSet(cur, slot, col[slot], false)
 			col[slot] = 0
 			x.priced[cur].Remove(slot)
 		}
@@ -411,6 +434,7 @@ func (x *Index) setPrice(slot uint32, cur string, amt int64) {
 		col = slices.Grow(col, len(x.docs)-len(col))[:len(x.docs)]
 		x.prices[cur] = col
 	}
+	x.bucketSet(cur, slot, col[slot], false)
 	switch {
 	case amt < 0:
 		amt = 0
@@ -424,6 +448,7 @@ func (x *Index) setPrice(slot uint32, cur string, amt int64) {
 		}
 		x.big[cur][slot] = amt
 	}
+	x.bucketSet(cur, slot, col[slot], true)
 	if x.priced[cur] == nil {
 		x.priced[cur] = roaring.New()
 	}
@@ -556,6 +581,11 @@ func (x *Index) Optimize() {
 	}
 	for _, bm := range x.facetBm {
 		bm.RunOptimize()
+	}
+	for _, b := range x.buckets {
+		for _, bm := range b.bms {
+			bm.RunOptimize()
+		}
 	}
 	x.live.RunOptimize()
 }

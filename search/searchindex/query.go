@@ -501,15 +501,7 @@ func (x *Index) Search(q search.Query, tun *Tuning) (search.Result, error) {
 		if q.Filter.PriceMax != nil {
 			hi = *q.Filter.PriceMax
 		}
-		keep := roaring.New()
-		it := match.Iterator()
-		for it.HasNext() {
-			s := it.Next()
-			if pr, ok := x.price(col, q.Currency, s); ok && pr >= lo && pr <= hi {
-				keep.Add(s)
-			}
-		}
-		match = keep
+		match = x.priceFilter(match, q.Currency, lo, hi)
 	}
 	res := search.Result{Data: []search.Hit{}, Facets: map[string][]search.FacetValue{}}
 	res.Total = int(match.GetCardinality())
@@ -630,15 +622,14 @@ func (x *Index) rank(q *search.Query, p *parsed, match *roaring.Bitmap, k int, r
 	it := match.Iterator()
 	for it.HasNext() {
 		s := it.Next()
-		d := &x.docs[s]
-		c := cand{slot: s, k2: float64(d.Pop), k3: d.Created}
+		c := cand{slot: s, k2: float64(x.pop[s]), k3: x.created[s]}
 		switch sortBy {
 		case search.SortRelevance:
 			if scores != nil {
 				c.k1 = float64(scores[s])
 			}
 		case search.SortNewest:
-			c.k1, c.k2, c.k3 = float64(d.Created), float64(d.Pop), 0
+			c.k1, c.k2, c.k3 = float64(x.created[s]), float64(x.pop[s]), 0
 		case search.SortPopular:
 		case search.SortPriceAsc, search.SortPriceDesc:
 			pr, ok := x.price(col, q.Currency, s)
@@ -821,33 +812,16 @@ func (x *Index) facetCounts(name string, match *roaring.Bitmap, q *search.Query)
 		if q.Currency == "" {
 			return out
 		}
-		col := x.prices[q.Currency]
-		scale := int64(1)
-		for range money.Digits(q.Currency) {
-			scale *= 10
-		}
-		counts := make([]int, len(priceSteps)+1)
-		it := match.Iterator()
-		for it.HasNext() {
-			pr, ok := x.price(col, q.Currency, it.Next())
-			if !ok {
-				continue
-			}
-			i := sort.Search(len(priceSteps), func(i int) bool { return pr < priceSteps[i]*scale })
-			counts[i]++
-		}
+		counts, b := x.priceCounts(match, q.Currency)
 		for i, n := range counts {
 			if n == 0 {
 				continue
 			}
 			fv := search.FacetValue{Count: n}
-			from := int64(0)
-			if i > 0 {
-				from = priceSteps[i-1] * scale
-			}
+			from := b.bounds[i]
 			fv.From = &from
-			if i < len(priceSteps) {
-				to := priceSteps[i] * scale
+			if i+1 < len(b.bounds) {
+				to := b.bounds[i+1]
 				fv.To = &to
 			}
 			out = append(out, fv)
@@ -856,7 +830,14 @@ func (x *Index) facetCounts(name string, match *roaring.Bitmap, q *search.Query)
 	case strings.HasPrefix(name, search.AttributePrefix):
 		attr := strings.TrimPrefix(name, search.AttributePrefix)
 		vals := x.attrVals[attr]
-		if len(vals) > 2000 && match.GetCardinality() < uint64(len(vals)) {
+		if col := x.column(attr); col != nil {
+			for i, n := range x.columnCounts(col, len(vals), match)[1:] {
+				if n > 0 {
+					key := x.facetKeys[vals[i]]
+					out = append(out, search.FacetValue{Value: key[len("a\x00")+len(attr)+1:], Count: int(n)})
+				}
+			}
+		} else if len(vals) > 2000 && match.GetCardinality() < uint64(len(vals)) {
 			counts := map[uint32]int{}
 			prefix := "a\x00" + attr + "\x00"
 			it := match.Iterator()

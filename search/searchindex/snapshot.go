@@ -174,6 +174,7 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 		x.catByH[c.Handle] = c.ID
 	}
 	x.rebuildChildren()
+	x.rebuildDerived()
 	return x, h.Meta, nil
 }
 
