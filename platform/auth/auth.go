@@ -55,8 +55,8 @@ var writes = map[Role][]string{
 	Owner:          {"*"},
 	Admin:          {"*"},
 	CatalogManager: {"products", "categories", "collections", "inventory", "price-lists", "pricing"},
-	OrderManager:   {"orders", "inventory"},
-	Support:        {"orders", "customers"},
+	OrderManager:   {"orders", "inventory", "carts", "payments"},
+	Support:        {"orders", "customers", "carts"},
 	Analyst:        {},
 }
 
