@@ -369,6 +369,9 @@ func (x *Index) availability(cur string) *roaring.Bitmap {
 
 var scorePool = sync.Pool{New: func() any { return new([]float32) }}
 
+// rankBufPool holds the blocks of slots ranking reads at a time.
+var rankBufPool = sync.Pool{New: func() any { b := make([]uint32, 1<<16); return &b }}
+
 // cand is a result candidate; larger keys are better.
 type cand struct {
 	slot   uint32
@@ -603,9 +606,12 @@ func (x *Index) rank(q *search.Query, p *parsed, match *roaring.Bitmap, k int, r
 			}
 		}
 		defer func() {
-			it := match.Iterator()
-			for it.HasNext() {
-				scores[it.Next()] = 0
+			buf := make([]uint32, 512)
+			it := match.ManyIterator()
+			for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+				for _, s := range buf[:n] {
+					scores[s] = 0
+				}
 			}
 			scorePool.Put(sp)
 		}()
@@ -619,30 +625,43 @@ func (x *Index) rank(q *search.Query, p *parsed, match *roaring.Bitmap, k int, r
 		depth = max(k, min(rerankDepth, int(match.GetCardinality())))
 	}
 	t := topK{k: depth, h: make([]cand, 0, min(depth, int(match.GetCardinality())))}
-	it := match.Iterator()
-	for it.HasNext() {
-		s := it.Next()
-		c := cand{slot: s, k2: float64(x.pop[s]), k3: x.created[s]}
-		switch sortBy {
-		case search.SortRelevance:
-			if scores != nil {
-				c.k1 = float64(scores[s])
+	// Each block of slots is read in reverse (newest first): creation
+	// time, the last tie-breaker, mostly grows with the slot, so among
+	// equal keys a later candidate is usually worse than the heap's minimum
+	// and is dropped without a sift. The order does not change the result
+	// (better is a total order).
+	bp := rankBufPool.Get().(*[]uint32)
+	defer rankBufPool.Put(bp)
+	buf := *bp
+	it := match.ManyIterator()
+	for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+		for i := n - 1; i >= 0; i-- {
+			s := buf[i]
+			c := cand{slot: s, k2: float64(x.pop[s]), k3: x.created[s]}
+			switch sortBy {
+			case search.SortRelevance:
+				if scores != nil {
+					c.k1 = float64(scores[s])
+				}
+			case search.SortNewest:
+				c.k1, c.k2, c.k3 = float64(x.created[s]), float64(x.pop[s]), 0
+			case search.SortPopular:
+			case search.SortPriceAsc, search.SortPriceDesc:
+				pr, ok := x.price(col, q.Currency, s)
+				switch {
+				case !ok:
+					c.k1 = math.Inf(-1)
+				case sortBy == search.SortPriceAsc:
+					c.k1 = -float64(pr)
+				default:
+					c.k1 = float64(pr)
+				}
 			}
-		case search.SortNewest:
-			c.k1, c.k2, c.k3 = float64(x.created[s]), float64(x.pop[s]), 0
-		case search.SortPopular:
-		case search.SortPriceAsc, search.SortPriceDesc:
-			pr, ok := x.price(col, q.Currency, s)
-			switch {
-			case !ok:
-				c.k1 = math.Inf(-1)
-			case sortBy == search.SortPriceAsc:
-				c.k1 = -float64(pr)
-			default:
-				c.k1 = float64(pr)
+			if len(t.h) == t.k && !better(c, t.h[0]) {
+				continue
 			}
+			t.push(c)
 		}
-		t.push(c)
 	}
 	cs := t.sorted()
 	if scores != nil && len(p.clauses) > 1 {
@@ -676,27 +695,55 @@ func (x *Index) score(p *parsed, match *roaring.Bitmap, scores []float32) {
 	for f := range numFields {
 		avg[f] = max(x.sumLen[f]/n, 1)
 	}
+	var norm [256]float32
+	buf := make([]uint32, 512)
 	for ci := range p.clauses {
 		c := &p.clauses[ci]
 		for f := range numFields {
-			credited := roaring.New()
-			for _, e := range c.exps {
+			// rest is the matches not yet credited in f (the first
+			// expansion in order that has a match is credited): it shrinks
+			// as the frequent expansions take their matches, so the later
+			// intersections are small or skipped.
+			var rest *roaring.Bitmap
+			last := -1 // the last expansion with postings in f
+			for i, e := range c.exps {
+				if x.post[e.id][f] != nil {
+					last = i
+				}
+			}
+			for i, e := range c.exps {
 				bm := x.post[e.id][f]
 				if bm == nil {
 					continue
 				}
+				from := match
+				if rest != nil {
+					if rest.IsEmpty() {
+						break
+					}
+					from = rest
+				}
 				df := float64(bm.GetCardinality())
 				idf := math.Log(1 + (n-df+0.5)/(df+0.5))
 				w := e.w * idf * fieldWeight[f] * (k1 + 1)
-				hits := roaring.And(bm, match)
-				hits.AndNot(credited)
-				it := hits.Iterator()
-				for it.HasNext() {
-					s := it.Next()
-					l := float64(x.flen[f][s])
-					scores[s] += float32(w / (1 + k1*(1-b+b*l/avg[f])))
+				for l := range norm {
+					norm[l] = float32(w / (1 + k1*(1-b+b*float64(l)/avg[f])))
 				}
-				credited.Or(hits)
+				hits := roaring.And(bm, from)
+				lens := x.flen[f]
+				it := hits.ManyIterator()
+				for k := it.NextMany(buf); k > 0; k = it.NextMany(buf) {
+					for _, s := range buf[:k] {
+						scores[s] += norm[lens[s]]
+					}
+				}
+				if i < last {
+					if rest == nil {
+						rest = roaring.AndNot(match, hits)
+					} else {
+						rest.AndNot(hits)
+					}
+				}
 			}
 		}
 		if c.extra != nil {
