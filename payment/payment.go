@@ -1,0 +1,200 @@
+// Package payment is the contract of Agora's payment module.
+//
+// Payment owns payments: an amount authorized with a payment provider for
+// a reference (a checkout), then captured, voided or refunded, and the
+// provider adapters that talk to card networks. It does not own orders
+// (order does) and it calls no other module.
+//
+// # Providers
+//
+// A Provider is an adapter to a payment service. Every provider call
+// carries an idempotency key, so a retried call never charges twice, and no
+// provider call is ever made inside a database transaction: the service
+// records its intent, calls the provider, then records the outcome. The
+// built-in provider "test" (package testprovider) behaves like a card
+// network's test mode: tok_visa authorizes, tok_declined is declined,
+// tok_insufficient_funds is declined with the reason insufficient_funds,
+// tok_error fails like an outage (Unavailable: retrying may succeed).
+//
+// # Lifecycle
+//
+//	pending → authorized → captured → partially_refunded → refunded
+//	                    ↘ voided
+//	pending → failed (declined)
+//
+// Events emitted (through the module's outbox; data: the Payment):
+// payment.authorized, payment.captured, payment.voided, payment.refunded.
+// It consumes no events.
+package payment
+
+import (
+	"context"
+	"time"
+
+	"github.com/agoracommerce/agora/platform/money"
+)
+
+// Module is the module's name: its tables are prefixed "payment_", its
+// events come from "agora/payment".
+const Module = "payment"
+
+// Event types.
+const (
+	EventAuthorized = "payment.authorized"
+	EventCaptured   = "payment.captured"
+	EventVoided     = "payment.voided"
+	EventRefunded   = "payment.refunded"
+)
+
+// Status of a payment.
+type Status string
+
+// Statuses.
+const (
+	Pending           Status = "pending"
+	Authorized        Status = "authorized"
+	Captured          Status = "captured"
+	Voided            Status = "voided"
+	Refunded          Status = "refunded"
+	PartiallyRefunded Status = "partially_refunded"
+	Failed            Status = "failed"
+)
+
+// Stable error codes (besides validation_failed and not_found).
+const (
+	CodeDeclined        = "payment_declined"     // PaymentFailed: the provider declined
+	CodeUnknownProvider = "unknown_provider"     // Invalid: no such provider
+	CodeInvalidToken    = "invalid_token"        // Invalid: the provider does not know the token
+	CodeUnavailable     = "provider_unavailable" // Unavailable: the provider failed; retry later
+	CodeState           = "payment_state"        // Conflict: the payment's status forbids the operation
+	CodeRefundExceeds   = "refund_exceeds"       // Conflict: more than the captured amount less refunds
+	CodeKeyConflict     = "idempotency_conflict" // Conflict: a key reused for a different request
+)
+
+// Limits.
+const (
+	MaxKey   = 200
+	MaxToken = 200
+)
+
+// Refund is one refund of a payment.
+type Refund struct {
+	Key       string      `json:"key" doc:"The refund's idempotency key"`
+	Amount    money.Money `json:"amount"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// Payment is an amount authorized with a provider.
+type Payment struct {
+	ID  string `json:"id" doc:"Payment id (pay_…)"`
+	Key string `json:"key" doc:"The authorization's idempotency key"`
+	// Reference is what the payment is for (a checkout id).
+	Reference string `json:"reference"`
+	Provider  string `json:"provider"`
+	// ProviderRef is the provider's id of the authorization.
+	ProviderRef string      `json:"provider_ref,omitempty"`
+	Status      Status      `json:"status" enum:"pending,authorized,captured,voided,refunded,partially_refunded,failed"`
+	Amount      money.Money `json:"amount" doc:"Amount authorized"`
+	Captured    money.Money `json:"captured" doc:"Amount captured"`
+	Refunded    money.Money `json:"refunded" doc:"Amount refunded"`
+	Refunds     []Refund    `json:"refunds"`
+	// FailureReason says why a failed payment was declined
+	// (card_declined, insufficient_funds).
+	FailureReason string    `json:"failure_reason,omitempty"`
+	Version       int64     `json:"version"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// AuthorizeCommand authorizes Amount with Provider for Token.
+type AuthorizeCommand struct {
+	// Key makes the call idempotent: a retry with the same key returns the
+	// first payment (and retries the provider when it had failed like an
+	// outage). Required.
+	Key       string      `json:"key" minLength:"1" maxLength:"200"`
+	Reference string      `json:"reference,omitempty" maxLength:"200"`
+	Provider  string      `json:"provider" minLength:"1" maxLength:"40"`
+	Token     string      `json:"token" minLength:"1" maxLength:"200"`
+	Amount    money.Money `json:"amount"`
+}
+
+// CheckMethodQuery asks whether a provider and token can be used at all,
+// without calling the provider's network.
+type CheckMethodQuery struct {
+	Provider string `json:"provider"`
+	Token    string `json:"token"`
+}
+
+// CaptureCommand captures an authorized payment in full.
+type CaptureCommand struct {
+	PaymentID string `json:"-"`
+}
+
+// VoidCommand voids an authorization.
+type VoidCommand struct {
+	PaymentID string `json:"-"`
+}
+
+// RefundCommand refunds part or all of a captured payment.
+type RefundCommand struct {
+	PaymentID string `json:"-"`
+	// Key makes the refund idempotent. Required.
+	Key    string      `json:"key" minLength:"1" maxLength:"200"`
+	Amount money.Money `json:"amount"`
+}
+
+// Service is the payment module. Errors: Invalid (validation_failed,
+// unknown_provider, invalid_token), NotFound (not_found), PaymentFailed
+// (payment_declined), Unavailable (provider_unavailable), Conflict
+// (payment_state, refund_exceeds, idempotency_conflict). Every operation
+// is idempotent: repeating it returns the payment as it is.
+type Service interface {
+	// CheckMethod reports Invalid when the provider or token cannot be
+	// used; it calls no provider network.
+	CheckMethod(ctx context.Context, q CheckMethodQuery) error
+	Authorize(ctx context.Context, cmd AuthorizeCommand) (Payment, error)
+	Get(ctx context.Context, id string) (Payment, error)
+	// GetByKey finds the payment an Authorize with key made (NotFound if
+	// none).
+	GetByKey(ctx context.Context, key string) (Payment, error)
+	// Capture: authorized → captured (captured: unchanged).
+	Capture(ctx context.Context, cmd CaptureCommand) (Payment, error)
+	// Void: pending or authorized → voided (voided or failed: unchanged).
+	Void(ctx context.Context, cmd VoidCommand) (Payment, error)
+	// Refund: captured or partially_refunded → partially_refunded or
+	// refunded.
+	Refund(ctx context.Context, cmd RefundCommand) (Payment, error)
+}
+
+// ProviderAuthorize is an authorization request to a provider.
+type ProviderAuthorize struct {
+	Key    string
+	Token  string
+	Amount money.Money
+}
+
+// ProviderCall is a capture, void or refund of an authorization at a
+// provider.
+type ProviderCall struct {
+	Key string
+	// AuthKey is the key of the authorization; ProviderRef its provider
+	// reference (empty when the outcome of the authorization is unknown).
+	AuthKey     string
+	ProviderRef string
+	Amount      money.Money
+}
+
+// Provider is an adapter to a payment service. Every call is idempotent by
+// its key. Authorize returns the provider's reference of the
+// authorization; a decline is PaymentFailed payment_declined, an outage
+// Unavailable.
+type Provider interface {
+	Name() string
+	// CheckToken reports Invalid invalid_token for a token the provider
+	// can never accept, without a network call.
+	CheckToken(token string) error
+	Authorize(ctx context.Context, req ProviderAuthorize) (string, error)
+	Capture(ctx context.Context, req ProviderCall) error
+	Void(ctx context.Context, req ProviderCall) error
+	Refund(ctx context.Context, req ProviderCall) error
+}

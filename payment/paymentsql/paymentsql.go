@@ -1,0 +1,128 @@
+// Package paymentsql is the payment's store on SQLite and PostgreSQL.
+package paymentsql
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"io/fs"
+
+	"github.com/agoracommerce/agora/payment"
+	"github.com/agoracommerce/agora/payment/paymentsvc"
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations are the payment's embedded migrations.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Store implements paymentsvc.Store.
+type Store struct {
+	db        *sqldb.DB
+	committed func()
+}
+
+// New returns the store on db; committed (may be nil) runs after commits.
+func New(db *sqldb.DB, committed func()) *Store {
+	if committed == nil {
+		committed = func() {}
+	}
+	return &Store{db: db, committed: committed}
+}
+
+// Migrate applies the payment's migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.db.Migrate(ctx, payment.Module, Migrations())
+}
+
+func notFound() error { return errs.E(errs.NotFound, "not_found", "payment not found") }
+
+// Insert implements paymentsvc.Store.
+func (s *Store) Insert(ctx context.Context, p payment.Payment, events []event.Event) error {
+	doc, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (id, idem_key, reference, status, doc, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Key, p.Reference, string(p.Status), string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
+			return err
+		}
+		return outbox.Write(ctx, tx, payment.Module, events...)
+	})
+	if sqldb.IsUnique(err) {
+		return errs.E(errs.Conflict, payment.CodeKeyConflict, "a payment with this key exists")
+	}
+	if err == nil {
+		s.committed()
+	}
+	return err
+}
+
+func get(ctx context.Context, q sqldb.Querier, where, arg, lock string) (payment.Payment, error) {
+	var doc string
+	err := q.QueryRowContext(ctx, `SELECT doc FROM payment_payments WHERE `+where+` = ?`+lock, arg).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return payment.Payment{}, notFound()
+	}
+	if err != nil {
+		return payment.Payment{}, err
+	}
+	var p payment.Payment
+	err = json.Unmarshal([]byte(doc), &p)
+	return p, err
+}
+
+// Get implements paymentsvc.Store.
+func (s *Store) Get(ctx context.Context, id string) (payment.Payment, error) {
+	return get(ctx, s.db.Primary(), "id", id, "")
+}
+
+// GetByKey implements paymentsvc.Store.
+func (s *Store) GetByKey(ctx context.Context, key string) (payment.Payment, error) {
+	return get(ctx, s.db.Primary(), "idem_key", key, "")
+}
+
+// Update implements paymentsvc.Store.
+func (s *Store) Update(ctx context.Context, id string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, error) {
+	var out payment.Payment
+	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		p, err := get(ctx, tx, "id", id, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := fn(&p)
+		if err != nil {
+			return err
+		}
+		doc, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE payment_payments SET status = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+			string(p.Status), string(doc), p.Version, p.UpdatedAt, id); err != nil {
+			return err
+		}
+		out = p
+		return outbox.Write(ctx, tx, payment.Module, events...)
+	})
+	if err == nil {
+		s.committed()
+	}
+	return out, err
+}
+
+var _ paymentsvc.Store = (*Store)(nil)

@@ -1,0 +1,31 @@
+package paymenttest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/agoracommerce/agora/payment"
+)
+
+func TestFake(t *testing.T) {
+	TestService(t, func(t *testing.T) payment.Service {
+		svc, _ := NewFake()
+		return svc
+	})
+}
+
+func TestFakeEvents(t *testing.T) {
+	svc, st := NewFake()
+	ctx := context.Background()
+	p := Must(t)(svc.Authorize(ctx, payment.AuthorizeCommand{Key: "k", Provider: "test", Token: "tok_visa", Amount: usd(10)}))
+	Must(t)(svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID}))
+	Must(t)(svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r", Amount: usd(10)}))
+	_, _ = svc.Authorize(ctx, payment.AuthorizeCommand{Key: "d", Provider: "test", Token: "tok_declined", Amount: usd(10)})
+	q := Must(t)(svc.Authorize(ctx, payment.AuthorizeCommand{Key: "v", Provider: "test", Token: "tok_visa", Amount: usd(10)}))
+	Must(t)(svc.Void(ctx, payment.VoidCommand{PaymentID: q.ID}))
+	want := []string{payment.EventAuthorized, payment.EventCaptured, payment.EventRefunded, payment.EventAuthorized, payment.EventVoided}
+	if got := st.EventTypes(); !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+}

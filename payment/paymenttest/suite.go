@@ -1,0 +1,147 @@
+package paymenttest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/agoracommerce/agora/payment"
+	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/id"
+	"github.com/agoracommerce/agora/platform/money"
+)
+
+// WantErr fails tb unless err has kind k and code.
+func WantErr(tb testing.TB, err error, k errs.Kind, code string) {
+	tb.Helper()
+	if !errs.Is(err, k) || errs.CodeOf(err) != code {
+		tb.Fatalf("error %v (kind %v, code %q), want kind %v code %q", err, errs.KindOf(err), errs.CodeOf(err), k, code)
+	}
+}
+
+// Must returns p or fails tb.
+func Must(tb testing.TB) func(p payment.Payment, err error) payment.Payment {
+	return func(p payment.Payment, err error) payment.Payment {
+		tb.Helper()
+		if err != nil {
+			tb.Fatalf("unexpected error: %v (kind %v, code %s)", err, errs.KindOf(err), errs.CodeOf(err))
+		}
+		return p
+	}
+}
+
+func usd(a int64) money.Money { return money.Money{Amount: a, Currency: "USD"} }
+
+// TestService is the contract suite of payment.Service with the built-in
+// test provider configured.
+func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
+	ctx := context.Background()
+	auth := func(key, token string, amount int64) payment.AuthorizeCommand {
+		return payment.AuthorizeCommand{Key: key, Reference: "chk_x", Provider: "test", Token: token, Amount: usd(amount)}
+	}
+	t.Run("AuthorizeCaptureRefund", func(t *testing.T) {
+		svc := newService(t)
+		key := id.New("k")
+		p := Must(t)(svc.Authorize(ctx, auth(key, "tok_visa", 1000)))
+		if !id.Valid("pay", p.ID) || p.Status != payment.Authorized || p.Amount != usd(1000) || p.ProviderRef == "" {
+			t.Fatalf("authorized %+v", p)
+		}
+		again := Must(t)(svc.Authorize(ctx, auth(key, "tok_visa", 1000)))
+		if again.ID != p.ID || again.Version != p.Version {
+			t.Fatalf("retry %+v, want %+v", again, p)
+		}
+		if byKey := Must(t)(svc.GetByKey(ctx, key)); byKey.ID != p.ID {
+			t.Fatalf("by key %+v", byKey)
+		}
+		_, err := svc.Authorize(ctx, auth(key, "tok_visa", 2000))
+		WantErr(t, err, errs.Conflict, payment.CodeKeyConflict)
+		_, err = svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r0", Amount: usd(1)})
+		WantErr(t, err, errs.Conflict, payment.CodeState)
+		c := Must(t)(svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID}))
+		if c.Status != payment.Captured || c.Captured != usd(1000) {
+			t.Fatalf("captured %+v", c)
+		}
+		if c2 := Must(t)(svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID})); c2.Version != c.Version {
+			t.Fatalf("second capture changed the payment: %+v", c2)
+		}
+		_, err = svc.Void(ctx, payment.VoidCommand{PaymentID: p.ID})
+		WantErr(t, err, errs.Conflict, payment.CodeState)
+		r := Must(t)(svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r1", Amount: usd(300)}))
+		if r.Status != payment.PartiallyRefunded || r.Refunded != usd(300) {
+			t.Fatalf("partial refund %+v", r)
+		}
+		if r2 := Must(t)(svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r1", Amount: usd(300)})); r2.Refunded != usd(300) {
+			t.Fatalf("repeated refund %+v", r2)
+		}
+		_, err = svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r2", Amount: usd(701)})
+		WantErr(t, err, errs.Conflict, payment.CodeRefundExceeds)
+		r = Must(t)(svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r3", Amount: usd(700)}))
+		if r.Status != payment.Refunded || r.Refunded != usd(1000) || len(r.Refunds) != 2 {
+			t.Fatalf("full refund %+v", r)
+		}
+		if got := Must(t)(svc.Get(ctx, p.ID)); got.Status != payment.Refunded {
+			t.Fatalf("get %+v", got)
+		}
+	})
+	t.Run("Void", func(t *testing.T) {
+		svc := newService(t)
+		p := Must(t)(svc.Authorize(ctx, auth(id.New("k"), "tok_visa", 500)))
+		v := Must(t)(svc.Void(ctx, payment.VoidCommand{PaymentID: p.ID}))
+		if v.Status != payment.Voided {
+			t.Fatalf("voided %+v", v)
+		}
+		if v2 := Must(t)(svc.Void(ctx, payment.VoidCommand{PaymentID: p.ID})); v2.Version != v.Version {
+			t.Fatalf("second void changed it: %+v", v2)
+		}
+		_, err := svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID})
+		WantErr(t, err, errs.Conflict, payment.CodeState)
+	})
+	t.Run("Declines", func(t *testing.T) {
+		svc := newService(t)
+		for _, tc := range []struct {
+			token  string
+			kind   errs.Kind
+			code   string
+			status payment.Status
+		}{
+			{"tok_declined", errs.PaymentFailed, payment.CodeDeclined, payment.Failed},
+			{"tok_insufficient_funds", errs.PaymentFailed, payment.CodeDeclined, payment.Failed},
+			{"tok_error", errs.Unavailable, payment.CodeUnavailable, payment.Pending},
+		} {
+			key := id.New("k")
+			_, err := svc.Authorize(ctx, auth(key, tc.token, 100))
+			WantErr(t, err, tc.kind, tc.code)
+			_, err = svc.Authorize(ctx, auth(key, tc.token, 100)) // a retry answers the same
+			WantErr(t, err, tc.kind, tc.code)
+			if p := Must(t)(svc.GetByKey(ctx, key)); p.Status != tc.status {
+				t.Fatalf("%s: status %s, want %s", tc.token, p.Status, tc.status)
+			}
+		}
+		key := id.New("k")
+		_, err := svc.Authorize(ctx, auth(key, "tok_insufficient_funds", 100))
+		WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+		if p := Must(t)(svc.GetByKey(ctx, key)); p.FailureReason != "insufficient_funds" {
+			t.Fatalf("reason %q", p.FailureReason)
+		}
+	})
+	t.Run("BadInput", func(t *testing.T) {
+		svc := newService(t)
+		_, err := svc.Authorize(ctx, payment.AuthorizeCommand{Key: "k1", Provider: "nope", Token: "tok_visa", Amount: usd(1)})
+		WantErr(t, err, errs.Invalid, payment.CodeUnknownProvider)
+		_, err = svc.Authorize(ctx, auth("k2", "tok_unknown", 1))
+		WantErr(t, err, errs.Invalid, payment.CodeInvalidToken)
+		_, err = svc.Authorize(ctx, auth("", "tok_visa", 1))
+		WantErr(t, err, errs.Invalid, "validation_failed")
+		_, err = svc.Authorize(ctx, auth("k3", "tok_visa", -1))
+		WantErr(t, err, errs.Invalid, "validation_failed")
+		WantErr(t, svc.CheckMethod(ctx, payment.CheckMethodQuery{Provider: "stripe", Token: "x"}), errs.Invalid, payment.CodeUnknownProvider)
+		if err := svc.CheckMethod(ctx, payment.CheckMethodQuery{Provider: "test", Token: "tok_visa"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = svc.Get(ctx, "pay_nope")
+		WantErr(t, err, errs.NotFound, "not_found")
+		_, err = svc.GetByKey(ctx, "nope")
+		WantErr(t, err, errs.NotFound, "not_found")
+		_, err = svc.Capture(ctx, payment.CaptureCommand{PaymentID: id.New("pay")})
+		WantErr(t, err, errs.NotFound, "not_found")
+	})
+}
