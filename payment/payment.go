@@ -11,7 +11,7 @@
 // carries an idempotency key, so a retried call never charges twice, and no
 // provider call is ever made inside a database transaction: the service
 // records its intent, calls the provider, then records the outcome. The
-// built-in provider "test" (package testprovider) behaves like a card
+// built-in provider "test" (package paymentsvc) behaves like a card
 // network's test mode: tok_visa authorizes, tok_declined is declined,
 // tok_insufficient_funds is declined with the reason insufficient_funds,
 // tok_error fails like an outage (Unavailable: retrying may succeed).

@@ -64,7 +64,9 @@ func Register(api huma.API, svc payment.Service) {
 	huma.Register(api, admin("authorizePayment", http.MethodPost, "/admin/payments", "Authorize a payment",
 		"Authorizes an amount with a provider, idempotent by key. A decline is 402 payment_declined, a provider outage 503 provider_unavailable "+
 			"(retry with the same key). Emits payment.authorized.", http.StatusCreated),
-		func(ctx context.Context, in *authorizeIn) (*paymentOut, error) { return out(svc.Authorize(ctx, in.Body)) })
+		func(ctx context.Context, in *authorizeIn) (*paymentOut, error) {
+			return out(svc.Authorize(ctx, in.Body))
+		})
 	huma.Register(api, admin("getPayment", http.MethodGet, "/admin/payments/{id}", "Read a payment",
 		"Reads a payment with its amounts and refunds.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*paymentOut, error) { return out(svc.Get(ctx, in.ID)) })

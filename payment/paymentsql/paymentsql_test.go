@@ -10,7 +10,7 @@ import (
 	"github.com/agoracommerce/agora/payment/paymentsql"
 	"github.com/agoracommerce/agora/payment/paymentsvc"
 	"github.com/agoracommerce/agora/payment/paymenttest"
-	"github.com/agoracommerce/agora/payment/testprovider"
+
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
@@ -24,7 +24,7 @@ func TestService(t *testing.T) {
 				if err := st.Migrate(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-				return paymentsvc.New(st, []payment.Provider{testprovider.New()}, slog.New(slog.DiscardHandler), time.Now)
+				return paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider()}, slog.New(slog.DiscardHandler), time.Now)
 			})
 		})
 	}

@@ -66,9 +66,9 @@ func (s *Service) CheckMethod(_ context.Context, q payment.CheckMethodQuery) err
 
 func declined(reason string) error {
 	if reason == "insufficient_funds" {
-		return errs.E(errs.PaymentFailed, payment.CodeDeclined, "the card was declined: insufficient funds")
+		return errs.E(errs.PaymentFailed, payment.CodeDeclined, msgInsufficient)
 	}
-	return errs.E(errs.PaymentFailed, payment.CodeDeclined, "the card was declined")
+	return errs.E(errs.PaymentFailed, payment.CodeDeclined, msgDeclined)
 }
 
 // Authorize implements payment.Service.
@@ -141,7 +141,7 @@ func (s *Service) Authorize(ctx context.Context, cmd payment.AuthorizeCommand) (
 }
 
 func reasonOf(err error) string {
-	if e, ok := err.(*errs.Error); ok && e.Message == "the card was declined: insufficient funds" {
+	if e, ok := err.(*errs.Error); ok && e.Message == msgInsufficient {
 		return "insufficient_funds"
 	}
 	return "card_declined"

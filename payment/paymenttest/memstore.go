@@ -11,7 +11,7 @@ import (
 
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/payment/paymentsvc"
-	"github.com/agoracommerce/agora/payment/testprovider"
+
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 )
@@ -33,7 +33,7 @@ func NewMemStore() *MemStore {
 // new MemStore.
 func NewFake() (*paymentsvc.Service, *MemStore) {
 	st := NewMemStore()
-	return paymentsvc.New(st, []payment.Provider{testprovider.New()}, slog.New(slog.DiscardHandler), time.Now), st
+	return paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider()}, slog.New(slog.DiscardHandler), time.Now), st
 }
 
 // EventTypes returns the types of the events written so far.
