@@ -1,0 +1,221 @@
+// Package order is the contract of Agora's order module.
+//
+// Order owns the checkout saga (a cart becomes an order) and orders of
+// record: their lifecycle, capture, cancellation and refunds. It does not
+// own carts (cart), stock (inventory) or payments (payment): the saga calls
+// them and compensates what it did when a later step fails.
+//
+// # The checkout saga
+//
+//	validate cart → quote (cart Update and Get) → reserve stock
+//	→ authorize payment → create order → commit reservation
+//	→ complete cart → order.placed
+//
+// Every step is written to a durable saga log (the checkout) before and
+// after it runs, so that a process killed at any point is completed or
+// compensated when the module starts again (Recover): a checkout that
+// died before its order was created releases its reservation and voids
+// its authorization; one that died after finishes its remaining steps.
+// Compensations: a failure after reserve releases the reservation; a
+// failure after authorize voids the authorization. A cart has at most one
+// running or completed checkout.
+//
+// # Status
+//
+//	authorized → paid → (partially refunded, still paid) → refunded
+//	authorized → canceled; paid → canceled (refunded in full)
+//
+// Events emitted (through the module's outbox; data: the Order):
+// order.placed, order.paid, order.canceled, order.refunded. It consumes
+// no events.
+package order
+
+import (
+	"context"
+	"time"
+
+	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/platform/money"
+)
+
+// Module is the module's name: its tables are prefixed "order_", its
+// events come from "agora/order".
+const Module = "order"
+
+// Event types.
+const (
+	EventPlaced   = "order.placed"
+	EventPaid     = "order.paid"
+	EventCanceled = "order.canceled"
+	EventRefunded = "order.refunded"
+)
+
+// Status of an order.
+type Status string
+
+// Statuses. Pending is the status of an order whose payment is not yet
+// authorized (checkouts create orders already authorized).
+const (
+	Pending    Status = "pending"
+	Authorized Status = "authorized"
+	Paid       Status = "paid"
+	Canceled   Status = "canceled"
+	Refunded   Status = "refunded"
+)
+
+// Stable error codes (besides validation_failed and not_found).
+const (
+	CodeCartCompleted = cart.CodeCompleted     // Conflict: the cart was checked out
+	CodeInProgress    = "checkout_in_progress" // Conflict: another checkout of the cart is running
+	CodeState         = "order_state"          // Conflict: the order's status forbids the operation
+	CodeRefundExceeds = "refund_exceeds"       // Conflict: more than the paid amount less refunds
+)
+
+// Limits.
+const (
+	MaxKey       = 200
+	MaxListLimit = 100
+	DefaultLimit = 20
+)
+
+// Item is one line of an order, as it was bought.
+type Item struct {
+	ID           string      `json:"id" doc:"The cart line's id"`
+	VariantID    string      `json:"variant_id"`
+	ProductID    string      `json:"product_id"`
+	SKU          string      `json:"sku"`
+	Title        string      `json:"title"`
+	VariantTitle string      `json:"variant_title"`
+	Quantity     int64       `json:"quantity"`
+	UnitPrice    money.Money `json:"unit_price"`
+	Total        money.Money `json:"total"`
+	TaxInclusive bool        `json:"tax_inclusive"`
+}
+
+// Refund is one refund of an order.
+type Refund struct {
+	Key       string      `json:"key" doc:"The refund's idempotency key"`
+	Amount    money.Money `json:"amount"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// Order is an order of record.
+type Order struct {
+	ID              string               `json:"id" doc:"Order id (ord_…)"`
+	Number          string               `json:"number" doc:"Human-readable order number, increasing (1001, 1002, …)"`
+	Status          Status               `json:"status" enum:"pending,authorized,paid,canceled,refunded"`
+	CartID          string               `json:"cart_id"`
+	CheckoutID      string               `json:"checkout_id"`
+	Email           string               `json:"email"`
+	CustomerID      string               `json:"customer_id"`
+	Channel         string               `json:"channel"`
+	Currency        string               `json:"currency"`
+	Items           []Item               `json:"items"`
+	ShippingAddress cart.Address         `json:"shipping_address"`
+	ShippingMethod  *cart.ShippingMethod `json:"shipping_method"`
+	Totals          cart.Totals          `json:"totals"`
+	PaymentID       string               `json:"payment_id"`
+	ReservationID   string               `json:"reservation_id"`
+	Paid            money.Money          `json:"paid" doc:"Amount captured"`
+	Refunded        money.Money          `json:"refunded" doc:"Amount refunded"`
+	Refunds         []Refund             `json:"refunds"`
+	Version         int64                `json:"version"`
+	CreatedAt       time.Time            `json:"created_at"`
+	UpdatedAt       time.Time            `json:"updated_at"`
+	CanceledAt      *time.Time           `json:"canceled_at"`
+}
+
+// PaymentInput names the payment method of a checkout.
+type PaymentInput struct {
+	Provider string `json:"provider" minLength:"1" maxLength:"40" doc:"Payment provider, e.g. test"`
+	Token    string `json:"token" minLength:"1" maxLength:"200" doc:"The provider's payment token, e.g. tok_visa"`
+}
+
+// CheckoutCommand checks a cart out.
+type CheckoutCommand struct {
+	CartID string `json:"-"`
+	// Key is the caller's idempotency key: a retry with the key of a
+	// completed checkout returns its order.
+	Key             string       `json:"-"`
+	Email           string       `json:"email" minLength:"3" maxLength:"254"`
+	ShippingAddress cart.Address `json:"shipping_address"`
+	Payment         PaymentInput `json:"payment"`
+}
+
+// CheckoutResult is a placed order and the token that lets its buyer read
+// it.
+type CheckoutResult struct {
+	Order       Order  `json:"order"`
+	AccessToken string `json:"access_token" doc:"Lets the buyer read the order: Authorization: Bearer <access_token>"`
+}
+
+// BuyerQuery reads an order with its access token.
+type BuyerQuery struct {
+	ID          string
+	AccessToken string
+}
+
+// ListQuery lists orders, newest first.
+type ListQuery struct {
+	Status Status
+	Limit  int
+	Cursor string
+}
+
+// Page is one page of a list; NextCursor is nil on the last page.
+type Page[T any] struct {
+	Data       []T     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// CaptureCommand captures an authorized order's payment.
+type CaptureCommand struct {
+	OrderID string `json:"-"`
+}
+
+// CancelCommand cancels an order: its payment is voided (or refunded when
+// captured) and its stock returned.
+type CancelCommand struct {
+	OrderID string `json:"-"`
+}
+
+// RefundCommand refunds part of a paid order, in the order's currency.
+type RefundCommand struct {
+	OrderID string `json:"-"`
+	// Key makes the refund idempotent (the Idempotency-Key, or generated).
+	Key    string `json:"-"`
+	Amount int64  `json:"amount" minimum:"1" doc:"Minor units of the order's currency"`
+}
+
+// RecoverResult counts what a recovery pass did.
+type RecoverResult struct {
+	Completed   int `json:"completed" doc:"Checkouts finished"`
+	Compensated int `json:"compensated" doc:"Checkouts undone"`
+	Failed      int `json:"failed" doc:"Checkouts that could not be resolved now (retried later)"`
+}
+
+// Service is the order module. Errors: Invalid (validation_failed,
+// unknown_provider, invalid_token), NotFound (not_found, cart_expired),
+// Conflict (cart_completed, cart_empty, item_unavailable, out_of_stock,
+// checkout_in_progress, order_state, refund_exceeds), PaymentFailed
+// (payment_declined), Unavailable (provider_unavailable: retry).
+type Service interface {
+	// Checkout runs the saga. On any error nothing is kept: no stock
+	// held, no payment authorized, no order.
+	Checkout(ctx context.Context, cmd CheckoutCommand) (CheckoutResult, error)
+	// Get reads any order (admin).
+	Get(ctx context.Context, id string) (Order, error)
+	// GetForBuyer reads an order with its access token; a wrong token is
+	// NotFound, like an unknown order.
+	GetForBuyer(ctx context.Context, q BuyerQuery) (Order, error)
+	List(ctx context.Context, q ListQuery) (Page[Order], error)
+	// Capture: authorized → paid (paid: unchanged). Emits order.paid.
+	Capture(ctx context.Context, cmd CaptureCommand) (Order, error)
+	// Cancel: authorized or paid → canceled (canceled: unchanged).
+	Cancel(ctx context.Context, cmd CancelCommand) (Order, error)
+	// Refund: paid → paid (partial) or refunded (full).
+	Refund(ctx context.Context, cmd RefundCommand) (Order, error)
+	// Recover completes or compensates the checkouts that are not
+	// finished and were last touched before olderThan ago.
+	Recover(ctx context.Context, olderThan time.Duration) (RecoverResult, error)
+}

@@ -1,0 +1,67 @@
+package ordersql_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/agoracommerce/agora/order/ordersql"
+	"github.com/agoracommerce/agora/order/ordertest"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/sqldb"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
+)
+
+func subject(t *testing.T, db *sqldb.DB) ordertest.Subject {
+	st := ordersql.New(db, nil)
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return ordertest.NewSubject(st)
+}
+
+func forEachDB(t *testing.T, fn func(t *testing.T, open func(testing.TB) *sqldb.DB)) {
+	for _, d := range sqldbtest.Databases() {
+		t.Run(d.Name, func(t *testing.T) {
+			d.SkipUnlessConfigured(t)
+			fn(t, d.Open)
+		})
+	}
+}
+
+func TestService(t *testing.T) {
+	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
+		ordertest.TestService(t, func(t *testing.T) ordertest.Subject { return subject(t, open(t)) })
+	})
+}
+
+func TestRecovery(t *testing.T) {
+	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
+		ordertest.TestRecovery(t, func(t *testing.T) ordertest.Subject { return subject(t, open(t)) })
+	})
+}
+
+func TestConcurrency(t *testing.T) {
+	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
+		db := open(t)
+		ordertest.TestConcurrency(t, func(t *testing.T) ordertest.Subject { return subject(t, db) }, func() []event.Event {
+			return outboxEvents(t, db)
+		})
+	})
+}
+
+func outboxEvents(t *testing.T, db *sqldb.DB) []event.Event {
+	rows, err := db.Primary().QueryContext(context.Background(), `SELECT type FROM order_outbox`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []event.Event
+	for rows.Next() {
+		var e event.Event
+		if err := rows.Scan(&e.Type); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
