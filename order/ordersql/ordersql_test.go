@@ -4,6 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/agoracommerce/agora/inventory/inventorytest"
+	"github.com/agoracommerce/agora/payment/paymenttest"
+
 	"github.com/agoracommerce/agora/order/ordersql"
 	"github.com/agoracommerce/agora/order/ordertest"
 	"github.com/agoracommerce/agora/platform/event"
@@ -16,7 +19,8 @@ func subject(t *testing.T, db *sqldb.DB) ordertest.Subject {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return ordertest.NewSubject(st)
+	pay, _ := paymenttest.NewFake()
+	return ordertest.NewSubject(st, inventorytest.NewFake(), pay)
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, open func(testing.TB) *sqldb.DB)) {

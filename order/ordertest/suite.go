@@ -2,20 +2,21 @@ package ordertest
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/inventory"
-	"github.com/agoracommerce/agora/inventory/inventorytest"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/payment"
-	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/id"
 )
@@ -33,12 +34,9 @@ type Subject struct {
 	Service *ordersvc.Service
 }
 
-// NewSubject returns the order service over store, calling in-memory
-// fakes of cart, inventory (the real service) and payment (the real
-// service with the test provider) wrapped in Faults.
-func NewSubject(store ordersvc.Store) Subject {
-	inv := inventorytest.NewFake()
-	pay, _ := paymenttest.NewFake()
+// NewSubject returns the order service over store, calling a fake cart
+// and inv and pay (in-memory fakes or real services) wrapped in Faults.
+func NewSubject(store ordersvc.Store, inv inventory.Service, pay payment.Service) Subject {
 	f := NewFaults()
 	carts := NewCarts()
 	svc := ordersvc.New(store, ordersvc.NewDeps(carts, Stock{Service: inv, F: f}, Payments{Service: pay, F: f}),
@@ -71,20 +69,38 @@ func MustCheckout(tb testing.TB, s Subject, cmd order.CheckoutCommand) order.Che
 	return r
 }
 
-func sku() string { return "ORD-" + inventorytest.Unique() }
+func sku() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return "ORD-" + strings.ToUpper(hex.EncodeToString(b[:]))
+}
+
+// MustSetLevel sets the on-hand units of sku at the default location.
+func MustSetLevel(tb testing.TB, s Subject, sku string, onHand int64) {
+	tb.Helper()
+	if _, err := s.Inventory.SetLevel(context.Background(), inventory.SetLevelCommand{SKU: sku, OnHand: onHand, Reason: "test"}); err != nil {
+		tb.Fatalf("set level: %v", err)
+	}
+}
 
 // MustStock sets the on-hand units of a new SKU and returns it.
 func MustStock(tb testing.TB, s Subject, onHand int64) string {
 	tb.Helper()
 	k := sku()
-	inventorytest.MustSetLevel(tb, s.Inventory, k, "", onHand)
+	MustSetLevel(tb, s, k, onHand)
 	return k
 }
 
 // WantStock fails tb unless the SKU's totals are as given.
 func WantStock(tb testing.TB, s Subject, k string, onHand, reserved, committed int64) {
 	tb.Helper()
-	inventorytest.WantTotals(tb, s.Inventory, k, onHand, reserved, committed)
+	st, err := s.Inventory.GetStock(context.Background(), k)
+	if err != nil {
+		tb.Fatalf("stock of %s: %v", k, err)
+	}
+	if st.Totals.OnHand != onHand || st.Totals.Reserved != reserved || st.Totals.Committed != committed {
+		tb.Fatalf("stock of %s: %+v, want on_hand %d reserved %d committed %d", k, st.Totals, onHand, reserved, committed)
+	}
 }
 
 // TestService is the contract suite of order.Service.
@@ -161,7 +177,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("authorize called %d times", n)
 		}
 		WantStock(t, s, k, 1, 0, 0)
-		inventorytest.MustSetLevel(t, s.Inventory, k, "", 2)
+		MustSetLevel(t, s, k, 2)
 		MustCheckout(t, s, Checkout(cartID, "k", "tok_visa")) // a compensated checkout does not block the cart
 		WantStock(t, s, k, 0, 0, 2)
 	})
