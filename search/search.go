@@ -1,7 +1,7 @@
 // Package search is the contract of Agora's search module.
 //
 // Search owns the product search index: a read model built from the events
-// of the catalog (and, once they exist, of pricing and inventory), held in
+// of the catalog and of inventory (and, once they exist, of pricing), held in
 // memory by every instance that runs the module and persisted in its data
 // directory. It answers shoppers' searches with typo tolerance, facets,
 // filters, sorting and cursor pagination, autocomplete and "did you mean",
@@ -10,8 +10,12 @@
 // It owns no product data: what it shows comes from the catalog's events.
 //
 // Events consumed: product.created, product.updated, product.deleted,
-// category.created, category.updated, category.deleted (durable consumer
-// "search", idempotent by event id and by product version). It emits none.
+// category.created, category.updated, category.deleted (idempotent by event
+// id and by product version), and inventory.level_changed (a product is in
+// stock, "available", when one of its SKUs is untracked, allows backorders
+// or has some available; a SKU never reported is sellable; an event older
+// than the last one applied to its SKU is ignored). Durable consumer
+// "search" (one per instance). It emits none.
 package search
 
 import (

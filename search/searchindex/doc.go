@@ -5,8 +5,8 @@ import (
 )
 
 // FromProduct is the document of a catalog product: the lowest variant
-// list price per currency, searchable when published and not deleted, in
-// stock until an inventory read model says otherwise.
+// list price per currency, searchable when published and not deleted, with
+// its variants' SKUs (in stock until inventory says none can be sold).
 func FromProduct(p catalog.Product) Doc {
 	d := Doc{
 		ID: p.ID, Handle: p.Handle, Title: p.Title, Description: p.Description,
@@ -30,6 +30,9 @@ func FromProduct(p catalog.Product) Doc {
 		d.Image = p.Media[best].URL
 	}
 	for _, v := range p.Variants {
+		if v.SKU != "" {
+			d.SKUs = append(d.SKUs, v.SKU)
+		}
 		for _, pr := range v.Prices {
 			if d.Prices == nil {
 				d.Prices = map[string]int64{}

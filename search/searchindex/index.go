@@ -41,7 +41,8 @@ type Doc struct {
 	Channels     []string         // empty: every channel
 	Prices       map[string]int64 // currency → lowest list price, minor units
 	Searchable   bool             // published and not deleted
-	InStock      bool             // some variant can be bought (inventory); true until inventory says otherwise
+	InStock      bool             // false: out of stock whatever its SKUs say
+	SKUs         []string         // the variants' SKUs: in stock when one is sellable (see SetStock)
 	Created      int64            // unix seconds
 	Version      int64
 	Popularity   float32
@@ -62,9 +63,11 @@ type docInfo struct {
 	Pop                      float32
 	TextHash                 uint64
 	Dead                     bool
-	InStock                  bool
+	InStock                  bool // effective: !ForcedOut and a sellable SKU (or none)
+	ForcedOut                bool // the Doc said InStock false
 	Searchable               bool
 	Channels                 []string
+	SKUs                     []skuFP // the variants' SKUs' fingerprints
 }
 
 // Index is the search index. The zero value is not usable; call New.
@@ -98,6 +101,9 @@ type Index struct {
 	big     map[string]map[uint32]int64
 	priced  map[string]*roaring.Bitmap
 	inStock *roaring.Bitmap
+	skus    map[uint64]skuRef        // SKU fingerprint hash → first slot with it (stock.go)
+	skuMore map[uint64][]skuRef      // further slots of a hash (collisions; rare)
+	noSell  map[string]int64         // SKUs reported not sellable → report time (unix nanos)
 	buckets map[string]*priceBuckets // currency → slots per price range
 
 	pop     []float32 // per slot: popularity and creation time, for ranking
@@ -120,6 +126,7 @@ func New(lang string) *Index {
 		lang: Language(lang), byID: map[string]uint32{}, live: roaring.New(), dead: roaring.New(),
 		terms: map[string]uint32{}, facetIDs: map[string]uint32{}, attrVals: map[string][]uint32{}, allChan: roaring.New(),
 		prices: map[string][]uint32{}, big: map[string]map[uint32]int64{}, priced: map[string]*roaring.Bitmap{}, inStock: roaring.New(),
+		skus: map[uint64]skuRef{}, skuMore: map[uint64][]skuRef{}, noSell: map[string]int64{},
 		buckets: map[string]*priceBuckets{},
 		cats:    map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
 	}
@@ -199,13 +206,16 @@ func (x *Index) PutMany(ds []Doc) {
 func (x *Index) put(d *Doc) bool {
 	th := textHash(d)
 	slot, had := x.byID[d.ID]
+	var carry map[skuFP]int64
 	if had {
 		old := &x.docs[slot]
 		if d.Version < old.Version {
 			return false
 		}
+		carry = x.unlinkSKUs(slot)
 		if old.TextHash == th {
 			x.setAttrs(slot, d)
+			x.linkSKUs(slot, d, carry)
 			return true
 		}
 		x.kill(slot)
@@ -220,6 +230,7 @@ func (x *Index) put(d *Doc) bool {
 	}
 	x.indexText(slot, d)
 	x.setAttrs(slot, d)
+	x.linkSKUs(slot, d, carry)
 	return true
 }
 
@@ -250,6 +261,7 @@ func (x *Index) kill(slot uint32) {
 		}
 	}
 	x.setColumns(slot, nil)
+	x.unlinkSKUs(slot)
 	x.inStock.Remove(slot)
 	x.allChan.Remove(slot)
 	if x.live.Contains(slot) {
@@ -351,7 +363,8 @@ func (x *Index) ancestors(id string, out []string) []string {
 	return out
 }
 
-// setAttrs sets everything but the text: facets, prices, flags.
+// setAttrs sets everything but the text and the stock (linkSKUs): facets,
+// prices, flags.
 func (x *Index) setAttrs(slot uint32, d *Doc) {
 	di := &x.docs[slot]
 	for _, f := range di.Facets {
@@ -360,7 +373,7 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	di.Handle, di.Title, di.Image = d.Handle, d.Title, d.Image
 	di.Created, di.Version, di.Pop = d.Created, d.Version, d.Popularity
 	x.pop[slot], x.created[slot] = d.Popularity, d.Created
-	di.InStock, di.Searchable = d.InStock, d.Searchable
+	di.ForcedOut, di.Searchable = !d.InStock, d.Searchable
 	di.Cats = di.Cats[:0]
 	for _, c := range d.CategoryIDs {
 		di.Cats = append(di.Cats, x.in(c))
@@ -388,11 +401,6 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	}
 	for cur, amt := range d.Prices {
 		x.setPrice(slot, cur, amt)
-	}
-	if d.InStock {
-		x.inStock.Add(slot)
-	} else {
-		x.inStock.Remove(slot)
 	}
 	wasLive := x.live.Contains(slot)
 	if d.Searchable && !wasLive {

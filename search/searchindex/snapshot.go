@@ -9,9 +9,11 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 )
 
-// snapshotVersion changes when the format does; an older snapshot is not
-// loaded (the index is rebuilt instead).
-const snapshotVersion = 1
+// snapshotVersion changes when the format does. Version 1 had no stock
+// (no SKU fingerprints, no non-sellable set): it loads with every product
+// as it was, and products get their SKUs back with their next event or a
+// rebuild. Versions before 1 and after snapshotVersion are not loaded.
+const snapshotVersion = 2
 
 type snapHeader struct {
 	Version  int
@@ -28,7 +30,8 @@ type snapHeader struct {
 	InStock  []byte
 	AllChan  []byte
 	Cats     []Category
-	Meta     []byte // the caller's (e.g. the consumer's position)
+	Meta     []byte           // the caller's (e.g. the consumer's position)
+	NoSell   map[string]int64 // version 2: SKUs not sellable → report time (unix nanos)
 }
 
 type snapTerm struct {
@@ -65,7 +68,7 @@ func (x *Index) WriteSnapshot(w io.Writer, meta []byte) error {
 	h := snapHeader{
 		Version: snapshotVersion, Lang: x.lang, Docs: x.docs, Live: bmBytes(x.live), Dead: bmBytes(x.dead),
 		FieldLen: x.flen, SumLen: x.sumLen, Terms: len(x.termStr), Facets: x.facetKeys, Prices: x.prices, Big: x.big,
-		InStock: bmBytes(x.inStock), AllChan: bmBytes(x.allChan), Meta: meta,
+		InStock: bmBytes(x.inStock), AllChan: bmBytes(x.allChan), Meta: meta, NoSell: x.noSell,
 	}
 	for _, c := range x.cats {
 		h.Cats = append(h.Cats, *c)
@@ -98,8 +101,8 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 	if err := dec.Decode(&h); err != nil {
 		return nil, nil, fmt.Errorf("searchindex: snapshot header: %w", err)
 	}
-	if h.Version != snapshotVersion {
-		return nil, nil, fmt.Errorf("searchindex: snapshot version %d, want %d", h.Version, snapshotVersion)
+	if h.Version < 1 || h.Version > snapshotVersion {
+		return nil, nil, fmt.Errorf("searchindex: snapshot version %d, want 1 to %d", h.Version, snapshotVersion)
 	}
 	x := New(h.Lang)
 	var err error
@@ -175,6 +178,10 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 	}
 	x.rebuildChildren()
 	x.rebuildDerived()
+	if h.NoSell != nil {
+		x.noSell = h.NoSell
+	}
+	x.relinkStock()
 	return x, h.Meta, nil
 }
 

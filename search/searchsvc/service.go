@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
@@ -117,14 +118,15 @@ func (s *Service) LastEventTime() time.Time {
 	return time.Unix(0, n)
 }
 
-// Subscription is the durable consumer of the catalog's events that feeds
-// the index.
+// Subscription is the durable consumer of the catalog's and inventory's
+// events that feeds the index.
 func (s *Service) Subscription() event.Subscription {
 	return event.Subscription{
 		Durable: "search",
 		Subjects: []string{
 			event.Subject(catalog.Module, "product.*"),
 			event.Subject(catalog.Module, "category.*"),
+			event.Subject(inventory.Module, inventory.EventLevelChanged),
 		},
 		Handler: s.Handle,
 	}
@@ -204,8 +206,20 @@ func apply(x *searchindex.Index, e event.Event) error {
 			return err
 		}
 		x.DeleteCategory(c.ID)
+	case inventory.EventLevelChanged:
+		var l inventory.LevelChanged
+		if err := e.Decode(&l); err != nil {
+			return err
+		}
+		x.SetStock(l.SKU, Sellable(l), e.Time)
 	}
 	return nil
+}
+
+// Sellable says whether a SKU's variant can be bought: it is not tracked,
+// allows backorders, or has some available.
+func Sellable(l inventory.LevelChanged) bool {
+	return !l.TrackInventory || l.AllowBackorder || l.Totals.Available > 0
 }
 
 // Run writes snapshots while ctx lasts, and a last one when it ends.
@@ -396,10 +410,13 @@ func (s *Service) rebuild(ctx context.Context, progress func(int)) error {
 	if s.cat == nil {
 		return errs.E(errs.Unavailable, "unavailable", "no catalog to rebuild from")
 	}
+	x := searchindex.New(s.cfg.Lang)
 	s.applyMu.Lock()
 	s.rebuildBuf = nil
+	// The catalog does not know the stock: the new index starts from the
+	// current one's non-sellable SKUs; later events are in rebuildBuf.
+	x.CarryStock(s.idx.Load())
 	s.applyMu.Unlock()
-	x := searchindex.New(s.cfg.Lang)
 	cursor := ""
 	for {
 		page, err := s.cat.ListCategories(ctx, catalog.ListCategoriesQuery{Limit: catalog.MaxListLimit, Cursor: cursor})
