@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"sync"
+
+	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/order"
+	"github.com/agoracommerce/agora/order/orderhttp"
+	"github.com/agoracommerce/agora/order/ordersql"
+	"github.com/agoracommerce/agora/order/ordersvc"
+	"github.com/agoracommerce/agora/payment"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+// orderModule wires the order module: its store, the service calling the
+// local cart, inventory and payment services, the checkout, store and
+// admin routes, the outbox relay and checkout recovery. Before it serves,
+// a recovery pass completes or compensates the checkouts a previous
+// process left running: all of them on SQLite (one process per data
+// directory), on PostgreSQL those still for RecoverAfter (another process
+// may be working on the others); then a pass runs periodically.
+func orderModule() Module {
+	return Module{
+		Name:       order.Module,
+		Deps:       []string{cart.Module, inventory.Module, payment.Module},
+		Migrations: ordersql.Migrations,
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			crt, _ := env.Service(cart.Module).(cart.Service)
+			inv, _ := env.Service(inventory.Module).(inventory.Service)
+			pay, _ := env.Service(payment.Module).(payment.Service)
+			db, err := env.DB(ctx, order.Module)
+			if err != nil {
+				return nil, err
+			}
+			rel := env.Relay(order.Module, db)
+			st := ordersql.New(db, rel.Notify)
+			if err := st.Migrate(ctx); err != nil {
+				return nil, err
+			}
+			cfg := ordersvc.DefaultConfig()
+			log := env.Log.With("module", order.Module)
+			svc := ordersvc.New(st, ordersvc.NewDeps(crt, inv, pay), cfg, log, env.Now)
+			older := cfg.RecoverAfter
+			if db.Dialect() == sqldb.SQLite {
+				older = 0
+			}
+			if r, err := svc.Recover(ctx, older); err != nil {
+				log.Error("checkout recovery at start failed; the periodic pass will retry", "err", err)
+			} else if r != (order.RecoverResult{}) {
+				log.Info("checkout recovery at start", "completed", r.Completed, "compensated", r.Compensated, "failed", r.Failed)
+			}
+			orderhttp.Register(env.API, svc)
+			env.Provide(order.Module, order.Service(svc))
+			env.Health.Add("order_db", db.Ping)
+			return &Running{Run: func(ctx context.Context) {
+				var wg sync.WaitGroup
+				wg.Add(2)
+				go func() { defer wg.Done(); rel.Run(ctx) }()
+				go func() { defer wg.Done(); svc.RunRecovery(ctx) }()
+				wg.Wait()
+			}}, nil
+		},
+	}
+}
