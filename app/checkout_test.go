@@ -1,0 +1,129 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestCheckoutEndToEnd: a cart of the real app is checked out through the
+// real cart, inventory and payment modules; a second checkout of it is
+// refused, a declined payment keeps nothing, and admins capture and refund.
+func TestCheckoutEndToEnd(t *testing.T) {
+	for name, cfg := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			_, srv := startApp(t, cfg(t))
+			auth := []string{"Authorization", "Bearer " + testKey}
+			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
+			if a.status != 201 {
+				t.Fatalf("create product: %d %s", a.status, a.body)
+			}
+			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
+			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":3}`, auth...); a.status != 200 {
+				t.Fatalf("stock: %d %s", a.status, a.body)
+			}
+			newCart := func(qty string) string {
+				t.Helper()
+				a := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`)
+				if a.status != 201 {
+					t.Fatalf("create cart: %d %s", a.status, a.body)
+				}
+				id := a.json(t)["id"].(string)
+				deadline := time.Now().Add(10 * time.Second) // the pricing read model follows the catalog
+				for {
+					a = call(t, srv, "POST", "/store/carts/"+id+"/items", `{"variant_id":"`+vid+`","quantity":`+qty+`}`)
+					if a.status == 200 {
+						return id
+					}
+					if time.Now().After(deadline) || a.status != 404 {
+						t.Fatalf("add item: %d %s", a.status, a.body)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+			available := func() float64 {
+				t.Helper()
+				a := call(t, srv, "GET", "/admin/inventory/WDT-180", "", auth...)
+				if a.status != 200 {
+					t.Fatalf("stock: %d %s", a.status, a.body)
+				}
+				return a.json(t)["totals"].(map[string]any)["available"].(float64)
+			}
+			body := func(token string) string {
+				return `{"email":"ada@example.com","shipping_address":{"name":"Ada","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},` +
+					`"payment":{"provider":"test","token":"` + token + `"}}`
+			}
+			cartID := newCart("2")
+			a = call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-1")
+			if a.status != 201 {
+				t.Fatalf("checkout: %d %s", a.status, a.body)
+			}
+			res := a.json(t)
+			o := res["order"].(map[string]any)
+			oid, token := o["id"].(string), res["access_token"].(string)
+			total := o["totals"].(map[string]any)["total"].(map[string]any)["amount"].(float64)
+			if !strings.HasPrefix(oid, "ord_") || o["status"] != "authorized" || len(o["items"].([]any)) != 1 || total != 259800 || token == "" || o["number"] == "" {
+				t.Fatalf("order %s", a.body)
+			}
+			if got := available(); got != 1 {
+				t.Fatalf("available %v after the order, want 1", got)
+			}
+			if again := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-1"); again.status != 201 ||
+				again.json(t)["order"].(map[string]any)["id"] != oid {
+				t.Fatalf("replay: %d %s", again.status, again.body)
+			}
+			if a := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-2"); a.status != 409 || a.json(t)["code"] != "cart_completed" {
+				t.Fatalf("second checkout: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "GET", "/store/orders/"+oid, "", "Authorization", "Bearer "+token); a.status != 200 || a.json(t)["id"] != oid {
+				t.Fatalf("buyer read: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "GET", "/store/orders/"+oid+"?access_token="+token, ""); a.status != 200 {
+				t.Fatalf("buyer read by query: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "GET", "/store/orders/"+oid, ""); a.status != 404 {
+				t.Fatalf("read without token: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "GET", "/admin/orders/"+oid, ""); a.status != 401 {
+				t.Fatalf("admin read without key: %d", a.status)
+			}
+			// A declined payment keeps nothing.
+			declined := newCart("1")
+			if a := call(t, srv, "POST", "/store/carts/"+declined+"/checkout", body("tok_declined"), "Idempotency-Key", "chk-3"); a.status != 402 || a.json(t)["code"] != "payment_declined" {
+				t.Fatalf("declined: %d %s", a.status, a.body)
+			}
+			if got := available(); got != 1 {
+				t.Fatalf("available %v after a decline, want 1", got)
+			}
+			if a := call(t, srv, "POST", "/store/carts/"+declined+"/checkout", strings.Replace(body("tok_visa"), "test", "acme", 1)); a.status != 400 || a.json(t)["code"] != "unknown_provider" {
+				t.Fatalf("unknown provider: %d %s", a.status, a.body)
+			}
+			// Out of stock: nothing charged, nothing kept.
+			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":0}`, auth...); a.status != 200 {
+				t.Fatalf("stock: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "POST", "/store/carts/"+declined+"/checkout", body("tok_visa")); a.status != 409 || a.json(t)["code"] != "out_of_stock" {
+				t.Fatalf("out of stock: %d %s", a.status, a.body)
+			}
+			// Admin: list, capture, refund.
+			a = call(t, srv, "GET", "/admin/orders?status=authorized", "", auth...)
+			if a.status != 200 || len(a.json(t)["data"].([]any)) != 1 {
+				t.Fatalf("list: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "POST", "/admin/orders/"+oid+"/capture", "", auth...); a.status != 200 || a.json(t)["status"] != "paid" {
+				t.Fatalf("capture: %d %s", a.status, a.body)
+			}
+			a = call(t, srv, "POST", "/admin/orders/"+oid+"/refunds", `{"amount":1000}`, append(auth, "Idempotency-Key", "ref-1")...)
+			if a.status != 200 || a.json(t)["status"] != "paid" || a.json(t)["refunded"].(map[string]any)["amount"].(float64) != 1000 {
+				t.Fatalf("refund: %d %s", a.status, a.body)
+			}
+			spec := call(t, srv, "GET", "/openapi.json", "").json(t)["paths"].(map[string]any)
+			for _, p := range []string{"/store/carts/{id}/checkout", "/store/orders/{id}", "/admin/orders", "/admin/orders/{id}", "/admin/orders/{id}/capture",
+				"/admin/orders/{id}/cancel", "/admin/orders/{id}/refunds", "/admin/payments/{id}"} {
+				if spec[p] == nil {
+					t.Errorf("openapi.json lacks %s", p)
+				}
+			}
+		})
+	}
+}
