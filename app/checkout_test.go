@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,6 +219,80 @@ func TestCheckoutRecoveredAtStart(t *testing.T) {
 				`"payment":{"provider":"test","token":"tok_visa"}}`
 			if a := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body, "Idempotency-Key", "after-restart"); a.status != 201 {
 				t.Fatalf("checkout after recovery: %d %s", a.status, a.body)
+			}
+		})
+	}
+}
+
+// TestCheckoutConcurrentEndToEnd: 50 buyers check out at once against 10
+// units through the real modules: exactly 10 orders, the rest out of
+// stock, and nothing left reserved.
+func TestCheckoutConcurrentEndToEnd(t *testing.T) {
+	for name, cfg := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			_, srv := startApp(t, cfg(t))
+			auth := []string{"Authorization", "Bearer " + testKey}
+			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
+			if a.status != 201 {
+				t.Fatalf("create product: %d %s", a.status, a.body)
+			}
+			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
+			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":10}`, auth...); a.status != 200 {
+				t.Fatalf("stock: %d %s", a.status, a.body)
+			}
+			var carts []string
+			deadline := time.Now().Add(10 * time.Second)
+			for range 50 {
+				id := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
+				for {
+					a = call(t, srv, "POST", "/store/carts/"+id+"/items", `{"variant_id":"`+vid+`","quantity":1}`)
+					if a.status == 200 {
+						break
+					}
+					if time.Now().After(deadline) || a.status != 404 {
+						t.Fatalf("add item: %d %s", a.status, a.body)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+				carts = append(carts, id)
+			}
+			body := `{"email":"ada@example.com","shipping_address":{"name":"Ada","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},` +
+				`"payment":{"provider":"test","token":"tok_visa"}}`
+			statuses := make([]int, len(carts))
+			var wg sync.WaitGroup
+			for i, id := range carts {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					req, _ := http.NewRequest("POST", srv.URL+"/store/carts/"+id+"/checkout", strings.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("Idempotency-Key", "k-"+id)
+					resp, err := srv.Client().Do(req)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					statuses[i] = resp.StatusCode
+				}()
+			}
+			wg.Wait()
+			count := map[int]int{}
+			for _, s := range statuses {
+				count[s]++
+			}
+			if count[201] != 10 || count[409] != 40 {
+				t.Fatalf("answers %v, want 10 × 201 and 40 × 409", count)
+			}
+			a = call(t, srv, "GET", "/admin/inventory/WDT-180", "", auth...)
+			tot := a.json(t)["totals"].(map[string]any)
+			if tot["on_hand"].(float64) != 0 || tot["reserved"].(float64) != 0 || tot["committed"].(float64) != 10 {
+				t.Fatalf("stock %v", tot)
+			}
+			a = call(t, srv, "GET", "/admin/orders?limit=100", "", auth...)
+			if a.status != 200 || len(a.json(t)["data"].([]any)) != 10 {
+				t.Fatalf("orders: %d %s", a.status, a.body)
 			}
 		})
 	}
