@@ -7,6 +7,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/cataloghttp"
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
+	"github.com/agoracommerce/agora/platform/event"
 )
 
 func catalogModule() Module {
@@ -27,7 +28,17 @@ func catalogModule() Module {
 			cataloghttp.Register(env.API, svc)
 			env.Provide(catalog.Module, catalog.Service(svc))
 			env.Health.Add("catalog_db", db.Ping)
-			return &Running{Run: rel.Run}, nil
+			// Store reads say whether a variant can be bought from what
+			// inventory reports (events; the catalog is left of inventory).
+			stop, err := env.Bus.Subscribe(ctx, event.Subscription{
+				Durable:  catalogsvc.InventoryConsumer,
+				Subjects: []string{event.Subject("inventory", catalogsvc.InventoryLevelChanged)},
+				Handler:  svc.HandleInventoryEvent,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &Running{Run: rel.Run, Stop: func(context.Context) error { stop(); return nil }}, nil
 		},
 	}
 }

@@ -11,7 +11,8 @@
 // product.updated, product.deleted, category.created, category.updated,
 // category.deleted, collection.created, collection.updated,
 // collection.deleted. The data of a product event is the whole Product; of a
-// category event the whole Category. It consumes no events.
+// category event the whole Category. It consumes inventory.level_changed,
+// to say in store reads whether a variant can be bought now.
 package catalog
 
 import (
@@ -268,7 +269,7 @@ type StoreVariant struct {
 	Title     string            `json:"title"`
 	Options   map[string]string `json:"options"`
 	Price     *money.Money      `json:"price" doc:"Price in the requested currency; null when the variant has none in it"`
-	Available bool              `json:"available" doc:"Whether it can be bought now"`
+	Available bool              `json:"available" doc:"Whether it can be bought now: priced in the currency and not reported out of stock by inventory"`
 }
 
 // Page is one page of a cursor-paginated list.

@@ -680,4 +680,46 @@ func (s *Store) ListCollections(ctx context.Context, q catalog.ListCollectionsQu
 	return listDocs[catalog.Collection](ctx, s.db.Primary(), `SELECT id, doc FROM catalog_collections WHERE id > ? ORDER BY id LIMIT ?`, []any{after, q.Limit + 1}, q.Limit, func(c catalog.Collection) string { return c.ID })
 }
 
+// ApplyStock implements catalogsvc.Store.
+func (s *Store) ApplyStock(ctx context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error {
+	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		first, err := outbox.MarkHandled(ctx, tx, catalog.Module, consumer, eventID)
+		if err != nil || !first {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO catalog_stock (sku, sellable, changed_at) VALUES (?, ?, ?)
+			ON CONFLICT (sku) DO UPDATE SET sellable = excluded.sellable, changed_at = excluded.changed_at
+			WHERE catalog_stock.changed_at <= excluded.changed_at`, sku, sellable, at)
+		return err
+	})
+}
+
+// Unsellable implements catalogsvc.Store.
+func (s *Store) Unsellable(ctx context.Context, skus []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for i := 0; i < len(skus); i += 500 {
+		chunk := skus[i:min(i+500, len(skus))]
+		args := make([]any, len(chunk))
+		for j, v := range chunk {
+			args[j] = v
+		}
+		rows, err := s.db.Read().QueryContext(ctx, `SELECT sku FROM catalog_stock WHERE sellable = FALSE AND sku IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var sku string
+			if err := rows.Scan(&sku); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[sku] = true
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 var _ catalogsvc.Store = (*Store)(nil)

@@ -350,7 +350,11 @@ func (s *Service) StoreProduct(ctx context.Context, q catalog.StoreProductQuery)
 	if !Visible(p, channel) {
 		return catalog.StoreProduct{}, errs.E(errs.NotFound, "not_found", "product not found")
 	}
-	return StoreView(p, q.Currency, loc), nil
+	unsellable, err := s.store.Unsellable(ctx, skusOf(p))
+	if err != nil {
+		return catalog.StoreProduct{}, err
+	}
+	return StoreViewStock(p, q.Currency, loc, unsellable), nil
 }
 
 // StoreProducts implements catalog.Service.
@@ -369,9 +373,17 @@ func (s *Service) StoreProducts(ctx context.Context, q catalog.StoreListQuery) (
 	if err != nil {
 		return catalog.Page[catalog.StoreProduct]{}, err
 	}
+	var skus []string
+	for _, p := range page.Data {
+		skus = append(skus, skusOf(p)...)
+	}
+	unsellable, err := s.store.Unsellable(ctx, skus)
+	if err != nil {
+		return catalog.Page[catalog.StoreProduct]{}, err
+	}
 	out := catalog.Page[catalog.StoreProduct]{Data: make([]catalog.StoreProduct, len(page.Data)), NextCursor: page.NextCursor}
 	for i, p := range page.Data {
-		out.Data[i] = StoreView(p, q.Currency, loc)
+		out.Data[i] = StoreViewStock(p, q.Currency, loc, unsellable)
 	}
 	return out, nil
 }
@@ -418,10 +430,26 @@ func baseLang(loc string) string {
 	return b
 }
 
-// StoreView projects a product for shoppers: translated, priced in one
-// currency. A variant is available when it has a price in that currency
-// (stock is not known to the catalog).
+func skusOf(p catalog.Product) []string {
+	out := make([]string, 0, len(p.Variants))
+	for _, v := range p.Variants {
+		if v.SKU != "" {
+			out = append(out, v.SKU)
+		}
+	}
+	return out
+}
+
+// StoreView is StoreViewStock with every SKU buyable.
 func StoreView(p catalog.Product, currency, loc string) catalog.StoreProduct {
+	return StoreViewStock(p, currency, loc, nil)
+}
+
+// StoreViewStock projects a product for shoppers: translated, priced in one
+// currency. A variant is available when it has a price in that currency
+// and inventory has not reported its SKU as not buyable (unsellable; a SKU
+// inventory never reported is buyable).
+func StoreViewStock(p catalog.Product, currency, loc string, unsellable map[string]bool) catalog.StoreProduct {
 	title, desc := Translate(p.Title, p.Description, p.Translations, loc)
 	out := catalog.StoreProduct{
 		ID: p.ID, Handle: p.Handle, Title: title, Description: desc, CategoryIDs: p.CategoryIDs,
@@ -433,7 +461,7 @@ func StoreView(p catalog.Product, currency, loc string) catalog.StoreProduct {
 		if currency != "" {
 			if price, ok := v.Price(currency); ok {
 				sv.Price = &price
-				sv.Available = true
+				sv.Available = !unsellable[v.SKU]
 			}
 		}
 		out.Available = out.Available || sv.Available

@@ -33,6 +33,14 @@ type Store interface {
 	ListCategories(ctx context.Context, q catalog.ListCategoriesQuery) (catalog.Page[catalog.Category], error)
 	AllCategories(ctx context.Context) ([]catalog.Category, error)
 
+	// ApplyStock records whether a SKU can be bought, once per event id
+	// (consumer is the durable name) and only when at is not older than
+	// what it holds.
+	ApplyStock(ctx context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error
+	// Unsellable returns those of skus that inventory last reported as not
+	// buyable.
+	Unsellable(ctx context.Context, skus []string) (map[string]bool, error)
+
 	InsertCollection(ctx context.Context, c catalog.Collection, events []event.Event) error
 	GetCollection(ctx context.Context, idOrHandle string) (catalog.Collection, error)
 	DeleteCollection(ctx context.Context, id string, now time.Time, deleted func(catalog.Collection) (event.Event, error), updated func(catalog.Product) (event.Event, error)) error

@@ -41,6 +41,8 @@ type MemStore struct {
 	collections map[string]catalog.Collection
 	colHandles  map[string]string
 	events      []event.Event
+	stock       map[string]stockState // SKU → what inventory last said
+	handled     map[string]bool       // consumer + event id
 }
 
 // NewMemStore returns an empty in-memory store.
@@ -202,6 +204,44 @@ func (s *MemStore) GetProduct(ctx context.Context, idOrHandle string) (catalog.P
 		return catalog.Product{}, notFound("product")
 	}
 	return clone(p), nil
+}
+
+// ApplyStock implements catalogsvc.Store.
+func (s *MemStore) ApplyStock(_ context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stock == nil {
+		s.stock = map[string]stockState{}
+		s.handled = map[string]bool{}
+	}
+	key := consumer + "\x00" + eventID
+	if s.handled[key] {
+		return nil
+	}
+	s.handled[key] = true
+	if have, ok := s.stock[sku]; ok && have.at.After(at) {
+		return nil
+	}
+	s.stock[sku] = stockState{sellable: sellable, at: at}
+	return nil
+}
+
+// Unsellable implements catalogsvc.Store.
+func (s *MemStore) Unsellable(_ context.Context, skus []string) (map[string]bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]bool{}
+	for _, sku := range skus {
+		if st, ok := s.stock[sku]; ok && !st.sellable {
+			out[sku] = true
+		}
+	}
+	return out, nil
+}
+
+type stockState struct {
+	sellable bool
+	at       time.Time
 }
 
 // StoreGetProduct implements catalogsvc.Store.
