@@ -23,39 +23,18 @@ var migrations embed.FS
 
 // Migrations are the cart's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements cartsvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after commits
 // that wrote events.
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies the cart's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, cart.Module, Migrations())
-}
-
-func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
-	if err == nil {
-		s.committed()
-	}
-	return err
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, cart.Module, Migrations(), committed)}
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "cart not found") }
@@ -66,7 +45,7 @@ func (s *Store) Insert(ctx context.Context, c cart.Cart, events []event.Event) e
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_carts (id, status, currency, customer_id, doc, version, created_at, updated_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, string(c.Status), c.Currency, c.CustomerID, string(doc), c.Version, c.CreatedAt, c.UpdatedAt, c.ExpiresAt); err != nil {
@@ -92,13 +71,13 @@ func get(ctx context.Context, q sqldb.Querier, cartID, lock string) (cart.Cart, 
 
 // Get implements cartsvc.Store.
 func (s *Store) Get(ctx context.Context, cartID string) (cart.Cart, error) {
-	return get(ctx, s.db.Primary(), cartID, "")
+	return get(ctx, s.DB.Primary(), cartID, "")
 }
 
 // Update implements cartsvc.Store.
 func (s *Store) Update(ctx context.Context, cartID string, fn func(*cart.Cart) ([]event.Event, error)) (cart.Cart, error) {
 	var out cart.Cart
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
 		c, err := get(ctx, tx, cartID, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -124,7 +103,7 @@ func (s *Store) Update(ctx context.Context, cartID string, fn func(*cart.Cart) (
 // DeleteExpired implements cartsvc.Store.
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
 	n := 0
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM cart_carts WHERE id IN (SELECT id FROM cart_carts WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`, before, limit)
 		if err != nil {
 			return err

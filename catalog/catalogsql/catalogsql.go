@@ -32,40 +32,22 @@ var migrations embed.FS
 
 // Migrations are the catalog's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements catalogsvc.Store.
 type Store struct {
-	db *sqldb.DB
-	// committed runs after a commit that wrote outbox rows (wakes the relay).
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events.
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies the catalog's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, catalog.Module, Migrations())
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, catalog.Module, Migrations(), committed)}
 }
 
 func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
-	if err == nil {
-		s.committed()
-	}
-	return uniqueConflict(err)
+	return uniqueConflict(s.Tx(ctx, fn))
 }
 
 // uniqueConflict names the unique constraint a write violated.
@@ -159,13 +141,13 @@ func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s
 
 // GetProduct reads a product that is not deleted, by id or handle.
 func (s *Store) GetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error) {
-	return getProduct(ctx, s.db.Primary(), idOrHandle, "")
+	return getProduct(ctx, s.DB.Primary(), idOrHandle, "")
 }
 
 // StoreGetProduct reads a product for the store, from a replica when there
 // are replicas.
 func (s *Store) StoreGetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error) {
-	return getProduct(ctx, s.db.Read(), idOrHandle, "")
+	return getProduct(ctx, s.DB.Read(), idOrHandle, "")
 }
 
 func getProduct(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) (catalog.Product, error) {
@@ -277,7 +259,7 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListProductsQuery, c
 	}
 	b.WriteString(` ORDER BY p.id DESC LIMIT ?`)
 	args = append(args, q.Limit+1)
-	return listDocs[catalog.Product](ctx, s.db.Primary(), b.String(), args, q.Limit, func(p catalog.Product) string { return p.ID })
+	return listDocs[catalog.Product](ctx, s.DB.Primary(), b.String(), args, q.Limit, func(p catalog.Product) string { return p.ID })
 }
 
 // StoreProducts lists published products of a channel, newest first.
@@ -303,7 +285,7 @@ func (s *Store) StoreProducts(ctx context.Context, q catalog.StoreListQuery, cat
 	}
 	b.WriteString(` ORDER BY p.id DESC LIMIT ?`)
 	args = append(args, q.Limit+1)
-	return listDocs[catalog.Product](ctx, s.db.Read(), b.String(), args, q.Limit, func(p catalog.Product) string { return p.ID })
+	return listDocs[catalog.Product](ctx, s.DB.Read(), b.String(), args, q.Limit, func(p catalog.Product) string { return p.ID })
 }
 
 func likeEscape(s string) string {
@@ -337,12 +319,12 @@ func listDocs[T any](ctx context.Context, q sqldb.Querier, query string, args []
 
 // MissingCategories returns those of ids that are not categories.
 func (s *Store) MissingCategories(ctx context.Context, ids []string) ([]string, error) {
-	return missing(ctx, s.db.Primary(), "catalog_categories", ids)
+	return missing(ctx, s.DB.Primary(), "catalog_categories", ids)
 }
 
 // MissingCollections returns those of ids that are not collections.
 func (s *Store) MissingCollections(ctx context.Context, ids []string) ([]string, error) {
-	return missing(ctx, s.db.Primary(), "catalog_collections", ids)
+	return missing(ctx, s.DB.Primary(), "catalog_collections", ids)
 }
 
 func missing(ctx context.Context, q sqldb.Querier, table string, ids []string) ([]string, error) {
@@ -425,7 +407,7 @@ func writeCategory(ctx context.Context, tx *sqldb.Tx, c catalog.Category, insert
 
 // GetCategory reads a category by id or handle.
 func (s *Store) GetCategory(ctx context.Context, idOrHandle string) (catalog.Category, error) {
-	return getCategory(ctx, s.db.Primary(), idOrHandle, "")
+	return getCategory(ctx, s.DB.Primary(), idOrHandle, "")
 }
 
 func getCategory(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) (catalog.Category, error) {
@@ -448,7 +430,7 @@ func getCategory(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) 
 
 // Ancestors returns the ids from id up to its root, id first.
 func (s *Store) Ancestors(ctx context.Context, cid string) ([]string, error) {
-	rows, err := s.db.Primary().QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+	rows, err := s.DB.Primary().QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
 		SELECT id, parent_id, 0 FROM catalog_categories WHERE id = ?
 		UNION ALL SELECT c.id, c.parent_id, up.depth + 1 FROM catalog_categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 64)
 		SELECT id FROM up ORDER BY depth`, cid)
@@ -600,12 +582,12 @@ func (s *Store) ListCategories(ctx context.Context, q catalog.ListCategoriesQuer
 	}
 	query += ` ORDER BY id LIMIT ?`
 	args = append(args, q.Limit+1)
-	return listDocs[catalog.Category](ctx, s.db.Primary(), query, args, q.Limit, func(c catalog.Category) string { return c.ID })
+	return listDocs[catalog.Category](ctx, s.DB.Primary(), query, args, q.Limit, func(c catalog.Category) string { return c.ID })
 }
 
 // AllCategories returns every category ordered by parent and position.
 func (s *Store) AllCategories(ctx context.Context) ([]catalog.Category, error) {
-	page, err := listDocs[catalog.Category](ctx, s.db.Read(), `SELECT id, doc FROM catalog_categories ORDER BY position, id LIMIT ?`, []any{1_000_000}, 1_000_000, func(c catalog.Category) string { return c.ID })
+	page, err := listDocs[catalog.Category](ctx, s.DB.Read(), `SELECT id, doc FROM catalog_categories ORDER BY position, id LIMIT ?`, []any{1_000_000}, 1_000_000, func(c catalog.Category) string { return c.ID })
 	return page.Data, err
 }
 
@@ -625,7 +607,7 @@ func (s *Store) InsertCollection(ctx context.Context, c catalog.Collection, even
 
 // GetCollection reads a collection by id or handle.
 func (s *Store) GetCollection(ctx context.Context, idOrHandle string) (catalog.Collection, error) {
-	return getCollection(ctx, s.db.Primary(), idOrHandle)
+	return getCollection(ctx, s.DB.Primary(), idOrHandle)
 }
 
 func getCollection(ctx context.Context, q sqldb.Querier, idOrHandle string) (catalog.Collection, error) {
@@ -677,12 +659,12 @@ func (s *Store) ListCollections(ctx context.Context, q catalog.ListCollectionsQu
 	if err != nil {
 		return catalog.Page[catalog.Collection]{}, err
 	}
-	return listDocs[catalog.Collection](ctx, s.db.Primary(), `SELECT id, doc FROM catalog_collections WHERE id > ? ORDER BY id LIMIT ?`, []any{after, q.Limit + 1}, q.Limit, func(c catalog.Collection) string { return c.ID })
+	return listDocs[catalog.Collection](ctx, s.DB.Primary(), `SELECT id, doc FROM catalog_collections WHERE id > ? ORDER BY id LIMIT ?`, []any{after, q.Limit + 1}, q.Limit, func(c catalog.Collection) string { return c.ID })
 }
 
 // ApplyStock implements catalogsvc.Store.
 func (s *Store) ApplyStock(ctx context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error {
-	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		first, err := outbox.MarkHandled(ctx, tx, catalog.Module, consumer, eventID)
 		if err != nil || !first {
 			return err
@@ -703,7 +685,7 @@ func (s *Store) Unsellable(ctx context.Context, skus []string) (map[string]bool,
 		for j, v := range chunk {
 			args[j] = v
 		}
-		rows, err := s.db.Read().QueryContext(ctx, `SELECT sku FROM catalog_stock WHERE sellable = FALSE AND sku IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := s.DB.Read().QueryContext(ctx, `SELECT sku FROM catalog_stock WHERE sellable = FALSE AND sku IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}

@@ -33,26 +33,18 @@ var migrations embed.FS
 
 // Migrations are inventory's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements inventorysvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events (it wakes the outbox relay).
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, inventory.Module, Migrations(), committed)}
 }
 
 // Writers is the number of coalescing writers that suits the database
@@ -61,7 +53,7 @@ func New(db *sqldb.DB, committed func()) *Store {
 // is fastest; 4 on PostgreSQL, where transactions on different rows run in
 // parallel but each commit costs a WAL flush.
 func (s *Store) Writers() int {
-	if s.db.Dialect() == sqldb.SQLite {
+	if s.DB.Dialect() == sqldb.SQLite {
 		return 1
 	}
 	return 4
@@ -70,17 +62,17 @@ func (s *Store) Writers() int {
 // Migrate applies inventory's migrations and creates the default location
 // when there is none (safe when several processes start at once).
 func (s *Store) Migrate(ctx context.Context) error {
-	if err := s.db.Migrate(ctx, inventory.Module, Migrations()); err != nil {
+	if err := s.ModuleStore.Migrate(ctx); err != nil {
 		return err
 	}
 	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory_locations WHERE is_default`).Scan(&n); err != nil {
+	if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM inventory_locations WHERE is_default`).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return nil
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO inventory_locations (id, name, priority, is_default, created_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT DO NOTHING`,
+	_, err := s.DB.ExecContext(ctx, `INSERT INTO inventory_locations (id, name, priority, is_default, created_at) VALUES (?, ?, 0, ?, ?) ON CONFLICT DO NOTHING`,
 		id.New("loc"), "Default", true, time.Now().UTC().Truncate(time.Microsecond))
 	return err
 }
@@ -95,7 +87,7 @@ func (s *Store) Apply(ctx context.Context, scope inventorysvc.Scope, fn func(st 
 	var err error
 	for range maxAttempts {
 		wrote := false
-		err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+		err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 			st, err := load(ctx, tx, scope)
 			if err != nil {
 				return err
@@ -108,7 +100,7 @@ func (s *Store) Apply(ctx context.Context, scope inventorysvc.Scope, fn func(st 
 		})
 		if err == nil {
 			if wrote {
-				s.committed()
+				s.Notify()
 			}
 			return nil
 		}
@@ -350,7 +342,7 @@ func write(ctx context.Context, tx *sqldb.Tx, st *inventorysvc.State) error {
 
 // InsertLocation implements inventorysvc.Store.
 func (s *Store) InsertLocation(ctx context.Context, l inventory.Location, events []event.Event) error {
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO inventory_locations (id, name, priority, is_default, created_at) VALUES (?, ?, ?, ?, ?)`,
 			l.ID, l.Name, l.Priority, l.Default, l.CreatedAt); err != nil {
 			return err
@@ -358,21 +350,21 @@ func (s *Store) InsertLocation(ctx context.Context, l inventory.Location, events
 		return outbox.Write(ctx, tx, inventory.Module, events...)
 	})
 	if err == nil {
-		s.committed()
+		s.Notify()
 	}
 	return err
 }
 
 // Locations implements inventorysvc.Store.
 func (s *Store) Locations(ctx context.Context) ([]inventory.Location, error) {
-	return locations(ctx, s.db.Primary())
+	return locations(ctx, s.DB.Primary())
 }
 
 func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s not found", what) }
 
 // Stock implements inventorysvc.Store.
 func (s *Store) Stock(ctx context.Context, sku string) (inventory.Item, []inventory.Level, error) {
-	q := s.db.Primary()
+	q := s.DB.Primary()
 	rows, err := q.QueryContext(ctx, `SELECT `+itemCols+` FROM inventory_items WHERE sku = ?`, sku)
 	if err != nil {
 		return inventory.Item{}, nil, err
@@ -403,7 +395,7 @@ func (s *Store) Stock(ctx context.Context, sku string) (inventory.Item, []invent
 
 // Reservation implements inventorysvc.Store.
 func (s *Store) Reservation(ctx context.Context, rid string) (inventory.Reservation, error) {
-	r, err := scanRes(s.db.Primary().QueryRowContext(ctx, `SELECT `+resCols+` FROM inventory_reservations WHERE id = ?`, rid))
+	r, err := scanRes(s.DB.Primary().QueryRowContext(ctx, `SELECT `+resCols+` FROM inventory_reservations WHERE id = ?`, rid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, notFound("reservation")
 	}
@@ -412,7 +404,7 @@ func (s *Store) Reservation(ctx context.Context, rid string) (inventory.Reservat
 
 // DueReservations implements inventorysvc.Store.
 func (s *Store) DueReservations(ctx context.Context, now time.Time, limit int) ([]inventorysvc.Due, error) {
-	rows, err := s.db.Primary().QueryContext(ctx, `SELECT `+resCols+` FROM inventory_reservations WHERE state = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
+	rows, err := s.DB.Primary().QueryContext(ctx, `SELECT `+resCols+` FROM inventory_reservations WHERE state = ? AND expires_at <= ? ORDER BY expires_at LIMIT ?`,
 		string(inventory.Active), now, limit)
 	if err != nil {
 		return nil, err
@@ -435,7 +427,7 @@ func (s *Store) DueReservations(ctx context.Context, now time.Time, limit int) (
 
 // Ledger implements inventorysvc.Store.
 func (s *Store) Ledger(ctx context.Context, sku string, after int64, limit int) ([]inventory.LedgerEntry, error) {
-	rows, err := s.db.Primary().QueryContext(ctx, `SELECT seq, sku, location_id, on_hand_delta, reserved_delta, committed_delta, reason, reference, created_at
+	rows, err := s.DB.Primary().QueryContext(ctx, `SELECT seq, sku, location_id, on_hand_delta, reserved_delta, committed_delta, reason, reference, created_at
 		FROM inventory_ledger WHERE sku = ? AND seq > ? ORDER BY seq LIMIT ?`, sku, after, limit)
 	if err != nil {
 		return nil, err
@@ -458,7 +450,7 @@ func (s *Store) Ledger(ctx context.Context, sku string, after int64, limit int) 
 // reservations are read at one point in time.
 func (s *Store) Snapshot(ctx context.Context) (inventorysvc.Snapshot, error) {
 	var snap inventorysvc.Snapshot
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		snap = inventorysvc.Snapshot{Items: map[string]inventory.Item{}, Held: map[inventorysvc.LevelKey]int64{}}
 		if tx.Dialect() == sqldb.Postgres {
 			if _, err := tx.ExecContext(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {

@@ -26,38 +26,17 @@ var migrations embed.FS
 
 // Migrations are the order module's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements ordersvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after commits.
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies the order module's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, order.Module, Migrations())
-}
-
-func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
-	if err == nil {
-		s.committed()
-	}
-	return err
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, order.Module, Migrations(), committed)}
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "order not found") }
@@ -79,7 +58,7 @@ func (s *Store) InsertCheckout(ctx context.Context, c ordersvc.Checkout) error {
 	if err != nil {
 		return err
 	}
-	err = s.tx(ctx, func(tx *sqldb.Tx) error {
+	err = s.Tx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO order_checkouts (id, cart_id, idem_key, step, state, reservation_id, payment_id, order_id, active_cart, doc, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.CartID, c.Key, string(c.Step), string(c.State), c.ReservationID, c.PaymentID, c.OrderID,
 			activeCart(c), string(doc), c.Version, c.CreatedAt, c.UpdatedAt)
@@ -112,7 +91,7 @@ func saveCheckout(ctx context.Context, tx *sqldb.Tx, c ordersvc.Checkout, events
 
 // SaveCheckout implements ordersvc.Store.
 func (s *Store) SaveCheckout(ctx context.Context, c ordersvc.Checkout, events []event.Event) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error { return saveCheckout(ctx, tx, c, events) })
+	return s.Tx(ctx, func(tx *sqldb.Tx) error { return saveCheckout(ctx, tx, c, events) })
 }
 
 func scanCheckouts(rows *sql.Rows, err error) ([]ordersvc.Checkout, error) {
@@ -137,7 +116,7 @@ func scanCheckouts(rows *sql.Rows, err error) ([]ordersvc.Checkout, error) {
 
 // GetCheckout implements ordersvc.Store.
 func (s *Store) GetCheckout(ctx context.Context, id string) (ordersvc.Checkout, error) {
-	list, err := scanCheckouts(s.db.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE id = ?`, id))
+	list, err := scanCheckouts(s.DB.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE id = ?`, id))
 	if err != nil {
 		return ordersvc.Checkout{}, err
 	}
@@ -149,12 +128,12 @@ func (s *Store) GetCheckout(ctx context.Context, id string) (ordersvc.Checkout, 
 
 // CheckoutsOfCart implements ordersvc.Store.
 func (s *Store) CheckoutsOfCart(ctx context.Context, cartID string) ([]ordersvc.Checkout, error) {
-	return scanCheckouts(s.db.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE cart_id = ? ORDER BY id`, cartID))
+	return scanCheckouts(s.DB.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE cart_id = ? ORDER BY id`, cartID))
 }
 
 // Unfinished implements ordersvc.Store.
 func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]ordersvc.Checkout, error) {
-	return scanCheckouts(s.db.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE state = ? AND updated_at <= ? ORDER BY updated_at LIMIT ?`,
+	return scanCheckouts(s.DB.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE state = ? AND updated_at <= ? ORDER BY updated_at LIMIT ?`,
 		string(ordersvc.Running), before, limit))
 }
 
@@ -176,7 +155,7 @@ func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) e
 
 // CreateOrder implements ordersvc.Store.
 func (s *Store) CreateOrder(ctx context.Context, o order.Order, tokenHash string, c ordersvc.Checkout) (order.Order, error) {
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
 		var n int64
 		if err := tx.QueryRowContext(ctx, `UPDATE order_sequences SET value = value + 1 WHERE name = 'order_number' RETURNING value`).Scan(&n); err != nil {
 			return err
@@ -195,7 +174,7 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order, tokenHash string
 
 // AddToken implements ordersvc.Store.
 func (s *Store) AddToken(ctx context.Context, orderID, tokenHash string) error {
-	return s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	return s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO order_access_tokens (token_hash, order_id) VALUES (?, ?)`, tokenHash, orderID)
 		return err
 	})
@@ -204,7 +183,7 @@ func (s *Store) AddToken(ctx context.Context, orderID, tokenHash string) error {
 // HasToken implements ordersvc.Store.
 func (s *Store) HasToken(ctx context.Context, orderID, tokenHash string) (bool, error) {
 	var got string
-	err := s.db.Primary().QueryRowContext(ctx, `SELECT order_id FROM order_access_tokens WHERE token_hash = ?`, tokenHash).Scan(&got)
+	err := s.DB.Primary().QueryRowContext(ctx, `SELECT order_id FROM order_access_tokens WHERE token_hash = ?`, tokenHash).Scan(&got)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -227,13 +206,13 @@ func getOrder(ctx context.Context, q sqldb.Querier, id, lock string) (order.Orde
 
 // GetOrder implements ordersvc.Store.
 func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
-	return getOrder(ctx, s.db.Primary(), id, "")
+	return getOrder(ctx, s.DB.Primary(), id, "")
 }
 
 // UpdateOrder implements ordersvc.Store.
 func (s *Store) UpdateOrder(ctx context.Context, id string, fn func(*order.Order) ([]event.Event, error)) (order.Order, error) {
 	var out order.Order
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
 		o, err := getOrder(ctx, tx, id, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -265,7 +244,7 @@ func (s *Store) ListOrders(ctx context.Context, status order.Status, before stri
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.db.Read().QueryContext(ctx, q, args...)
+	rows, err := s.DB.Read().QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -22,30 +22,17 @@ var migrations embed.FS
 
 // Migrations are the payment's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements paymentsvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after commits.
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies the payment's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, payment.Module, Migrations())
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, payment.Module, Migrations(), committed)}
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "payment not found") }
@@ -56,7 +43,7 @@ func (s *Store) Insert(ctx context.Context, p payment.Payment, events []event.Ev
 	if err != nil {
 		return err
 	}
-	err = s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (id, idem_key, reference, status, doc, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Key, p.Reference, string(p.Status), string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
 			return err
@@ -67,7 +54,7 @@ func (s *Store) Insert(ctx context.Context, p payment.Payment, events []event.Ev
 		return errs.E(errs.Conflict, payment.CodeKeyConflict, "a payment with this key exists")
 	}
 	if err == nil {
-		s.committed()
+		s.Notify()
 	}
 	return err
 }
@@ -88,18 +75,18 @@ func get(ctx context.Context, q sqldb.Querier, where, arg, lock string) (payment
 
 // Get implements paymentsvc.Store.
 func (s *Store) Get(ctx context.Context, id string) (payment.Payment, error) {
-	return get(ctx, s.db.Primary(), "id", id, "")
+	return get(ctx, s.DB.Primary(), "id", id, "")
 }
 
 // GetByKey implements paymentsvc.Store.
 func (s *Store) GetByKey(ctx context.Context, key string) (payment.Payment, error) {
-	return get(ctx, s.db.Primary(), "idem_key", key, "")
+	return get(ctx, s.DB.Primary(), "idem_key", key, "")
 }
 
 // Update implements paymentsvc.Store.
 func (s *Store) Update(ctx context.Context, id string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, error) {
 	var out payment.Payment
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		p, err := get(ctx, tx, "id", id, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -120,7 +107,7 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*payment.Payment)
 		return outbox.Write(ctx, tx, payment.Module, events...)
 	})
 	if err == nil {
-		s.committed()
+		s.Notify()
 	}
 	return out, err
 }

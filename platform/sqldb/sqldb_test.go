@@ -847,3 +847,38 @@ func TestInsertMany(t *testing.T) {
 		}
 	})
 }
+
+// TestModuleStore: the committed hook runs after a commit, never after a
+// rolled-back transaction, and Migrate applies the module's migrations.
+func TestModuleStore(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		table := "ms_" + randomHex(t, 4)
+		migs := fstest.MapFS{"00001_t.sql": {Data: []byte("-- +goose Up\nCREATE TABLE " + table + " (id BIGINT PRIMARY KEY);\n-- +goose Down\nDROP TABLE " + table + ";\n")}}
+		t.Cleanup(func() { _, _ = db.ExecContext(context.Background(), "DROP TABLE "+table) })
+		calls := 0
+		m := sqldb.NewModuleStore(db, table, migs, func() { calls++ })
+		if err := m.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Tx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO "+table+" (id) VALUES (1)")
+			return err
+		}); err != nil || calls != 1 {
+			t.Fatalf("commit: %v, hook ran %d times", err, calls)
+		}
+		if err := m.Tx(ctx, func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO "+table+" (id) VALUES (1)")
+			return err
+		}); !sqldb.IsUnique(err) || calls != 1 {
+			t.Fatalf("failed write: %v, hook ran %d times", err, calls)
+		}
+		m.Notify()
+		if calls != 2 {
+			t.Fatalf("Notify: hook ran %d times", calls)
+		}
+		if n := count(t, db, table); n != 1 {
+			t.Fatalf("%d rows", n)
+		}
+	})
+}

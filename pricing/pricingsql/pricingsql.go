@@ -26,39 +26,18 @@ var migrations embed.FS
 
 // Migrations are pricing's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements pricingsvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after commits
 // that wrote events.
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies pricing's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, pricing.Module, Migrations())
-}
-
-func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
-	if err == nil {
-		s.committed()
-	}
-	return err
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, pricing.Module, Migrations(), committed)}
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "price list not found") }
@@ -94,7 +73,7 @@ func upsertPrices(ctx context.Context, tx *sqldb.Tx, listID string, prices []pri
 
 // InsertList implements pricingsvc.Store.
 func (s *Store) InsertList(ctx context.Context, pl pricing.PriceList, prices []pricing.ListPrice, events []event.Event) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		if err := writeList(ctx, tx, pl, true); err != nil {
 			return err
 		}
@@ -121,13 +100,13 @@ func getList(ctx context.Context, q sqldb.Querier, plID, lock string) (pricing.P
 
 // GetList implements pricingsvc.Store.
 func (s *Store) GetList(ctx context.Context, plID string) (pricing.PriceList, error) {
-	return getList(ctx, s.db.Primary(), plID, "")
+	return getList(ctx, s.DB.Primary(), plID, "")
 }
 
 // UpdateList implements pricingsvc.Store.
 func (s *Store) UpdateList(ctx context.Context, plID string, fn func(*pricing.PriceList) ([]event.Event, error)) (pricing.PriceList, error) {
 	var out pricing.PriceList
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
 		pl, err := getList(ctx, tx, plID, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -147,7 +126,7 @@ func (s *Store) UpdateList(ctx context.Context, plID string, fn func(*pricing.Pr
 
 // DeleteList implements pricingsvc.Store.
 func (s *Store) DeleteList(ctx context.Context, plID string, fn func(pricing.PriceList) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		pl, err := getList(ctx, tx, plID, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -180,7 +159,7 @@ func (s *Store) ListLists(ctx context.Context, q pricing.ListPriceListsQuery) (p
 	}
 	query += ` ORDER BY id LIMIT ?`
 	args = append(args, q.Limit+1)
-	rows, err := s.db.Primary().QueryContext(ctx, query, args...)
+	rows, err := s.DB.Primary().QueryContext(ctx, query, args...)
 	if err != nil {
 		return pricing.Page[pricing.PriceList]{}, err
 	}
@@ -206,7 +185,7 @@ func (s *Store) ListLists(ctx context.Context, q pricing.ListPriceListsQuery) (p
 
 // SetPrices implements pricingsvc.Store.
 func (s *Store) SetPrices(ctx context.Context, listID string, prices []pricing.ListPrice, fn func(*pricing.PriceList) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		pl, err := getList(ctx, tx, listID, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -231,7 +210,7 @@ func (s *Store) ListPrices(ctx context.Context, q pricing.ListPricesQuery) (pric
 	if err != nil {
 		return pricing.Page[pricing.ListPrice]{}, err
 	}
-	rows, err := s.db.Primary().QueryContext(ctx, `SELECT variant_id, amount FROM pricing_list_prices WHERE list_id = ? AND variant_id > ? ORDER BY variant_id LIMIT ?`,
+	rows, err := s.DB.Primary().QueryContext(ctx, `SELECT variant_id, amount FROM pricing_list_prices WHERE list_id = ? AND variant_id > ? ORDER BY variant_id LIMIT ?`,
 		q.ListID, after, q.Limit+1)
 	if err != nil {
 		return pricing.Page[pricing.ListPrice]{}, err
@@ -267,7 +246,7 @@ func (s *Store) Candidates(ctx context.Context, currency, channel, group string,
 	}
 	in, idArgs := inArgs(variantIDs)
 	args := append([]any{currency, channel, group, at, at}, idArgs...)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT l.id, p.variant_id, p.amount, l.tax_inclusive, l.priority
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT l.id, p.variant_id, p.amount, l.tax_inclusive, l.priority
 		FROM pricing_list_prices p JOIN pricing_price_lists l ON l.id = p.list_id
 		WHERE l.currency = ? AND l.active = TRUE AND (l.channel = '' OR l.channel = ?) AND (l.customer_group = '' OR l.customer_group = ?)
 		  AND (l.starts_at IS NULL OR l.starts_at <= ?) AND (l.ends_at IS NULL OR l.ends_at > ?)
@@ -294,7 +273,7 @@ func (s *Store) BaseVariants(ctx context.Context, variantIDs []string) (map[stri
 		return out, nil
 	}
 	in, args := inArgs(variantIDs)
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT variant_id, product_id, sku, prices FROM pricing_base_variants WHERE variant_id IN `+in, args...)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT variant_id, product_id, sku, prices FROM pricing_base_variants WHERE variant_id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +295,7 @@ func (s *Store) BaseVariants(ctx context.Context, variantIDs []string) (map[stri
 // ApplyProduct implements pricingsvc.Store.
 func (s *Store) ApplyProduct(ctx context.Context, consumer, eventID string, p pricingsvc.BaseProduct) (bool, error) {
 	changed := false
-	err := s.db.Tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		changed = false
 		first, err := outbox.MarkHandled(ctx, tx, pricing.Module, consumer, eventID)
 		if err != nil || !first {

@@ -31,39 +31,18 @@ var migrations embed.FS
 
 // Migrations are the shipping module's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements shippingsvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events (it wakes the outbox relay).
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies the shipping module's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, shipping.Module, Migrations())
-}
-
-func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
-	if err == nil {
-		s.committed()
-	}
-	return err
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, shipping.Module, Migrations(), committed)}
 }
 
 func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s not found", what) }
@@ -122,7 +101,7 @@ func (s *Store) InsertZone(ctx context.Context, z shipping.Zone, events []event.
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO shipping_zones (id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			z.ID, string(doc), z.Version, z.CreatedAt, z.UpdatedAt); err != nil {
 			return err
@@ -136,13 +115,13 @@ func (s *Store) InsertZone(ctx context.Context, z shipping.Zone, events []event.
 
 // GetZone implements shippingsvc.Store.
 func (s *Store) GetZone(ctx context.Context, zid string) (shipping.Zone, error) {
-	return getDoc[shipping.Zone](ctx, s.db.Primary(), "shipping_zones", "shipping zone", zid, "")
+	return getDoc[shipping.Zone](ctx, s.DB.Primary(), "shipping_zones", "shipping zone", zid, "")
 }
 
 // UpdateZone implements shippingsvc.Store.
 func (s *Store) UpdateZone(ctx context.Context, zid string, fn func(*shipping.Zone) ([]event.Event, error)) (shipping.Zone, error) {
 	var out shipping.Zone
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
 		z, err := getDoc[shipping.Zone](ctx, tx, "shipping_zones", "shipping zone", zid, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -169,7 +148,7 @@ func (s *Store) UpdateZone(ctx context.Context, zid string, fn func(*shipping.Zo
 
 // DeleteZone implements shippingsvc.Store.
 func (s *Store) DeleteZone(ctx context.Context, zid string, fn func(shipping.Zone, []shipping.Option) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		z, err := getDoc[shipping.Zone](ctx, tx, "shipping_zones", "shipping zone", zid, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -212,7 +191,7 @@ func (s *Store) ListZones(ctx context.Context, q shipping.ListZonesQuery) (shipp
 		query += ` AND id IN (SELECT zone_id FROM shipping_zone_countries WHERE country = ?)`
 		args = append(args, q.Country)
 	}
-	zs, err := docs[shipping.Zone](ctx, s.db.Primary(), query+` ORDER BY id LIMIT ?`, append(args, q.Limit+1)...)
+	zs, err := docs[shipping.Zone](ctx, s.DB.Primary(), query+` ORDER BY id LIMIT ?`, append(args, q.Limit+1)...)
 	if err != nil {
 		return shipping.Page[shipping.Zone]{}, err
 	}
@@ -236,7 +215,7 @@ func writeOption(ctx context.Context, tx *sqldb.Tx, o shipping.Option, insert bo
 
 // InsertOption implements shippingsvc.Store.
 func (s *Store) InsertOption(ctx context.Context, o shipping.Option, events []event.Event) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		// Lock the zone, so that a concurrent DeleteZone cannot leave this
 		// option behind.
 		if _, err := getDoc[shipping.Zone](ctx, tx, "shipping_zones", "shipping zone", o.ZoneID, tx.ForUpdate()); err != nil {
@@ -251,13 +230,13 @@ func (s *Store) InsertOption(ctx context.Context, o shipping.Option, events []ev
 
 // GetOption implements shippingsvc.Store.
 func (s *Store) GetOption(ctx context.Context, oid string) (shipping.Option, error) {
-	return getDoc[shipping.Option](ctx, s.db.Primary(), "shipping_options", "shipping option", oid, "")
+	return getDoc[shipping.Option](ctx, s.DB.Primary(), "shipping_options", "shipping option", oid, "")
 }
 
 // UpdateOption implements shippingsvc.Store.
 func (s *Store) UpdateOption(ctx context.Context, oid string, fn func(*shipping.Option) ([]event.Event, error)) (shipping.Option, error) {
 	var out shipping.Option
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
+	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
 		o, err := getDoc[shipping.Option](ctx, tx, "shipping_options", "shipping option", oid, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -277,7 +256,7 @@ func (s *Store) UpdateOption(ctx context.Context, oid string, fn func(*shipping.
 
 // DeleteOption implements shippingsvc.Store.
 func (s *Store) DeleteOption(ctx context.Context, oid string, fn func(shipping.Option) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return s.Tx(ctx, func(tx *sqldb.Tx) error {
 		o, err := getDoc[shipping.Option](ctx, tx, "shipping_options", "shipping option", oid, tx.ForUpdate())
 		if err != nil {
 			return err
@@ -305,7 +284,7 @@ func (s *Store) ListOptions(ctx context.Context, q shipping.ListOptionsQuery) (s
 		query += ` AND zone_id = ?`
 		args = append(args, q.ZoneID)
 	}
-	os, err := docs[shipping.Option](ctx, s.db.Primary(), query+` ORDER BY id LIMIT ?`, append(args, q.Limit+1)...)
+	os, err := docs[shipping.Option](ctx, s.DB.Primary(), query+` ORDER BY id LIMIT ?`, append(args, q.Limit+1)...)
 	if err != nil {
 		return shipping.Page[shipping.Option]{}, err
 	}
@@ -314,7 +293,7 @@ func (s *Store) ListOptions(ctx context.Context, q shipping.ListOptionsQuery) (s
 
 // CountryOptions implements shippingsvc.Store. It may read from a replica.
 func (s *Store) CountryOptions(ctx context.Context, country, currency string) ([]shipping.Option, error) {
-	return docs[shipping.Option](ctx, s.db.Read(),
+	return docs[shipping.Option](ctx, s.DB.Read(),
 		`SELECT o.doc FROM shipping_options o JOIN shipping_zone_countries c ON c.zone_id = o.zone_id WHERE c.country = ? AND o.currency = ? ORDER BY o.id`,
 		country, currency)
 }

@@ -32,37 +32,23 @@ var migrations embed.FS
 
 // Migrations are the tax module's embedded migrations.
 func Migrations() fs.FS {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return sub
+	return sqldb.Embedded(migrations)
 }
 
 // Store implements taxsvc.Store.
 type Store struct {
-	db        *sqldb.DB
-	committed func()
+	sqldb.ModuleStore
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events (it wakes the outbox relay).
 func New(db *sqldb.DB, committed func()) *Store {
-	if committed == nil {
-		committed = func() {}
-	}
-	return &Store{db: db, committed: committed}
-}
-
-// Migrate applies the tax module's migrations.
-func (s *Store) Migrate(ctx context.Context) error {
-	return s.db.Migrate(ctx, tax.Module, Migrations())
+	return &Store{ModuleStore: sqldb.NewModuleStore(db, tax.Module, Migrations(), committed)}
 }
 
 func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.db.Tx(ctx, fn)
+	err := s.Tx(ctx, fn)
 	if err == nil {
-		s.committed()
 		return nil
 	}
 	if sqldb.IsUnique(err) {
@@ -163,7 +149,7 @@ func getRegion(ctx context.Context, q sqldb.Querier, rid, lock string) (tax.Regi
 
 // GetRegion implements taxsvc.Store.
 func (s *Store) GetRegion(ctx context.Context, rid string) (tax.Region, error) {
-	return getRegion(ctx, s.db.Primary(), rid, "")
+	return getRegion(ctx, s.DB.Primary(), rid, "")
 }
 
 // UpdateRegion implements taxsvc.Store.
@@ -254,7 +240,7 @@ func (s *Store) ListRegions(ctx context.Context, q tax.ListRegionsQuery) (tax.Pa
 	}
 	query += ` ORDER BY id LIMIT ?`
 	args = append(args, q.Limit+1)
-	rs, err := regions(ctx, s.db.Primary(), query, args...)
+	rs, err := regions(ctx, s.DB.Primary(), query, args...)
 	if err != nil {
 		return tax.Page[tax.Region]{}, err
 	}
@@ -268,7 +254,7 @@ func (s *Store) ListRegions(ctx context.Context, q tax.ListRegionsQuery) (tax.Pa
 
 // CountryRegions implements taxsvc.Store. It may read from a replica.
 func (s *Store) CountryRegions(ctx context.Context, country string) ([]tax.Region, error) {
-	return regions(ctx, s.db.Read(), `SELECT doc FROM tax_regions WHERE country = ? ORDER BY id`, country)
+	return regions(ctx, s.DB.Read(), `SELECT doc FROM tax_regions WHERE country = ? ORDER BY id`, country)
 }
 
 // InsertClass implements taxsvc.Store.
@@ -283,7 +269,7 @@ func (s *Store) InsertClass(ctx context.Context, c tax.Class, events []event.Eve
 
 // Classes implements taxsvc.Store.
 func (s *Store) Classes(ctx context.Context) ([]tax.Class, error) {
-	rows, err := s.db.Primary().QueryContext(ctx, `SELECT code, name, created_at FROM tax_classes ORDER BY code LIMIT ?`, tax.MaxClasses)
+	rows, err := s.DB.Primary().QueryContext(ctx, `SELECT code, name, created_at FROM tax_classes ORDER BY code LIMIT ?`, tax.MaxClasses)
 	if err != nil {
 		return nil, err
 	}
