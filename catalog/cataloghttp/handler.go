@@ -6,9 +6,6 @@ package cataloghttp
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"hash/fnv"
 	"net/http"
 	"reflect"
 	"strings"
@@ -18,11 +15,6 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/httpx"
 )
-
-// Cache-Control of store answers: shared caches may keep them briefly and
-// serve them stale while they revalidate; Surrogate-Key lets a CDN purge
-// exactly what an event changed.
-const storeCacheControl = "public, max-age=30, stale-while-revalidate=300"
 
 type idPath struct {
 	ID string `path:"id" maxLength:"120" doc:"Id or handle"`
@@ -181,24 +173,6 @@ func store(id, path, summary, description string) huma.Operation {
 	}
 }
 
-// etag is a strong validator of a store answer.
-func etag(v any) string {
-	b, _ := json.Marshal(v)
-	h := fnv.New64a()
-	h.Write(b)
-	return fmt.Sprintf(`"%x"`, h.Sum64())
-}
-
-func matches(ifNoneMatch, tag string) bool {
-	for _, t := range strings.Split(ifNoneMatch, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
-			return true
-		}
-	}
-	return false
-}
-
 // Register adds the catalog's admin and store operations to api.
 func Register(api huma.API, svc catalog.Service) {
 	defer nullablePrice(api)
@@ -336,8 +310,8 @@ func Register(api huma.API, svc catalog.Service) {
 			for _, p := range page.Data {
 				keys = append(keys, p.ID)
 			}
-			out := &storeListOut{Status: http.StatusOK, ETag: etag(page), CacheControl: storeCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}
-			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+			out := &storeListOut{Status: http.StatusOK, ETag: httpx.ETag(page), CacheControl: httpx.StoreCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}
+			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified
 			}
 			return out, nil
@@ -348,8 +322,8 @@ func Register(api huma.API, svc catalog.Service) {
 			if err != nil {
 				return nil, err
 			}
-			out := &storeProductOut{Status: http.StatusOK, ETag: etag(p), CacheControl: storeCacheControl, SurrogateKey: p.ID, Body: p}
-			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+			out := &storeProductOut{Status: http.StatusOK, ETag: httpx.ETag(p), CacheControl: httpx.StoreCacheControl, SurrogateKey: p.ID, Body: p}
+			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}
 			return out, nil
@@ -360,10 +334,10 @@ func Register(api huma.API, svc catalog.Service) {
 			if err != nil {
 				return nil, err
 			}
-			out := &treeOut{Status: http.StatusOK, CacheControl: storeCacheControl, SurrogateKey: "categories"}
+			out := &treeOut{Status: http.StatusOK, CacheControl: httpx.StoreCacheControl, SurrogateKey: "categories"}
 			out.Body.Data = tree
-			out.ETag = etag(out.Body)
-			if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+			out.ETag = httpx.ETag(out.Body)
+			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified
 			}
 			return out, nil

@@ -5,9 +5,7 @@ package searchhttp
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"hash/fnv"
 	"net/http"
 	"strings"
 
@@ -16,8 +14,6 @@ import (
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/search"
 )
-
-const storeCacheControl = "public, max-age=30, stale-while-revalidate=300"
 
 // Tags of the search operations.
 const (
@@ -148,23 +144,6 @@ func admin(id, method, path, summary, description string, status int) huma.Opera
 	}
 }
 
-func etag(v any) string {
-	b, _ := json.Marshal(v)
-	h := fnv.New64a()
-	h.Write(b)
-	return fmt.Sprintf(`"%x"`, h.Sum64())
-}
-
-func matches(ifNoneMatch, tag string) bool {
-	for _, t := range strings.Split(ifNoneMatch, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == tag {
-			return true
-		}
-	}
-	return false
-}
-
 // Facets splits the facets parameter.
 func Facets(s string) []string {
 	var out []string
@@ -211,8 +190,8 @@ func Register(api huma.API, svc search.Service) {
 		if err != nil {
 			return nil, err
 		}
-		out := &searchOut{Status: http.StatusOK, ETag: etag(res), CacheControl: storeCacheControl, Body: res}
-		if in.IfNoneMatch != "" && matches(in.IfNoneMatch, out.ETag) {
+		out := &searchOut{Status: http.StatusOK, ETag: httpx.ETag(res), CacheControl: httpx.StoreCacheControl, Body: res}
+		if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 			out.Status = http.StatusNotModified
 		}
 		return out, nil
@@ -227,7 +206,7 @@ func Register(api huma.API, svc search.Service) {
 		if err != nil {
 			return nil, err
 		}
-		return &suggestOut{CacheControl: storeCacheControl, Body: res}, nil
+		return &suggestOut{CacheControl: httpx.StoreCacheControl, Body: res}, nil
 	})
 
 	huma.Register(api, admin("getSearchSettings", http.MethodGet, "/admin/search/settings/{locale}", "Read the search settings of a locale", "Reads the synonyms and stop words of a locale (empty lists when none were set).", http.StatusOK),
