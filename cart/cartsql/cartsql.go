@@ -3,10 +3,8 @@ package cartsql
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"time"
 
@@ -56,17 +54,7 @@ func (s *Store) Insert(ctx context.Context, c cart.Cart, events []event.Event) e
 }
 
 func get(ctx context.Context, q sqldb.Querier, cartID, lock string) (cart.Cart, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM cart_carts WHERE id = ?`+lock, cartID).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return cart.Cart{}, notFound()
-	}
-	if err != nil {
-		return cart.Cart{}, err
-	}
-	var c cart.Cart
-	err = json.Unmarshal([]byte(doc), &c)
-	return c, err
+	return sqldb.GetDoc[cart.Cart](ctx, q, notFound(), `SELECT doc FROM cart_carts WHERE id = ?`+lock, cartID)
 }
 
 // Get implements cartsvc.Store.

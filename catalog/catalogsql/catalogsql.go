@@ -9,10 +9,8 @@ package catalogsql
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -155,19 +153,7 @@ func getProduct(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) (
 	if id.HasPrefix("prod", idOrHandle) {
 		col = "id"
 	}
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM catalog_products WHERE `+col+` = ? AND deleted_at IS NULL`+lock, idOrHandle).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return catalog.Product{}, notFound("product")
-	}
-	if err != nil {
-		return catalog.Product{}, err
-	}
-	var p catalog.Product
-	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return catalog.Product{}, fmt.Errorf("catalogsql: product %s: %w", idOrHandle, err)
-	}
-	return p, nil
+	return sqldb.GetDoc[catalog.Product](ctx, q, notFound("product"), `SELECT doc FROM catalog_products WHERE `+col+` = ? AND deleted_at IS NULL`+lock, idOrHandle)
 }
 
 // UpdateProduct runs fn on the current product inside one transaction and
@@ -415,17 +401,7 @@ func getCategory(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) 
 	if id.HasPrefix("cat", idOrHandle) {
 		col = "id"
 	}
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM catalog_categories WHERE `+col+` = ?`+lock, idOrHandle).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return catalog.Category{}, notFound("category")
-	}
-	if err != nil {
-		return catalog.Category{}, err
-	}
-	var c catalog.Category
-	err = json.Unmarshal([]byte(doc), &c)
-	return c, err
+	return sqldb.GetDoc[catalog.Category](ctx, q, notFound("category"), `SELECT doc FROM catalog_categories WHERE `+col+` = ?`+lock, idOrHandle)
 }
 
 // Ancestors returns the ids from id up to its root, id first.
@@ -615,17 +591,7 @@ func getCollection(ctx context.Context, q sqldb.Querier, idOrHandle string) (cat
 	if id.HasPrefix("col", idOrHandle) {
 		col = "id"
 	}
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM catalog_collections WHERE `+col+` = ?`, idOrHandle).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return catalog.Collection{}, notFound("collection")
-	}
-	if err != nil {
-		return catalog.Collection{}, err
-	}
-	var c catalog.Collection
-	err = json.Unmarshal([]byte(doc), &c)
-	return c, err
+	return sqldb.GetDoc[catalog.Collection](ctx, q, notFound("collection"), `SELECT doc FROM catalog_collections WHERE `+col+` = ?`, idOrHandle)
 }
 
 // DeleteCollection deletes a collection and unlinks its products (with

@@ -191,17 +191,7 @@ func (s *Store) HasToken(ctx context.Context, orderID, tokenHash string) (bool, 
 }
 
 func getOrder(ctx context.Context, q sqldb.Querier, id, lock string) (order.Order, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM order_orders WHERE id = ?`+lock, id).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return order.Order{}, notFound()
-	}
-	if err != nil {
-		return order.Order{}, err
-	}
-	var o order.Order
-	err = json.Unmarshal([]byte(doc), &o)
-	return o, err
+	return sqldb.GetDoc[order.Order](ctx, q, notFound(), `SELECT doc FROM order_orders WHERE id = ?`+lock, id)
 }
 
 // GetOrder implements ordersvc.Store.

@@ -3,10 +3,8 @@ package paymentsql
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
-	"errors"
 	"io/fs"
 
 	"github.com/agoracommerce/agora/payment"
@@ -60,17 +58,7 @@ func (s *Store) Insert(ctx context.Context, p payment.Payment, events []event.Ev
 }
 
 func get(ctx context.Context, q sqldb.Querier, where, arg, lock string) (payment.Payment, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM payment_payments WHERE `+where+` = ?`+lock, arg).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return payment.Payment{}, notFound()
-	}
-	if err != nil {
-		return payment.Payment{}, err
-	}
-	var p payment.Payment
-	err = json.Unmarshal([]byte(doc), &p)
-	return p, err
+	return sqldb.GetDoc[payment.Payment](ctx, q, notFound(), `SELECT doc FROM payment_payments WHERE `+where+` = ?`+lock, arg)
 }
 
 // Get implements paymentsvc.Store.

@@ -85,17 +85,7 @@ func (s *Store) InsertList(ctx context.Context, pl pricing.PriceList, prices []p
 }
 
 func getList(ctx context.Context, q sqldb.Querier, plID, lock string) (pricing.PriceList, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM pricing_price_lists WHERE id = ?`+lock, plID).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return pricing.PriceList{}, notFound()
-	}
-	if err != nil {
-		return pricing.PriceList{}, err
-	}
-	var pl pricing.PriceList
-	err = json.Unmarshal([]byte(doc), &pl)
-	return pl, err
+	return sqldb.GetDoc[pricing.PriceList](ctx, q, notFound(), `SELECT doc FROM pricing_price_lists WHERE id = ?`+lock, plID)
 }
 
 // GetList implements pricingsvc.Store.

@@ -10,10 +10,8 @@ package shippingsql
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io/fs"
 
@@ -48,19 +46,7 @@ func New(db *sqldb.DB, committed func()) *Store {
 func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s not found", what) }
 
 func getDoc[T any](ctx context.Context, q sqldb.Querier, table, what, rid, lock string) (T, error) {
-	var v T
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM `+table+` WHERE id = ?`+lock, rid).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, notFound(what)
-	}
-	if err != nil {
-		return v, err
-	}
-	if err := json.Unmarshal([]byte(doc), &v); err != nil {
-		return v, fmt.Errorf("shippingsql: %s %s: %w", what, rid, err)
-	}
-	return v, nil
+	return sqldb.GetDoc[T](ctx, q, notFound(what), `SELECT doc FROM `+table+` WHERE id = ?`+lock, rid)
 }
 
 func docs[T any](ctx context.Context, q sqldb.Querier, query string, args ...any) ([]T, error) {

@@ -132,19 +132,7 @@ func (s *Store) InsertRegion(ctx context.Context, r tax.Region, events []event.E
 }
 
 func getRegion(ctx context.Context, q sqldb.Querier, rid, lock string) (tax.Region, error) {
-	var doc string
-	err := q.QueryRowContext(ctx, `SELECT doc FROM tax_regions WHERE id = ?`+lock, rid).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return tax.Region{}, notFound("tax region")
-	}
-	if err != nil {
-		return tax.Region{}, err
-	}
-	var r tax.Region
-	if err := json.Unmarshal([]byte(doc), &r); err != nil {
-		return tax.Region{}, fmt.Errorf("taxsql: region %s: %w", rid, err)
-	}
-	return r, nil
+	return sqldb.GetDoc[tax.Region](ctx, q, notFound("tax region"), `SELECT doc FROM tax_regions WHERE id = ?`+lock, rid)
 }
 
 // GetRegion implements taxsvc.Store.
