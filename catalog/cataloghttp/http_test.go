@@ -2,16 +2,13 @@ package cataloghttp_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,55 +21,15 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
+	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
 )
-
-// errorLog is a slog handler that keeps the records of level Error: the
-// server logs every answer of status 500 there, and no test input may
-// cause one.
-type errorLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (h *errorLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
-
-func (h *errorLog) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	h.mu.Lock()
-	h.msgs = append(h.msgs, b.String())
-	h.mu.Unlock()
-	return nil
-}
-
-func (h *errorLog) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *errorLog) WithGroup(string) slog.Handler      { return h }
-
-func (h *errorLog) errors() []string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return slices.Clone(h.msgs)
-}
 
 // handler returns the catalog's operations on svc behind the middleware
 // every request passes, and the API (for its OpenAPI document). It fails
 // tb at cleanup if the server logged an error.
 func handler(tb testing.TB, svc catalog.Service) (http.Handler, huma.API) {
 	tb.Helper()
-	logs := &errorLog{}
-	mux := http.NewServeMux()
-	api := httpx.NewAPI(mux, "Agora", "test", "")
-	cataloghttp.Register(api, svc)
-	tb.Cleanup(func() {
-		for _, m := range logs.errors() {
-			tb.Errorf("the server logged an error: %s", m)
-		}
-	})
-	return httpx.Base(slog.New(logs), mux), api
+	return httpxtest.Handler(tb, func(api huma.API) { cataloghttp.Register(api, svc) })
 }
 
 // server serves svc on a local port until the test ends.

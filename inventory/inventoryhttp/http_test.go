@@ -2,7 +2,6 @@ package inventoryhttp_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,39 +21,12 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventorysvc"
 	"github.com/agoracommerce/agora/inventory/inventorytest"
 	"github.com/agoracommerce/agora/platform/httpx"
+	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
 )
-
-// errorLog keeps the records of level Error: the server logs every answer
-// of status 500 there, and no test input may cause one.
-type errorLog struct {
-	mu   sync.Mutex
-	msgs []string
-}
-
-func (h *errorLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
-func (h *errorLog) Handle(_ context.Context, r slog.Record) error {
-	h.mu.Lock()
-	h.msgs = append(h.msgs, r.Message)
-	h.mu.Unlock()
-	return nil
-}
-func (h *errorLog) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *errorLog) WithGroup(string) slog.Handler      { return h }
 
 func handler(tb testing.TB, svc inventory.Service) (http.Handler, huma.API) {
 	tb.Helper()
-	logs := &errorLog{}
-	mux := http.NewServeMux()
-	api := httpx.NewAPI(mux, "Agora", "test", "")
-	inventoryhttp.Register(api, svc)
-	tb.Cleanup(func() {
-		logs.mu.Lock()
-		defer logs.mu.Unlock()
-		for _, m := range logs.msgs {
-			tb.Errorf("the server logged an error: %s", m)
-		}
-	})
-	return httpx.Base(slog.New(logs), mux), api
+	return httpxtest.Handler(tb, func(api huma.API) { inventoryhttp.Register(api, svc) })
 }
 
 func server(tb testing.TB, svc inventory.Service) *httptest.Server {

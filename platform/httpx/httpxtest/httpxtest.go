@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -35,8 +36,14 @@ func (h *ErrorLog) Enabled(_ context.Context, l slog.Level) bool { return l >= s
 
 // Handle implements slog.Handler.
 func (h *ErrorLog) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
 	h.mu.Lock()
-	h.msgs = append(h.msgs, r.Message)
+	h.msgs = append(h.msgs, b.String())
 	h.mu.Unlock()
 	return nil
 }
@@ -54,21 +61,29 @@ func (h *ErrorLog) Messages() []string {
 	return append([]string(nil), h.msgs...)
 }
 
-// Serve serves the operations register adds, behind httpx.Base, until tb
-// ends; tb fails if the server logged an error.
-func Serve(tb testing.TB, register func(huma.API)) (*httptest.Server, huma.API) {
+// Handler returns the operations register adds behind httpx.Base (the
+// middleware every request passes), and the API for its document; tb
+// fails at its end if the handler logged an error.
+func Handler(tb testing.TB, register func(huma.API)) (http.Handler, huma.API) {
 	tb.Helper()
 	logs := &ErrorLog{}
 	mux := http.NewServeMux()
 	api := httpx.NewAPI(mux, "Agora", "test", "")
 	register(api)
-	srv := httptest.NewServer(httpx.Base(slog.New(logs), mux))
 	tb.Cleanup(func() {
-		srv.Close()
 		for _, m := range logs.Messages() {
 			tb.Errorf("the server logged an error: %s", m)
 		}
 	})
+	return httpx.Base(slog.New(logs), mux), api
+}
+
+// Serve serves Handler on a local port until tb ends.
+func Serve(tb testing.TB, register func(huma.API)) (*httptest.Server, huma.API) {
+	tb.Helper()
+	h, api := Handler(tb, register)
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
 	return srv, api
 }
 
