@@ -10,6 +10,7 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -64,6 +65,9 @@ type Error struct {
 	Message string
 	Fields  []FieldError
 	Err     error
+	// RetryAfter, when positive, tells the caller when to try again (the
+	// Retry-After header of a 429 or 503 answer).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -163,4 +167,14 @@ func (v *Validator) Err() error {
 		return nil
 	}
 	return Validation(v.fields...)
+}
+
+// RetryAfterOf reports the RetryAfter of the outermost *Error in err's
+// chain, zero when there is none.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -29,6 +31,17 @@ type Problem struct {
 	Code      string            `json:"code" doc:"Stable machine-readable error code"`
 	RequestID string            `json:"request_id,omitempty" doc:"Id of the request, for support"`
 	Errors    []errs.FieldError `json:"errors,omitempty" doc:"Offending fields, for validation errors"`
+
+	retryAfter int // seconds; sent as Retry-After when positive
+}
+
+// GetHeaders implements huma.HeadersError: a problem that says when to
+// retry carries Retry-After.
+func (p *Problem) GetHeaders() http.Header {
+	if p.retryAfter <= 0 {
+		return nil
+	}
+	return http.Header{"Retry-After": []string{strconv.Itoa(p.retryAfter)}}
 }
 
 // Error implements error.
@@ -112,6 +125,9 @@ func ProblemOf(ctx context.Context, err error) *Problem {
 		k, status = errs.Unavailable, http.StatusServiceUnavailable
 	}
 	pr := &Problem{Status: status, Title: http.StatusText(status), Code: errs.CodeOf(err), RequestID: RequestID(ctx)}
+	if ra := errs.RetryAfterOf(err); ra > 0 {
+		pr.retryAfter = int((ra + time.Second - 1) / time.Second)
+	}
 	var e *errs.Error
 	if k != errs.Internal && errors.As(err, &e) {
 		pr.Detail = e.Message
@@ -240,6 +256,9 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemOf(r.Context(), err)
 	if p.Status >= 500 {
 		Logger(r.Context()).Error("request failed", "err", err, "status", p.Status)
+	}
+	for k, v := range p.GetHeaders() {
+		w.Header()[k] = v
 	}
 	writeJSON(w, p.Status, "application/problem+json", p)
 }
