@@ -14,7 +14,18 @@
 // built-in provider "test" (package paymentsvc) behaves like a card
 // network's test mode: tok_visa authorizes, tok_declined is declined,
 // tok_insufficient_funds is declined with the reason insufficient_funds,
-// tok_error fails like an outage (Unavailable: retrying may succeed).
+// tok_error fails like an outage (Unavailable: retrying may succeed). The
+// provider "stripe" (package paymentstripe) is configured when a Stripe
+// secret key is.
+//
+// # Webhooks
+//
+// A provider that implements WebhookProvider sends signed notifications
+// (POST /webhooks/{provider}). HandleWebhook verifies the signature, handles
+// each provider event id at most once (durably, in the same transaction as
+// its effect), and applies what the event says happened to the payment:
+// authorized, captured, canceled, failed or refunded, emitting the same
+// events as the matching operation.
 //
 // # Lifecycle
 //
@@ -29,8 +40,10 @@ package payment
 
 import (
 	"context"
+	"errors"
 	"time"
 
+	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/money"
 )
 
@@ -69,6 +82,10 @@ const (
 	CodeState           = "payment_state"        // Conflict: the payment's status forbids the operation
 	CodeRefundExceeds   = "refund_exceeds"       // Conflict: more than the captured amount less refunds
 	CodeKeyConflict     = "idempotency_conflict" // Conflict: a key reused for a different request
+	CodeRejected        = "provider_rejected"    // Invalid: the provider refused the request as invalid
+	CodeBadSignature    = "invalid_signature"    // Invalid: a webhook without a valid signature
+	CodeBadWebhook      = "invalid_webhook"      // Invalid: a signed webhook whose payload cannot be read
+	CodeNoWebhooks      = "webhooks_unsupported" // Invalid: the provider sends no webhooks, or none are configured
 )
 
 // Limits.
@@ -164,6 +181,11 @@ type Service interface {
 	// Refund: captured or partially_refunded → partially_refunded or
 	// refunded.
 	Refund(ctx context.Context, cmd RefundCommand) (Payment, error)
+	// HandleWebhook verifies and applies a provider's webhook. Errors:
+	// Invalid (unknown_provider, webhooks_unsupported, invalid_signature,
+	// invalid_webhook), Unavailable (retry: the delivery is not recorded).
+	// A repeated event id changes nothing (outcome duplicate).
+	HandleWebhook(ctx context.Context, cmd WebhookCommand) (WebhookResult, error)
 }
 
 // ProviderAuthorize is an authorization request to a provider.
@@ -186,8 +208,8 @@ type ProviderCall struct {
 
 // Provider is an adapter to a payment service. Every call is idempotent by
 // its key. Authorize returns the provider's reference of the
-// authorization; a decline is PaymentFailed payment_declined, an outage
-// Unavailable.
+// authorization; a decline is PaymentFailed payment_declined (built with
+// Declined, so that its reason is kept), an outage Unavailable.
 type Provider interface {
 	Name() string
 	// CheckToken reports Invalid invalid_token for a token the provider
@@ -197,4 +219,108 @@ type Provider interface {
 	Capture(ctx context.Context, req ProviderCall) error
 	Void(ctx context.Context, req ProviderCall) error
 	Refund(ctx context.Context, req ProviderCall) error
+}
+
+// Declined returns the PaymentFailed payment_declined error of a provider's
+// decline: reason is the provider's short reason (card_declined,
+// insufficient_funds, expired_card, …), message what the buyer is told.
+func Declined(reason, message string) error {
+	if reason == "" {
+		reason = "card_declined"
+	}
+	return &declineError{reason: reason, err: errs.E(errs.PaymentFailed, CodeDeclined, "%s", message)}
+}
+
+type declineError struct {
+	reason string
+	err    *errs.Error
+}
+
+func (d *declineError) Error() string { return d.err.Error() }
+func (d *declineError) Unwrap() error { return d.err }
+
+// DeclineReason reports the reason of a decline made with Declined, and
+// card_declined for any other error.
+func DeclineReason(err error) string {
+	var d *declineError
+	if errors.As(err, &d) {
+		return d.reason
+	}
+	return "card_declined"
+}
+
+// NotificationKind is what a provider's notification says happened.
+type NotificationKind string
+
+// Kinds of notification. Ignored is an event the module does not act on.
+const (
+	NoteIgnored    NotificationKind = ""
+	NoteAuthorized NotificationKind = "authorized" // the amount is held: pending → authorized
+	NoteCaptured   NotificationKind = "captured"   // the amount was taken: pending or authorized → captured
+	NoteCanceled   NotificationKind = "canceled"   // the authorization was canceled: pending or authorized → voided
+	NoteFailed     NotificationKind = "failed"     // the authorization failed: pending → failed
+	NoteRefunded   NotificationKind = "refunded"   // money went back: the refunds listed are recorded once each
+)
+
+// ProviderRefund is a refund a provider reports.
+type ProviderRefund struct {
+	// ID is the provider's id of the refund.
+	ID string
+	// Key is the idempotency key Agora made the refund with (the
+	// ProviderCall key), empty for a refund made outside Agora.
+	Key    string
+	Amount money.Money
+}
+
+// Notification is a provider's webhook event, its signature verified.
+type Notification struct {
+	// ID is the provider's event id: an event is handled at most once.
+	ID string
+	// Type is the provider's event type (payment_intent.succeeded, …).
+	Type string
+	Kind NotificationKind
+	// ProviderRef is the provider's reference of the authorization.
+	ProviderRef string
+	// Key is the authorization key when the provider echoes it back.
+	Key string
+	// Amount is the amount captured (NoteCaptured).
+	Amount money.Money
+	// FailureReason says why an authorization failed (NoteFailed).
+	FailureReason string
+	// Refunds are every refund of the authorization so far (NoteRefunded).
+	Refunds []ProviderRefund
+}
+
+// WebhookProvider is a Provider that sends signed webhooks.
+type WebhookProvider interface {
+	Provider
+	// ParseWebhook verifies payload's signature and reads the event. A
+	// missing or wrong signature is Invalid invalid_signature, a payload it
+	// cannot read Invalid invalid_webhook, no configured secret Invalid
+	// webhooks_unsupported. It may call the provider to complete the event
+	// (never inside a transaction).
+	ParseWebhook(ctx context.Context, payload []byte, signature string) (Notification, error)
+}
+
+// WebhookCommand is one webhook delivery of a provider.
+type WebhookCommand struct {
+	Provider  string
+	Payload   []byte
+	Signature string
+}
+
+// Outcomes of a webhook.
+const (
+	OutcomeApplied   = "applied"   // the payment changed
+	OutcomeUnchanged = "unchanged" // the payment already was in that state
+	OutcomeDuplicate = "duplicate" // the event was handled before
+	OutcomeIgnored   = "ignored"   // not an event the module acts on, or not a payment of Agora
+)
+
+// WebhookResult says what a webhook did.
+type WebhookResult struct {
+	EventID   string `json:"event_id" doc:"The provider's event id"`
+	Type      string `json:"type" doc:"The provider's event type"`
+	Outcome   string `json:"outcome" enum:"applied,unchanged,duplicate,ignored"`
+	PaymentID string `json:"payment_id,omitempty" doc:"The payment the event is about, when it is one of Agora's"`
 }

@@ -17,8 +17,9 @@ var Layers = [][]string{
 	{"search", "recommend", "notify", "webhook", "analytics", "experiment", "automation"},
 }
 
-// Suffixes are the subpackages a module may have, named <module><suffix>.
-var Suffixes = []string{"svc", "sql", "http", "test", "seed", "index"}
+// Suffixes are the subpackages a module may have, named <module><suffix>;
+// "stripe" is the payment provider adapter named for its dependency.
+var Suffixes = []string{"svc", "sql", "http", "test", "seed", "index", "stripe"}
 
 // ContractPlatform lists the platform packages a contract may import.
 var ContractPlatform = []string{"platform/errs", "platform/money", "platform/event", "platform/id"}

@@ -1,11 +1,16 @@
 // Package paymenthttp serves payment.Service over HTTP (Register) and is a
-// payment.Service over HTTP (Client). Every route is an admin route.
+// payment.Service over HTTP (Client). Every route is an admin route but the
+// providers' webhooks (POST /webhooks/{provider}), which the providers sign.
 package paymenthttp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -39,6 +44,16 @@ type paymentOut struct{ Body payment.Payment }
 type authorizeIn struct{ Body payment.AuthorizeCommand }
 
 type checkIn struct{ Body payment.CheckMethodQuery }
+
+type webhookIn struct {
+	Provider  string `path:"provider" maxLength:"40" doc:"The provider that sends the webhook (stripe)"`
+	Signature string `header:"Stripe-Signature" maxLength:"4096" doc:"Stripe's signature of the payload (t=…,v1=…)"`
+	RawBody   []byte `contentType:"application/json"`
+}
+
+type webhookOut struct{ Body payment.WebhookResult }
+
+const webhookTag = "Payment webhooks"
 
 type refundIn struct {
 	ID   string `path:"id" maxLength:"40" doc:"Payment id (pay_…)"`
@@ -89,6 +104,26 @@ func Register(api huma.API, svc payment.Service) {
 			in.Body.PaymentID = in.ID
 			return out(svc.Refund(ctx, in.Body))
 		})
+	api.OpenAPI().Tags = append(api.OpenAPI().Tags,
+		&huma.Tag{Name: webhookTag, Description: "Notifications that payment providers send about their payments, verified by their signature."})
+	huma.Register(api, huma.Operation{
+		OperationID: "receivePaymentWebhook", Method: http.MethodPost, Path: "/webhooks/{provider}", Tags: []string{webhookTag},
+		Summary: "Receive a provider's webhook",
+		Description: "Verifies the provider's signature of the raw payload (Stripe: the Stripe-Signature header and the endpoint's signing secret), " +
+			"then applies the event to its payment once: a repeated event id changes nothing. Stripe events applied: " +
+			"payment_intent.amount_capturable_updated, payment_intent.succeeded, payment_intent.canceled, payment_intent.payment_failed, " +
+			"charge.refunded, refund.created, refund.updated, charge.refund.updated; others are answered 200 and ignored. " +
+			"A missing or wrong signature is 400 invalid_signature and changes nothing; a provider without webhooks 400 webhooks_unsupported " +
+			"(or unknown_provider); 503 asks the provider to deliver again. Emits payment.authorized, payment.captured, payment.voided or payment.refunded.",
+		DefaultStatus: http.StatusOK,
+		Errors:        []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable},
+	}, func(ctx context.Context, in *webhookIn) (*webhookOut, error) {
+		res, err := svc.HandleWebhook(ctx, payment.WebhookCommand{Provider: in.Provider, Payload: in.RawBody, Signature: in.Signature})
+		if err != nil {
+			return nil, err
+		}
+		return &webhookOut{Body: res}, nil
+	})
 }
 
 // Client is a payment.Service over HTTP; it needs an admin key.
@@ -162,6 +197,55 @@ func (c *Client) Refund(ctx context.Context, cmd payment.RefundCommand) (payment
 		return payment.Payment{}, err
 	}
 	return c.do(ctx, http.MethodPost, p, cmd)
+}
+
+// HandleWebhook implements payment.Service: it posts the payload as it is
+// (the signature covers its exact bytes).
+func (c *Client) HandleWebhook(ctx context.Context, cmd payment.WebhookCommand) (payment.WebhookResult, error) {
+	if cmd.Provider == "" {
+		return payment.WebhookResult{}, errs.E(errs.Invalid, payment.CodeUnknownProvider, "a provider is required")
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
+		strings.TrimRight(c.c.BaseURL, "/")+"/webhooks/"+url.PathEscape(cmd.Provider), bytes.NewReader(cmd.Payload))
+	if err != nil {
+		return payment.WebhookResult{}, errs.Wrap(err, errs.Invalid, "", "bad request address")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if cmd.Signature != "" {
+		req.Header.Set("Stripe-Signature", cmd.Signature)
+	}
+	if rid := httpx.RequestID(ctx); rid != "" {
+		req.Header.Set(httpx.RequestIDHeader, rid)
+	}
+	hc := c.c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return payment.WebhookResult{}, errs.Wrap(err, errs.Unavailable, "unavailable", "the service is unreachable")
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return payment.WebhookResult{}, errs.Wrap(err, errs.Unavailable, "unavailable", "reading the answer failed")
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var p httpx.Problem
+		kind := httpx.KindOfStatus(resp.StatusCode)
+		if json.Unmarshal(data, &p) != nil || p.Code == "" {
+			return payment.WebhookResult{}, errs.E(kind, "", "HTTP %d", resp.StatusCode)
+		}
+		e := errs.E(kind, p.Code, "%s", p.Detail)
+		e.Fields = p.Errors
+		return payment.WebhookResult{}, e
+	}
+	var res payment.WebhookResult
+	if err := json.Unmarshal(data, &res); err != nil {
+		return res, errs.Wrap(err, errs.Internal, "", "decode answer")
+	}
+	return res, nil
 }
 
 var _ payment.Service = (*Client)(nil)

@@ -42,8 +42,8 @@ func (s *Store) Insert(ctx context.Context, p payment.Payment, events []event.Ev
 		return err
 	}
 	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (id, idem_key, reference, status, doc, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Key, p.Reference, string(p.Status), string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (id, idem_key, reference, status, provider, provider_ref, doc, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Key, p.Reference, string(p.Status), p.Provider, p.ProviderRef, string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, payment.Module, events...)
@@ -71,11 +71,41 @@ func (s *Store) GetByKey(ctx context.Context, key string) (payment.Payment, erro
 	return get(ctx, s.DB.Primary(), "idem_key", key, "")
 }
 
+// GetByProviderRef implements paymentsvc.Store.
+func (s *Store) GetByProviderRef(ctx context.Context, provider, ref string) (payment.Payment, error) {
+	if ref == "" {
+		return payment.Payment{}, notFound()
+	}
+	return sqldb.GetDoc[payment.Payment](ctx, s.DB.Primary(), notFound(),
+		`SELECT doc FROM payment_payments WHERE provider = ? AND provider_ref = ? ORDER BY created_at LIMIT 1`, provider, ref)
+}
+
 // Update implements paymentsvc.Store.
 func (s *Store) Update(ctx context.Context, id string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, error) {
+	out, _, err := s.update(ctx, id, "", "", fn)
+	return out, err
+}
+
+// UpdateOnce implements paymentsvc.Store: the event is marked handled in
+// the module's inbox in the same transaction as the change.
+func (s *Store) UpdateOnce(ctx context.Context, id, consumer, eventID string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, bool, error) {
+	return s.update(ctx, id, consumer, eventID, fn)
+}
+
+func (s *Store) update(ctx context.Context, id, consumer, eventID string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, bool, error) {
 	var out payment.Payment
+	first := true
 	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
 		p, err := get(ctx, tx, "id", id, tx.ForUpdate())
+		if err != nil {
+			return err
+		}
+		if consumer != "" {
+			if first, err = outbox.MarkHandled(ctx, tx, payment.Module, consumer, eventID); err != nil || !first {
+				out = p
+				return err
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -87,17 +117,18 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*payment.Payment)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE payment_payments SET status = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-			string(p.Status), string(doc), p.Version, p.UpdatedAt, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE payment_payments SET status = ?, provider = ?, provider_ref = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+			string(p.Status), p.Provider, p.ProviderRef, string(doc), p.Version, p.UpdatedAt, id); err != nil {
 			return err
 		}
 		out = p
 		return outbox.Write(ctx, tx, payment.Module, events...)
 	})
-	if err == nil {
-		s.Notify()
+	if err != nil {
+		return payment.Payment{}, false, err
 	}
-	return out, err
+	s.Notify()
+	return out, first, nil
 }
 
 var _ paymentsvc.Store = (*Store)(nil)

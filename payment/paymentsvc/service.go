@@ -64,11 +64,15 @@ func (s *Service) CheckMethod(_ context.Context, q payment.CheckMethodQuery) err
 	return p.CheckToken(q.Token)
 }
 
+// declined is the error of a payment that failed with reason.
 func declined(reason string) error {
-	if reason == "insufficient_funds" {
-		return errs.E(errs.PaymentFailed, payment.CodeDeclined, msgInsufficient)
+	switch reason {
+	case "insufficient_funds":
+		return payment.Declined(reason, msgInsufficient)
+	case "card_declined", "":
+		return payment.Declined("card_declined", msgDeclined)
 	}
-	return errs.E(errs.PaymentFailed, payment.CodeDeclined, msgDeclined)
+	return payment.Declined(reason, msgDeclined+": "+reason)
 }
 
 // Authorize implements payment.Service.
@@ -125,7 +129,7 @@ func (s *Service) Authorize(ctx context.Context, cmd payment.AuthorizeCommand) (
 		}
 		s.touch(p)
 		if perr != nil {
-			p.Status, p.FailureReason = payment.Failed, reasonOf(perr)
+			p.Status, p.FailureReason = payment.Failed, payment.DeclineReason(perr)
 			return nil, nil
 		}
 		p.Status, p.ProviderRef = payment.Authorized, ref
@@ -138,13 +142,6 @@ func (s *Service) Authorize(ctx context.Context, cmd payment.AuthorizeCommand) (
 		return out, declined(out.FailureReason)
 	}
 	return out, nil
-}
-
-func reasonOf(err error) string {
-	if e, ok := err.(*errs.Error); ok && e.Message == msgInsufficient {
-		return "insufficient_funds"
-	}
-	return "card_declined"
 }
 
 func (s *Service) touch(p *payment.Payment) {

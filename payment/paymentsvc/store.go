@@ -17,7 +17,13 @@ type Store interface {
 	Get(ctx context.Context, id string) (payment.Payment, error)
 	// GetByKey reads the payment of an authorization key (NotFound).
 	GetByKey(ctx context.Context, key string) (payment.Payment, error)
+	// GetByProviderRef reads the payment a provider knows by ref (NotFound).
+	GetByProviderRef(ctx context.Context, provider, ref string) (payment.Payment, error)
 	// Update reads the payment under a lock, lets fn change it and writes
 	// it with fn's events, in one transaction. fn must not call out.
 	Update(ctx context.Context, id string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, error)
+	// UpdateOnce is Update run at most once per (consumer, eventID): the
+	// pair is recorded in the same transaction, and when it was recorded
+	// before, fn does not run, nothing changes and first is false.
+	UpdateOnce(ctx context.Context, id, consumer, eventID string, fn func(*payment.Payment) ([]event.Event, error)) (p payment.Payment, first bool, err error)
 }

@@ -62,9 +62,9 @@ func (p *TestProvider) Authorize(_ context.Context, req payment.ProviderAuthoriz
 	}
 	switch req.Token {
 	case TokenDeclined:
-		return "", errs.E(errs.PaymentFailed, payment.CodeDeclined, msgDeclined)
+		return "", payment.Declined("card_declined", msgDeclined)
 	case TokenInsufficientFunds:
-		return "", errs.E(errs.PaymentFailed, payment.CodeDeclined, msgInsufficient)
+		return "", payment.Declined("insufficient_funds", msgInsufficient)
 	case TokenError:
 		return "", errs.E(errs.Unavailable, payment.CodeUnavailable, "the payment provider is unavailable; try again")
 	}

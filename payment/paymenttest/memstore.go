@@ -21,12 +21,13 @@ type MemStore struct {
 	mu       sync.Mutex
 	payments map[string][]byte
 	keys     map[string]string
+	handled  map[string]bool
 	events   []event.Event
 }
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
-	return &MemStore{payments: map[string][]byte{}, keys: map[string]string{}}
+	return &MemStore{payments: map[string][]byte{}, keys: map[string]string{}, handled: map[string]bool{}}
 }
 
 // NewFake returns the real payment service with the test provider over a
@@ -93,10 +94,50 @@ func (m *MemStore) GetByKey(ctx context.Context, key string) (payment.Payment, e
 	return m.Get(ctx, id)
 }
 
+// GetByProviderRef implements paymentsvc.Store.
+func (m *MemStore) GetByProviderRef(_ context.Context, provider, ref string) (payment.Payment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, b := range m.payments {
+		p, err := decode(b)
+		if err != nil {
+			return p, err
+		}
+		if ref != "" && p.Provider == provider && p.ProviderRef == ref {
+			return p, nil
+		}
+	}
+	return payment.Payment{}, notFound()
+}
+
 // Update implements paymentsvc.Store.
 func (m *MemStore) Update(_ context.Context, id string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.update(id, fn)
+}
+
+// UpdateOnce implements paymentsvc.Store.
+func (m *MemStore) UpdateOnce(_ context.Context, id, consumer, eventID string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.handled[consumer+"\x00"+eventID] {
+		b, ok := m.payments[id]
+		if !ok {
+			return payment.Payment{}, false, notFound()
+		}
+		p, err := decode(b)
+		return p, false, err
+	}
+	p, err := m.update(id, fn)
+	if err != nil {
+		return p, false, err
+	}
+	m.handled[consumer+"\x00"+eventID] = true
+	return p, true, nil
+}
+
+func (m *MemStore) update(id string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, error) {
 	b, ok := m.payments[id]
 	if !ok {
 		return payment.Payment{}, notFound()
