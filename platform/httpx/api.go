@@ -29,7 +29,8 @@ func NewAPI(mux *http.ServeMux, title, version, description string) huma.API {
 	cfg.SchemasPath = ""
 	cfg.CreateHooks = nil // no $schema links in answers
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		"adminKey": {Type: "http", Scheme: "bearer", Description: "A secret admin API key (AGORA_ADMIN_KEY or one made by `agora keys create`)."},
+		"adminKey":        {Type: "http", Scheme: "bearer", Description: "A secret admin API key (AGORA_ADMIN_KEY or one made by `agora keys create`)."},
+		"customerSession": {Type: "http", Scheme: "bearer", Description: "A customer session token (cus_sess_…) from POST /store/sessions."},
 	}
 	cfg.Servers = []*huma.Server{{URL: "/", Description: "this server"}}
 	api := humago.New(mux, cfg)
@@ -64,6 +65,15 @@ func SchemaName(t reflect.Type, hint string) string {
 
 // AdminSecurity is the security requirement of admin operations.
 var AdminSecurity = []map[string][]string{{"adminKey": {}}}
+
+// CustomerSecurity is the security requirement of store operations that
+// act for a logged-in customer.
+var CustomerSecurity = []map[string][]string{{"customerSession": {}}}
+
+// OptionalCustomerSecurity marks store operations a guest may call and a
+// customer's session changes (a cart created with a session belongs to
+// its customer).
+var OptionalCustomerSecurity = []map[string][]string{{}, {"customerSession": {}}}
 
 // SpecJSON encodes the OpenAPI document of api.
 func SpecJSON(api huma.API) ([]byte, error) {
