@@ -129,9 +129,46 @@ func TestCheckoutEndToEnd(t *testing.T) {
 			if a.status != 200 || a.json(t)["status"] != "paid" || a.json(t)["refunded"].(map[string]any)["amount"].(float64) != 1000 {
 				t.Fatalf("refund: %d %s", a.status, a.body)
 			}
+			// Fulfill one unit, then the rest; the buyer sees the fulfillments.
+			item := o["items"].([]any)[0].(map[string]any)["id"].(string)
+			a = call(t, srv, "POST", "/admin/orders/"+oid+"/fulfillments", `{"items":[{"item_id":"`+item+`","quantity":1}],"tracking_number":"1Z1","carrier":"UPS"}`, auth...)
+			if a.status != 201 || a.json(t)["status"] != "partially_fulfilled" {
+				t.Fatalf("fulfill one: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "POST", "/admin/orders/"+oid+"/fulfillments", `{"items":[{"item_id":"`+item+`","quantity":2}]}`, auth...); a.status != 409 || a.json(t)["code"] != "fulfillment_exceeds" {
+				t.Fatalf("over-fulfill: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "POST", "/admin/orders/"+oid+"/fulfillments", `{}`, auth...); a.status != 201 || a.json(t)["status"] != "fulfilled" {
+				t.Fatalf("fulfill the rest: %d %s", a.status, a.body)
+			}
+			if a := call(t, srv, "GET", "/store/orders/"+oid, "", "Authorization", "Bearer "+token); a.status != 200 || len(a.json(t)["fulfillments"].([]any)) != 2 {
+				t.Fatalf("buyer read of the fulfillments: %d %s", a.status, a.body)
+			}
+			// A canceled order's units go back on hand, with a ledger row.
+			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":5}`, auth...); a.status != 200 {
+				t.Fatalf("stock: %d %s", a.status, a.body)
+			}
+			a = call(t, srv, "POST", "/store/carts/"+newCart("2")+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-4")
+			if a.status != 201 {
+				t.Fatalf("checkout: %d %s", a.status, a.body)
+			}
+			second := a.json(t)["order"].(map[string]any)["id"].(string)
+			if got := available(); got != 3 {
+				t.Fatalf("available %v after the second order, want 3", got)
+			}
+			a = call(t, srv, "POST", "/admin/orders/"+second+"/cancel", "", auth...)
+			if a.status != 200 || a.json(t)["status"] != "canceled" || a.json(t)["cancellation"].(map[string]any)["step"] != "done" {
+				t.Fatalf("cancel: %d %s", a.status, a.body)
+			}
+			if got := available(); got != 5 {
+				t.Fatalf("available %v after the cancel, want 5", got)
+			}
+			if a := call(t, srv, "GET", "/admin/inventory/ledger/WDT-180?limit=100", "", auth...); a.status != 200 || !strings.Contains(string(a.body), `"reason":"order_canceled","reference":"`+second+`"`) {
+				t.Fatalf("ledger: %d %s", a.status, a.body)
+			}
 			spec := call(t, srv, "GET", "/openapi.json", "").json(t)["paths"].(map[string]any)
 			for _, p := range []string{"/store/carts/{id}/checkout", "/store/orders/{id}", "/admin/orders", "/admin/orders/{id}", "/admin/orders/{id}/capture",
-				"/admin/orders/{id}/cancel", "/admin/orders/{id}/refunds", "/admin/payments/{id}"} {
+				"/admin/orders/{id}/cancel", "/admin/orders/{id}/refunds", "/admin/orders/{id}/fulfillments", "/admin/payments/{id}"} {
 				if spec[p] == nil {
 					t.Errorf("openapi.json lacks %s", p)
 				}

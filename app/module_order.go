@@ -16,11 +16,12 @@ import (
 
 // orderModule wires the order module: its store, the service calling the
 // local cart, inventory and payment services, the checkout, store and
-// admin routes, the outbox relay and checkout recovery. Before it serves,
-// a recovery pass completes or compensates the checkouts a previous
-// process left running: all of them on SQLite (one process per data
-// directory), on PostgreSQL those still for RecoverAfter (another process
-// may be working on the others); then a pass runs periodically.
+// admin routes, the outbox relay and recovery. Before it serves, a
+// recovery pass completes or compensates the checkouts a previous process
+// left running and finishes the cancels it left unfinished: all of them
+// on SQLite (one process per data directory), on PostgreSQL those still
+// for RecoverAfter (another process may be working on the others); then a
+// pass runs periodically.
 func orderModule() Module {
 	return Module{
 		Name:       order.Module,
@@ -47,9 +48,10 @@ func orderModule() Module {
 				older = 0
 			}
 			if r, err := svc.Recover(ctx, older); err != nil {
-				log.Error("checkout recovery at start failed; the periodic pass will retry", "err", err)
+				log.Error("recovery at start failed; the periodic pass will retry", "err", err)
 			} else if r != (order.RecoverResult{}) {
-				log.Info("checkout recovery at start", "completed", r.Completed, "compensated", r.Compensated, "failed", r.Failed)
+				log.Info("recovery at start", "completed", r.Completed, "compensated", r.Compensated, "failed", r.Failed,
+					"cancels_completed", r.CancelsCompleted, "cancels_aborted", r.CancelsAborted, "cancels_failed", r.CancelsFailed)
 			}
 			orderhttp.Register(env.API, svc)
 			env.Provide(order.Module, order.Service(svc))

@@ -65,7 +65,7 @@ type idPath struct {
 type orderOut struct{ Body order.Order }
 
 type listIn struct {
-	Status string `query:"status" enum:"pending,authorized,paid,canceled,refunded," doc:"Only orders of this status"`
+	Status string `query:"status" enum:"pending,authorized,paid,partially_fulfilled,fulfilled,canceled,refunded," doc:"Only orders of this status"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
 	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
@@ -76,6 +76,12 @@ type refundIn struct {
 	ID   string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
 	Key  string `header:"Idempotency-Key" maxLength:"200" doc:"Makes the refund idempotent"`
 	Body order.RefundCommand
+}
+
+type fulfillIn struct {
+	ID   string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
+	Key  string `header:"Idempotency-Key" maxLength:"200" doc:"Makes the fulfillment idempotent"`
+	Body order.FulfillCommand
 }
 
 type recoverIn struct {
@@ -95,7 +101,7 @@ func out(o order.Order, err error) (*orderOut, error) {
 func Register(api huma.API, svc order.Service) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags,
 		&huma.Tag{Name: storeTag, Description: "Checking a cart out into an order, and reading it with its access token (no key needed)."},
-		&huma.Tag{Name: adminTag, Description: "Orders of record for staff and integrations: listing, reading, capture, cancellation and refunds (secret API key)."})
+		&huma.Tag{Name: adminTag, Description: "Orders of record for staff and integrations: listing, reading, capture, fulfillments, cancellation and refunds (secret API key)."})
 	huma.Register(api, store("checkoutCart", http.MethodPost, "/store/carts/{id}/checkout", "Check a cart out",
 		"Places an order from the cart: sets its email and shipping address, reserves its stock, authorizes the payment, creates the order, "+
 			"commits the stock and completes the cart; on any failure what was done is undone. Answers the order and an access_token that lets the buyer read it. "+
@@ -137,8 +143,11 @@ func Register(api huma.API, svc order.Service) {
 			return out(svc.Capture(ctx, order.CaptureCommand{OrderID: in.ID}))
 		})
 	huma.Register(api, admin("cancelOrder", http.MethodPost, "/admin/orders/{id}/cancel", "Cancel an order",
-		"Cancels an authorized or paid order: the payment is voided (or refunded in what remains when captured) and the sold units go back on hand. "+
-			"A canceled order is returned unchanged. Emits order.canceled.", http.StatusOK),
+		"Cancels an authorized or paid order: the cancel is recorded first (cancellation.step payment), the payment is voided (or refunded in what remains when captured), "+
+			"the order becomes canceled, then the sold units go back on hand (cancellation.step done). A step that fails is 503 (provider_unavailable or cancel_incomplete): "+
+			"the cancel is kept and finished by recovery, or by repeating the request. A payment that cannot be voided or refunded gives the cancel up (409, the order is unchanged). "+
+			"A canceled order is returned unchanged; one being canceled by another request is 409 cancel_in_progress; a fulfilled or partially fulfilled order is 409 order_state. "+
+			"Emits order.canceled.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*orderOut, error) {
 			return out(svc.Cancel(ctx, order.CancelCommand{OrderID: in.ID}))
 		})
@@ -149,8 +158,18 @@ func Register(api huma.API, svc order.Service) {
 			in.Body.OrderID, in.Body.Key = in.ID, in.Key
 			return out(svc.Refund(ctx, in.Body))
 		})
+	huma.Register(api, admin("fulfillOrder", http.MethodPost, "/admin/orders/{id}/fulfillments", "Fulfill an order",
+		"Records a fulfillment (a shipment) of units of a paid order's lines, with an optional tracking number and carrier; with no items, every unit not yet fulfilled. "+
+			"The order becomes partially_fulfilled or fulfilled. A line that is not the order's is 400 validation_failed; more units than a line has left is "+
+			"409 fulfillment_exceeds (nothing is written); an order that is not paid or partially fulfilled is 409 order_state. Concurrent requests never fulfill a line "+
+			"beyond its quantity. Idempotent by Idempotency-Key. Emits order.partially_fulfilled or order.fulfilled.", http.StatusCreated),
+		func(ctx context.Context, in *fulfillIn) (*orderOut, error) {
+			in.Body.OrderID, in.Body.Key = in.ID, in.Key
+			return out(svc.Fulfill(ctx, in.Body))
+		})
 	huma.Register(api, admin("recoverCheckouts", http.MethodPost, "/admin/orders/checkouts/recover", "Recover unfinished checkouts",
-		"Completes or compensates the checkouts that are still running and unchanged for older_than_seconds, as the module does at start and periodically.", http.StatusOK),
+		"Completes or compensates the checkouts that are still running, and finishes the cancels that have steps left, unchanged for older_than_seconds, "+
+			"as the module does at start and periodically.", http.StatusOK),
 		func(ctx context.Context, in *recoverIn) (*recoverOut, error) {
 			r, err := svc.Recover(ctx, time.Duration(in.OlderThan)*time.Second)
 			if err != nil {
@@ -254,6 +273,11 @@ func (c *Client) Cancel(ctx context.Context, cmd order.CancelCommand) (order.Ord
 // Refund implements order.Service.
 func (c *Client) Refund(ctx context.Context, cmd order.RefundCommand) (order.Order, error) {
 	return c.post(ctx, cmd.OrderID, "/refunds", cmd.Key, cmd)
+}
+
+// Fulfill implements order.Service.
+func (c *Client) Fulfill(ctx context.Context, cmd order.FulfillCommand) (order.Order, error) {
+	return c.post(ctx, cmd.OrderID, "/fulfillments", cmd.Key, cmd)
 }
 
 // Recover implements order.Service.

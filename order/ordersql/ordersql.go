@@ -137,6 +137,15 @@ func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]
 		string(ordersvc.Running), before, limit))
 }
 
+// cancelStep is the cancel_step column: the next step of a running
+// cancellation, or ”.
+func cancelStep(o order.Order) string {
+	if !o.Cancellation.Pending() {
+		return ""
+	}
+	return string(o.Cancellation.Step)
+}
+
 func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) error {
 	doc, err := json.Marshal(o)
 	if err != nil {
@@ -144,12 +153,12 @@ func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) e
 	}
 	if insert {
 		n, _ := strconv.ParseInt(o.Number, 10, 64)
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt)
+		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o))
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-		string(o.Status), string(doc), o.Version, o.UpdatedAt, o.ID)
+	_, err = tx.ExecContext(ctx, `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ?, cancel_step = ? WHERE id = ?`,
+		string(o.Status), string(doc), o.Version, o.UpdatedAt, cancelStep(o), o.ID)
 	return err
 }
 
@@ -220,6 +229,11 @@ func (s *Store) UpdateOrder(ctx context.Context, id string, fn func(*order.Order
 	return out, err
 }
 
+// PendingCancels implements ordersvc.Store.
+func (s *Store) PendingCancels(ctx context.Context, before time.Time, limit int) ([]order.Order, error) {
+	return s.orders(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE cancel_step <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
+}
+
 // ListOrders implements ordersvc.Store.
 func (s *Store) ListOrders(ctx context.Context, status order.Status, before string, limit int) ([]order.Order, error) {
 	q := `SELECT doc FROM order_orders WHERE 1 = 1`
@@ -234,7 +248,11 @@ func (s *Store) ListOrders(ctx context.Context, status order.Status, before stri
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
-	rows, err := s.DB.Read().QueryContext(ctx, q, args...)
+	return s.orders(ctx, s.DB.Read(), q, args...)
+}
+
+func (s *Store) orders(ctx context.Context, db sqldb.Querier, q string, args ...any) ([]order.Order, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

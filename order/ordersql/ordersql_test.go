@@ -44,6 +44,21 @@ func TestRecovery(t *testing.T) {
 	})
 }
 
+func TestCancelRecovery(t *testing.T) {
+	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
+		ordertest.TestCancelRecovery(t, func(t *testing.T) ordertest.Subject { return subject(t, open(t)) })
+	})
+}
+
+// TestFulfillConcurrency runs the fulfillment race on a real database:
+// the order's row lock (PostgreSQL) or the single writer (SQLite) keeps a
+// line from being fulfilled beyond its quantity.
+func TestFulfillConcurrency(t *testing.T) {
+	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
+		ordertest.TestFulfillConcurrency(t, func(t *testing.T) ordertest.Subject { return subject(t, open(t)) })
+	})
+}
+
 func TestConcurrency(t *testing.T) {
 	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
 		db := open(t)

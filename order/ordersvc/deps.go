@@ -23,6 +23,7 @@ type stock interface {
 	Release(ctx context.Context, cmd inventory.ReleaseCommand) (inventory.Reservation, error)
 	GetReservation(ctx context.Context, id string) (inventory.Reservation, error)
 	Adjust(ctx context.Context, cmd inventory.AdjustCommand) (inventory.Level, error)
+	Ledger(ctx context.Context, q inventory.LedgerQuery) (inventory.Page[inventory.LedgerEntry], error)
 }
 
 type payments interface {

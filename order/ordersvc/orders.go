@@ -2,8 +2,8 @@ package ordersvc
 
 import (
 	"context"
+	"slices"
 
-	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
@@ -38,10 +38,8 @@ func (s *Service) GetForBuyer(ctx context.Context, q order.BuyerQuery) (order.Or
 // List implements order.Service.
 func (s *Service) List(ctx context.Context, q order.ListQuery) (order.Page[order.Order], error) {
 	var v errs.Validator
-	switch q.Status {
-	case "", order.Pending, order.Authorized, order.Paid, order.Canceled, order.Refunded:
-	default:
-		v.Add("status", "must be one of pending, authorized, paid, canceled, refunded")
+	if q.Status != "" && !slices.Contains(order.Statuses, q.Status) {
+		v.Add("status", "must be one of pending, authorized, paid, partially_fulfilled, fulfilled, canceled, refunded")
 	}
 	v.Check(q.Limit >= 0 && q.Limit <= order.MaxListLimit, "limit", "must be 1 to %d", order.MaxListLimit)
 	if err := v.Err(); err != nil {
@@ -71,7 +69,25 @@ func (s *Service) List(ctx context.Context, q order.ListQuery) (order.Page[order
 }
 
 func stateErr(o order.Order, op string) error {
+	if o.Cancellation.Pending() {
+		return cancelling()
+	}
 	return errs.E(errs.Conflict, order.CodeState, "an order that is %s cannot be %s", o.Status, op)
+}
+
+func cancelling() error {
+	return errs.E(errs.Conflict, order.CodeCancelInProgress, "the order is being canceled")
+}
+
+// paidStatus reports whether o's payment is captured and not refunded in
+// full, and no cancel is running: it may be refunded (and, but for
+// fulfilled, fulfilled).
+func paidStatus(o order.Order) bool {
+	switch o.Status {
+	case order.Paid, order.PartiallyFulfilled, order.Fulfilled:
+		return !o.Cancellation.Pending()
+	}
+	return false
 }
 
 func (s *Service) touch(o *order.Order) {
@@ -85,11 +101,12 @@ func (s *Service) Capture(ctx context.Context, cmd order.CaptureCommand) (order.
 	if err != nil {
 		return o, err
 	}
-	switch o.Status {
-	case order.Paid, order.Refunded:
+	switch {
+	case o.Cancellation.Pending():
+		return order.Order{}, cancelling()
+	case paidStatus(o) || o.Status == order.Refunded:
 		return o, nil
-	case order.Authorized:
-	default:
+	case o.Status != order.Authorized:
 		return order.Order{}, stateErr(o, "captured")
 	}
 	p, err := s.deps.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID})
@@ -97,87 +114,13 @@ func (s *Service) Capture(ctx context.Context, cmd order.CaptureCommand) (order.
 		return order.Order{}, err
 	}
 	return s.store.UpdateOrder(ctx, o.ID, func(o *order.Order) ([]event.Event, error) {
-		if o.Status != order.Authorized {
+		if o.Status != order.Authorized || o.Cancellation.Pending() {
 			return nil, nil
 		}
 		s.touch(o)
 		o.Status, o.Paid = order.Paid, p.Captured
 		return s.events(order.EventPaid, *o)
 	})
-}
-
-// Cancel implements order.Service. The payment is voided, or refunded in
-// what remains when it was captured; then the order is canceled and its
-// committed units are put back on hand at the locations they came from.
-func (s *Service) Cancel(ctx context.Context, cmd order.CancelCommand) (order.Order, error) {
-	o, err := s.Get(ctx, cmd.OrderID)
-	if err != nil {
-		return o, err
-	}
-	switch o.Status {
-	case order.Canceled:
-		return o, nil
-	case order.Authorized:
-		if _, err := s.deps.Payment.Void(ctx, payment.VoidCommand{PaymentID: o.PaymentID}); err != nil {
-			return order.Order{}, err
-		}
-	case order.Paid:
-		if left := o.Paid.Amount - o.Refunded.Amount; left > 0 {
-			if _, err := s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, Key: "cancel:" + o.ID,
-				Amount: money.Money{Amount: left, Currency: o.Currency}}); err != nil {
-				return order.Order{}, err
-			}
-		}
-	default:
-		return order.Order{}, stateErr(o, "canceled")
-	}
-	first := false
-	out, err := s.store.UpdateOrder(ctx, o.ID, func(o *order.Order) ([]event.Event, error) {
-		if o.Status == order.Canceled {
-			return nil, nil
-		}
-		first = true
-		s.touch(o)
-		if o.Status == order.Paid {
-			o.Refunds = append(o.Refunds, order.Refund{Key: "cancel:" + o.ID, Amount: money.Money{Amount: o.Paid.Amount - o.Refunded.Amount, Currency: o.Currency}, CreatedAt: s.now()})
-			o.Refunded = o.Paid
-		}
-		now := s.now()
-		o.Status, o.CanceledAt = order.Canceled, &now
-		return s.events(order.EventCanceled, *o)
-	})
-	if err != nil || !first {
-		return out, err
-	}
-	s.restock(ctx, out)
-	return out, nil
-}
-
-// restock puts an order's committed units back on hand.
-func (s *Service) restock(ctx context.Context, o order.Order) {
-	if o.ReservationID == "" {
-		return
-	}
-	res, err := s.deps.Inventory.GetReservation(ctx, o.ReservationID)
-	if err != nil {
-		s.log.Error("canceled order: reading its reservation failed; stock not returned", "order", o.ID, "err", err)
-		return
-	}
-	if res.State != inventory.Committed {
-		if _, err := s.deps.Inventory.Release(ctx, inventory.ReleaseCommand{ReservationID: res.ID}); err != nil {
-			s.log.Error("canceled order: releasing its reservation failed", "order", o.ID, "err", err)
-		}
-		return
-	}
-	for _, a := range res.Allocations {
-		if !a.Held || a.Quantity == 0 {
-			continue
-		}
-		if _, err := s.deps.Inventory.Adjust(ctx, inventory.AdjustCommand{SKU: a.SKU, LocationID: a.LocationID, Delta: a.Quantity,
-			Reason: "order_canceled", Reference: o.ID}); err != nil {
-			s.log.Error("canceled order: returning stock failed", "order", o.ID, "sku", a.SKU, "err", err)
-		}
-	}
 }
 
 // Refund implements order.Service.
@@ -202,7 +145,7 @@ func (s *Service) Refund(ctx context.Context, cmd order.RefundCommand) (order.Or
 				return true, nil
 			}
 		}
-		if o.Status != order.Paid {
+		if !paidStatus(*o) {
 			return false, stateErr(*o, "refunded")
 		}
 		if cmd.Amount > o.Paid.Amount-o.Refunded.Amount {

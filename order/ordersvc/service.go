@@ -234,7 +234,7 @@ func snapshot(c cart.Cart, chk Checkout) order.Order {
 	zero := money.Money{Amount: 0, Currency: c.Currency}
 	o := order.Order{ID: chk.OrderID, Status: order.Pending, CartID: c.ID, CheckoutID: chk.ID, Email: c.Email,
 		CustomerID: c.CustomerID, Channel: c.Channel, Currency: c.Currency, Totals: c.Totals, ShippingMethod: c.ShippingMethod,
-		Paid: zero, Refunded: zero, Refunds: []order.Refund{}, Version: 1, CreatedAt: chk.CreatedAt, UpdatedAt: chk.CreatedAt}
+		Paid: zero, Refunded: zero, Refunds: []order.Refund{}, Fulfillments: []order.Fulfillment{}, Version: 1, CreatedAt: chk.CreatedAt, UpdatedAt: chk.CreatedAt}
 	if c.ShippingAddress != nil {
 		o.ShippingAddress = *c.ShippingAddress
 	}
@@ -397,12 +397,20 @@ func (s *Service) finish(ctx context.Context, chk Checkout) (Checkout, error) {
 	return chk, nil
 }
 
-// Recover implements order.Service.
+// Recover implements order.Service: the checkouts, then the cancels.
 func (s *Service) Recover(ctx context.Context, olderThan time.Duration) (order.RecoverResult, error) {
 	var out order.RecoverResult
+	if err := s.recoverCheckouts(ctx, olderThan, &out); err != nil {
+		return out, err
+	}
+	err := s.recoverCancels(ctx, olderThan, &out)
+	return out, err
+}
+
+func (s *Service) recoverCheckouts(ctx context.Context, olderThan time.Duration, out *order.RecoverResult) error {
 	list, err := s.store.Unfinished(ctx, s.now().Add(-olderThan), s.cfg.RecoverBatch)
 	if err != nil {
-		return out, err
+		return err
 	}
 	for _, chk := range list {
 		// Claim it: a live process still working on it loses its next save.
@@ -426,7 +434,7 @@ func (s *Service) Recover(ctx context.Context, olderThan time.Duration) (order.R
 			out.Completed++
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // RunRecovery runs recovery passes every RecoverInterval until ctx ends.
@@ -440,8 +448,9 @@ func (s *Service) RunRecovery(ctx context.Context) {
 		case <-t.C:
 			if r, err := s.Recover(ctx, s.cfg.RecoverAfter); err != nil {
 				s.log.Error("checkout recovery pass failed", "err", err)
-			} else if r.Completed+r.Compensated+r.Failed > 0 {
-				s.log.Info("checkout recovery pass", "completed", r.Completed, "compensated", r.Compensated, "failed", r.Failed)
+			} else if r != (order.RecoverResult{}) {
+				s.log.Info("recovery pass", "completed", r.Completed, "compensated", r.Compensated, "failed", r.Failed,
+					"cancels_completed", r.CancelsCompleted, "cancels_aborted", r.CancelsAborted, "cancels_failed", r.CancelsFailed)
 			}
 		}
 	}

@@ -84,6 +84,9 @@ type Store interface {
 	// UpdateOrder reads the order under a lock, lets fn change it and
 	// writes it with fn's events, in one transaction. fn must not call out.
 	UpdateOrder(ctx context.Context, id string, fn func(*order.Order) ([]event.Event, error)) (order.Order, error)
+	// PendingCancels lists up to limit orders whose cancellation has
+	// steps left, last changed before before, oldest change first.
+	PendingCancels(ctx context.Context, before time.Time, limit int) ([]order.Order, error)
 	// ListOrders lists orders newest first, with ids below before (all
 	// when empty), of status (all when empty).
 	ListOrders(ctx context.Context, status order.Status, before string, limit int) ([]order.Order, error)

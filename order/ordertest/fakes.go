@@ -5,6 +5,8 @@ package ordertest
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"sync"
 	"time"
 
@@ -104,12 +106,33 @@ func (c *Carts) Complete(_ context.Context, cartID string) (cart.Cart, error) {
 // or a stock service would.
 type Faults struct {
 	mu sync.Mutex
-	// by operation name ("reserve", "commit", "release", "authorize",
-	// "void", "complete"): the error to return (before the call runs), or
-	// with After set, after it ran.
+	// by operation name ("reserve", "commit", "release",
+	// "get_reservation", "adjust", "authorize", "capture", "void",
+	// "refund"): the error to return (before the call runs), or with
+	// after set, after it ran.
 	errs  map[string]error
 	after map[string]bool
 	calls map[string]int
+}
+
+// ErrCrash set as a fault (Set(op, ErrCrash, after)) makes the call stop
+// its goroutine (runtime.Goexit) before or after the call ran, as a
+// process killed at that point would: nothing after it runs. Run the
+// operation with Crashes.
+var ErrCrash = errors.New("crash")
+
+// Crashes runs fn in a goroutine of its own and reports whether it
+// stopped at an ErrCrash fault instead of returning.
+func Crashes(fn func()) bool {
+	returned := false
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+		returned = true
+	}()
+	<-done
+	return !returned
 }
 
 // NewFaults returns Faults with none set.
@@ -151,13 +174,19 @@ func (f *Faults) check(op string) (before, after error) {
 
 func call[T any](f *Faults, op string, fn func() (T, error)) (T, error) {
 	before, after := f.check(op)
-	if before != nil {
+	if before != nil && before != ErrCrash {
 		var zero T
 		return zero, before
+	}
+	if before == ErrCrash {
+		runtime.Goexit()
 	}
 	v, err := fn()
 	if err != nil {
 		return v, err
+	}
+	if after == ErrCrash {
+		runtime.Goexit()
 	}
 	if after != nil {
 		var zero T
@@ -187,6 +216,16 @@ func (s Stock) Release(ctx context.Context, cmd inventory.ReleaseCommand) (inven
 	return call(s.F, "release", func() (inventory.Reservation, error) { return s.Service.Release(ctx, cmd) })
 }
 
+// GetReservation implements inventory.Service.
+func (s Stock) GetReservation(ctx context.Context, id string) (inventory.Reservation, error) {
+	return call(s.F, "get_reservation", func() (inventory.Reservation, error) { return s.Service.GetReservation(ctx, id) })
+}
+
+// Adjust implements inventory.Service.
+func (s Stock) Adjust(ctx context.Context, cmd inventory.AdjustCommand) (inventory.Level, error) {
+	return call(s.F, "adjust", func() (inventory.Level, error) { return s.Service.Adjust(ctx, cmd) })
+}
+
 // Payments wraps a payment.Service with Faults.
 type Payments struct {
 	payment.Service
@@ -206,6 +245,11 @@ func (p Payments) Void(ctx context.Context, cmd payment.VoidCommand) (payment.Pa
 // Capture implements payment.Service.
 func (p Payments) Capture(ctx context.Context, cmd payment.CaptureCommand) (payment.Payment, error) {
 	return call(p.F, "capture", func() (payment.Payment, error) { return p.Service.Capture(ctx, cmd) })
+}
+
+// Refund implements payment.Service.
+func (p Payments) Refund(ctx context.Context, cmd payment.RefundCommand) (payment.Payment, error) {
+	return call(p.F, "refund", func() (payment.Payment, error) { return p.Service.Refund(ctx, cmd) })
 }
 
 var (

@@ -195,6 +195,23 @@ func (m *MemStore) UpdateOrder(_ context.Context, id string, fn func(*order.Orde
 	return decodeOrder(b), nil
 }
 
+// PendingCancels implements ordersvc.Store.
+func (m *MemStore) PendingCancels(_ context.Context, before time.Time, limit int) ([]order.Order, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []order.Order
+	for _, b := range m.orders {
+		if o := decodeOrder(b); o.Cancellation.Pending() && !o.UpdatedAt.After(before) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UpdatedAt.Before(out[j].UpdatedAt) })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
 // ListOrders implements ordersvc.Store.
 func (m *MemStore) ListOrders(_ context.Context, status order.Status, before string, limit int) ([]order.Order, error) {
 	m.mu.Lock()

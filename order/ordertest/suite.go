@@ -388,4 +388,6 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		}
 		WantStock(t, s, k, 9, 0, 1)
 	})
+	testFulfillments(t, newSubject)
+	testCancelFaults(t, newSubject)
 }
