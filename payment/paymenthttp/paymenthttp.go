@@ -117,6 +117,9 @@ func Register(api huma.API, svc payment.Service) {
 			"(or unknown_provider); 503 asks the provider to deliver again. Emits payment.authorized, payment.captured, payment.voided or payment.refunded.",
 		DefaultStatus: http.StatusOK,
 		Errors:        []int{http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusServiceUnavailable},
+		// The payload is read as it is: its signature covers its exact bytes,
+		// and the provider checks it before anything reads the JSON.
+		SkipValidateBody: true,
 	}, func(ctx context.Context, in *webhookIn) (*webhookOut, error) {
 		res, err := svc.HandleWebhook(ctx, payment.WebhookCommand{Provider: in.Provider, Payload: in.RawBody, Signature: in.Signature})
 		if err != nil {

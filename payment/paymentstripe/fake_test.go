@@ -148,7 +148,8 @@ func (f *fakeStripe) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if parts[3] == "capture" {
-			pi["status"], pi["amount_received"] = "succeeded", c.Form.Get("amount_to_capture")
+			captured, _ := strconv.ParseInt(c.Form.Get("amount_to_capture"), 10, 64)
+			pi["status"], pi["amount_received"] = "succeeded", captured
 		} else {
 			pi["status"] = "canceled"
 		}
