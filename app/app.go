@@ -52,6 +52,8 @@ type Config struct {
 	SQLiteSync      string
 	MaxBody         int64
 	ShutdownTimeout time.Duration
+	// Security holds rate limits, the card-testing guard, CORS and TLS.
+	Security SecurityConfig
 }
 
 // DefaultConfig returns the embedded defaults of API.md.
@@ -59,6 +61,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr: "127.0.0.1:8080", DataDir: "./agora-data", Modules: []string{"all"},
 		SQLiteSync: "full", MaxBody: httpx.DefaultMaxBody, ShutdownTimeout: 20 * time.Second,
+		Security: DefaultSecurityConfig(),
 	}
 }
 
@@ -101,6 +104,7 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		problems = append(problems, "shutdown timeout must be positive")
 	}
+	problems = append(problems, c.Security.problems()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
 	}
@@ -150,6 +154,7 @@ type App struct {
 	running []*Running
 	names   []string
 	keys    *auth.Keys
+	sec     security
 	idem    *idem.Store
 	spec    []byte
 	cancel  context.CancelFunc
@@ -352,8 +357,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 	var h http.Handler = a.mux
 	h = a.idem.Middleware(h)
 	h = a.keys.Middleware(h)
+	if h, err = a.guard(h, metrics); err != nil {
+		return err
+	}
 	h = metrics.Middleware(h)
-	a.handler = httpx.Base(a.log, h)
+	a.handler = httpx.Base(a.log, a.edge(h))
 	return nil
 }
 
@@ -446,6 +454,7 @@ func (a *App) Stop(ctx context.Context) {
 		}
 	}
 	a.running, a.names = nil, nil
+	a.sec.close()
 	if a.bus != nil {
 		a.bus.Close()
 		a.bus = nil
@@ -476,6 +485,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
+	tlsCfg, err := a.cfg.Security.tlsConfig()
+	if err != nil {
+		a.Stop(context.WithoutCancel(ctx))
+		return err
+	}
 	ln, err := net.Listen("tcp", a.cfg.Addr)
 	if err != nil {
 		a.Stop(context.WithoutCancel(ctx))
@@ -489,10 +503,11 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsCfg,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	a.log.Info("agora is serving", "addr", ln.Addr().String(), "modules", a.names, "version", Version,
+	go func() { errc <- a.serve(srv, ln) }()
+	a.log.Info("agora is serving", "addr", ln.Addr().String(), "scheme", a.Scheme(), "modules", a.names, "version", Version,
 		"storage", a.storageName(), "events", a.eventsName())
 	if ready != nil {
 		ready(ln.Addr().String())

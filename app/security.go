@@ -1,0 +1,251 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/agoracommerce/agora/platform/cardguard"
+	"github.com/agoracommerce/agora/platform/clientip"
+	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/obs"
+	"github.com/agoracommerce/agora/platform/ratelimit"
+	"github.com/agoracommerce/agora/platform/websec"
+)
+
+// SecurityConfig is the abuse resistance and transport security of the
+// HTTP API (docs/security.md).
+type SecurityConfig struct {
+	// RateLimit is the token bucket of each client address; KeyRateLimit
+	// the one of each credential (Authorization value). Off: no limit.
+	RateLimit    ratelimit.Limit
+	KeyRateLimit ratelimit.Limit
+	// RateLimitExempt lists addresses or CIDR prefixes that are never
+	// limited nor blocked (default: loopback).
+	RateLimitExempt []string
+	// TrustedProxies lists the proxies whose X-Forwarded-For names the
+	// client (addresses or CIDR prefixes).
+	TrustedProxies []string
+	// CardTesting blocks clients with many payment declines at checkout.
+	CardTesting cardguard.Config
+	// CORSOrigins may call the API from a browser; CORSChannelOrigins may
+	// for one sales channel (by name); CORSCredentials allows cookies and
+	// Authorization cross-origin.
+	CORSOrigins        []string
+	CORSChannelOrigins map[string][]string
+	CORSCredentials    bool
+	// TLSCertFile and TLSKeyFile (PEM) make the server speak HTTPS.
+	TLSCertFile string
+	TLSKeyFile  string
+	// HSTSMaxAge is the Strict-Transport-Security max-age sent over TLS.
+	HSTSMaxAge time.Duration
+}
+
+// DefaultSecurityConfig: per address 100 requests/s with bursts of 500,
+// per credential 500/s with bursts of 2,000 (far above what a shopper or
+// a storefront page does), loopback exempt, card-testing guard on, no
+// cross-origin callers, HSTS for a year when serving TLS.
+func DefaultSecurityConfig() SecurityConfig {
+	return SecurityConfig{
+		RateLimit:       ratelimit.Limit{Events: 100, Period: time.Second, Burst: 500},
+		KeyRateLimit:    ratelimit.Limit{Events: 500, Period: time.Second, Burst: 2000},
+		RateLimitExempt: []string{"127.0.0.0/8", "::1"},
+		CardTesting:     cardguard.DefaultConfig(),
+		HSTSMaxAge:      websec.DefaultHeadersConfig().HSTSMaxAge,
+	}
+}
+
+// problems lists what is wrong with the configuration.
+func (s SecurityConfig) problems() []string {
+	var out []string
+	if _, err := clientip.ParsePrefixes(s.RateLimitExempt); err != nil {
+		out = append(out, "rate limit exempt: "+err.Error())
+	}
+	if _, err := clientip.ParsePrefixes(s.TrustedProxies); err != nil {
+		out = append(out, "trusted proxies: "+err.Error())
+	}
+	if err := s.cors().Validate(); err != nil {
+		out = append(out, err.Error())
+	}
+	if (s.TLSCertFile == "") != (s.TLSKeyFile == "") {
+		out = append(out, "TLS needs both a certificate and a key file (AGORA_TLS_CERT_FILE and AGORA_TLS_KEY_FILE)")
+	}
+	if c := s.CardTesting; !c.Off() && (c.Declines > 10_000 || c.Window > 24*time.Hour || c.Block > 7*24*time.Hour) {
+		out = append(out, "card testing: at most 10,000 declines, a window of 24h and a block of 7 days")
+	}
+	if s.CardTesting.Declines < 0 || s.HSTSMaxAge < 0 {
+		out = append(out, "card-testing declines and HSTS max-age must not be negative")
+	}
+	return out
+}
+
+func (s SecurityConfig) cors() websec.CORSConfig {
+	return websec.CORSConfig{Origins: s.CORSOrigins, ChannelOrigins: s.CORSChannelOrigins, Credentials: s.CORSCredentials, MaxAge: 10 * time.Minute}
+}
+
+// security is the running state of the security middleware.
+type security struct {
+	redis *redis.Client
+	// channelOf names the sales channel of a request for CORS; nil until
+	// the app can tell channels apart.
+	channelOf func(*http.Request) string
+	// guard is the card-testing guard (nil when off).
+	guard *cardguard.Guard
+}
+
+func (s *security) close() {
+	if s.redis != nil {
+		_ = s.redis.Close()
+		s.redis = nil
+	}
+}
+
+// limiter returns a limiter of limit named name: in process, or in Redis
+// (falling back to in process while Redis fails) when AGORA_REDIS_URL is set.
+func (a *App) limiter(name string, limit ratelimit.Limit, metrics *ratelimit.Metrics) ratelimit.Limiter {
+	mem := ratelimit.NewMemory(limit, ratelimit.MemoryConfig{}, a.now)
+	if a.sec.redis == nil || limit.Off() {
+		return mem
+	}
+	return ratelimit.NewFallback(name, ratelimit.NewRedis(a.sec.redis, "rl:"+name, limit), mem, a.log, metrics, a.now)
+}
+
+// isCheckout selects the checkout route the card-testing guard watches.
+func isCheckout(r *http.Request) bool {
+	if r.Method != http.MethodPost {
+		return false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/store/carts/")
+	if !ok {
+		return false
+	}
+	id, tail, _ := strings.Cut(rest, "/")
+	return id != "" && tail == "checkout"
+}
+
+// guard wraps h (the routes with their auth and idempotency) in the abuse
+// limits: rate limits per client address and credential, and the
+// card-testing guard of checkouts.
+func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) {
+	s := a.cfg.Security
+	exempt, err := clientip.ParsePrefixes(s.RateLimitExempt)
+	if err != nil {
+		return nil, err
+	}
+	if a.cfg.RedisURL != "" {
+		a.sec.redis, err = ratelimit.NewRedisClient(a.cfg.RedisURL)
+		if err != nil {
+			return nil, err
+		}
+	}
+	rm := ratelimit.NewMetrics(metrics.Registry)
+	if !s.CardTesting.Off() {
+		cfg := s.CardTesting
+		cfg.Exempt = exempt
+		g := cardguard.New(cfg, a.limiter("card_declines", cfg.CounterLimit(), rm), a.limiter("card_blocks", cfg.BlockLimit(), rm),
+			isCheckout, a.log, metrics.Registry, a.now)
+		g.OnBlock = a.publishBlocked
+		a.sec.guard = g
+		h = g.Middleware(h)
+	}
+	hc := ratelimit.DefaultHTTPConfig()
+	hc.Exempt = exempt
+	var byAddr, byCred ratelimit.Limiter
+	if !s.RateLimit.Off() {
+		byAddr = a.limiter("address", s.RateLimit, rm)
+	}
+	if !s.KeyRateLimit.Off() {
+		byCred = a.limiter("credential", s.KeyRateLimit, rm)
+	}
+	if byAddr != nil || byCred != nil {
+		h = ratelimit.NewHTTP(hc, byAddr, byCred, rm).Middleware(h)
+	}
+	return h, nil
+}
+
+// edge wraps h in what comes right after the request id: the client
+// address, the security headers and CORS.
+func (a *App) edge(h http.Handler) http.Handler {
+	s := a.cfg.Security
+	cors := s.cors()
+	cors.ChannelOf = func(r *http.Request) string {
+		if a.sec.channelOf == nil {
+			return ""
+		}
+		return a.sec.channelOf(r)
+	}
+	h = websec.CORS(cors, h)
+	h = websec.Headers(websec.HeadersConfig{HSTSMaxAge: s.HSTSMaxAge}, h)
+	trusted, _ := clientip.ParsePrefixes(s.TrustedProxies) // checked by Validate
+	return clientip.Resolver{Trusted: trusted}.Middleware(h)
+}
+
+// SetChannelResolver tells CORS how to find the sales channel of a request
+// (from its publishable key), for the per-channel origins. Call it before
+// Start.
+func (a *App) SetChannelResolver(f func(*http.Request) string) { a.sec.channelOf = f }
+
+// SecurityModule is the source of security events on the bus
+// ("agora/security", subjects agora.security.<type>).
+const SecurityModule = "security"
+
+// ClientBlockedEvent is published when the card-testing guard blocks a
+// client; its data is a cardguard.Blocked.
+const ClientBlockedEvent = "client.blocked"
+
+// publishBlocked puts a card-testing block on the event bus, in the
+// background: a security event is not a state change of any module, so it
+// goes straight to the bus (best effort) rather than through an outbox.
+func (a *App) publishBlocked(ctx context.Context, b cardguard.Blocked) {
+	bus := a.bus
+	if bus == nil {
+		return
+	}
+	e, err := event.New(SecurityModule, ClientBlockedEvent, b.Client, b, a.now())
+	if err != nil {
+		return
+	}
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := bus.Publish(pctx, e); err != nil {
+			a.log.Warn("publishing a security event failed", "event", ClientBlockedEvent, "err", err)
+		}
+	}()
+}
+
+// tlsConfig loads the configured certificate; nil when TLS is off.
+func (s SecurityConfig) tlsConfig() (*tls.Config, error) {
+	if s.TLSCertFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(s.TLSCertFile, s.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// serve runs srv on ln, over TLS when a certificate is configured.
+func (a *App) serve(srv *http.Server, ln net.Listener) error {
+	if srv.TLSConfig != nil {
+		return srv.ServeTLS(ln, "", "")
+	}
+	return srv.Serve(ln)
+}
+
+// Scheme is "https" when the server speaks TLS, else "http".
+func (a *App) Scheme() string {
+	if a.cfg.Security.TLSCertFile != "" {
+		return "https"
+	}
+	return "http"
+}
