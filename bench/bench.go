@@ -1,0 +1,323 @@
+// Package bench is Agora's load generator and its benchmark scenarios
+// (`agora bench`): B0, the ceiling (a bare net/http handler answering a
+// fixed ~300-byte JSON document), and B1–B7, B9 against a real `agora
+// serve`, each measured in the same run so that its throughput is
+// reported as a ratio to the ceiling.
+//
+// By default the bench starts both servers itself as child processes of
+// the agora binary on free 127.0.0.1 ports: `agora serve` on a fresh data
+// directory (seeded first with `agora seed`), and the hidden `agora
+// bench-ceiling`. The servers' CPU seconds per 1,000 requests come from
+// /proc/<pid>/stat. With Config.Target it loads a running deployment
+// instead (CPU is then unknown).
+//
+// Every scenario is measured twice over: a closed-loop saturation run
+// (many connections, each sending its next request when the answer
+// arrives) gives the highest throughput the server sustains, and
+// open-loop runs at fractions of that throughput (a constant arrival
+// rate, latency measured from each request's intended start, so no
+// coordinated omission) give the latency percentiles, kept in HDR
+// histograms.
+//
+// The flash sale (B6) is also a correctness check: exactly the stock is
+// sold and nothing is oversold, through the admin inventory and order
+// APIs; Run returns an error when it is not.
+package bench
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Config says what a run measures.
+type Config struct {
+	// Binary is the agora binary whose `serve`, `seed` and `bench-ceiling`
+	// are started (usually the running executable).
+	Binary string
+	// Scenarios are the ids to run (B0 always runs: it is the ceiling).
+	Scenarios []string
+	// Duration of each measured phase (saturation and each open-loop
+	// point); Warmup of the closed-loop warm-up before them.
+	Duration, Warmup time.Duration
+	// Short is the quick mode for CI: one open-loop point, short phases,
+	// 1,000 flash-sale units.
+	Short bool
+	// Out is the directory of the JSON, Markdown and SVG results.
+	Out string
+	// Target, when set, is the URL of a running Agora to load, with
+	// AdminKey its admin key; no server is started for B1–B9.
+	Target, AdminKey string
+	// Postgres, when set, runs the started server on this PostgreSQL
+	// database (AGORA_POSTGRES_URL) instead of SQLite. Give it an empty
+	// database.
+	Postgres string
+	// Products is the catalog size seeded (default 10,000).
+	Products int
+	// Runs is how many saturation runs each scenario gets; the median is
+	// reported (default 1).
+	Runs int
+	// Workers is the closed loop's connections (default 64).
+	Workers int
+	// FlashUnits and FlashBuyers shape B6 (default 10,000 units, 1,000 in
+	// short mode; 256 buyers).
+	FlashUnits, FlashBuyers int
+	// ServeArgs are extra arguments of the started `agora serve`.
+	ServeArgs []string
+	// Log receives progress lines (nil: none).
+	Log io.Writer
+}
+
+// Scenario ids in their order of execution.
+var AllScenarios = []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"}
+
+func (c *Config) defaults() error {
+	if c.Duration <= 0 {
+		c.Duration = 10 * time.Second
+		if c.Short {
+			c.Duration = 2 * time.Second
+		}
+	}
+	if c.Warmup <= 0 {
+		c.Warmup = min(c.Duration/2, 3*time.Second)
+	}
+	if c.Products <= 0 {
+		c.Products = 10_000
+	}
+	if c.Runs <= 0 {
+		c.Runs = 1
+	}
+	if c.Workers <= 0 {
+		c.Workers = 64
+	}
+	if c.FlashUnits <= 0 {
+		c.FlashUnits = 10_000
+		if c.Short {
+			c.FlashUnits = 1_000
+		}
+	}
+	if c.FlashBuyers <= 0 {
+		c.FlashBuyers = 256
+	}
+	if c.Out == "" {
+		c.Out = filepath.Join("bench", "results")
+	}
+	if c.Log == nil {
+		c.Log = io.Discard
+	}
+	if len(c.Scenarios) == 0 {
+		c.Scenarios = AllScenarios
+	}
+	for i, s := range c.Scenarios {
+		s = strings.ToUpper(strings.TrimSpace(s))
+		if !slices.Contains(AllScenarios, s) {
+			return fmt.Errorf("bench: unknown scenario %q (known: %s)", s, strings.Join(AllScenarios, ","))
+		}
+		c.Scenarios[i] = s
+	}
+	if c.Target != "" && c.AdminKey == "" {
+		return errors.New("bench: --target needs the deployment's admin key (--admin-key)")
+	}
+	if c.Target == "" && c.Binary == "" {
+		return errors.New("bench: no agora binary to start")
+	}
+	return nil
+}
+
+func (c *Config) fractions() []float64 {
+	if c.Short {
+		return []float64{0.5}
+	}
+	return []float64{0.25, 0.5, 0.75, 0.9}
+}
+
+func (c *Config) wants(id string) bool { return slices.Contains(c.Scenarios, id) }
+
+func (c *Config) logf(format string, args ...any) {
+	fmt.Fprintf(c.Log, "%s  "+format+"\n", append([]any{time.Now().UTC().Format("15:04:05")}, args...)...)
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Started  time.Time `json:"started"`
+	Database string    `json:"database"`
+	Products int       `json:"products"`
+	Short    bool      `json:"short"`
+	Ceiling  float64   `json:"ceiling_rps"`
+	Rows     []*Row    `json:"rows"`
+	// Failures are correctness errors (never timing): a run with any
+	// fails.
+	Failures []string `json:"failures,omitempty"`
+}
+
+// Run measures the configured scenarios and writes the results to
+// cfg.Out. It returns an error for a correctness failure (an oversold
+// flash sale) or a run that could not be made; missed performance
+// targets are reported, never an error.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp("", "agora-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(work)
+	rep := &Report{Started: time.Now().UTC(), Database: "sqlite", Products: cfg.Products, Short: cfg.Short}
+	if cfg.Postgres != "" {
+		rep.Database = "postgresql"
+	}
+
+	// B0, the ceiling, always: every ratio needs it.
+	ceil, err := cfg.startCeiling(ctx, work)
+	if err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: &cfg, work: work}
+	row, err := r.measure(ctx, ceil, ceilingScenario())
+	ceil.Proc.Stop()
+	if err != nil {
+		return nil, err
+	}
+	rep.Ceiling = row.Throughput
+	row.Ratio = 1
+	rep.Rows = append(rep.Rows, row)
+	r.ceiling = rep.Ceiling
+
+	var agora []string
+	for _, id := range cfg.Scenarios {
+		if id != "B0" {
+			agora = append(agora, id)
+		}
+	}
+	if len(agora) > 0 {
+		rows, failures, err := r.agoraScenarios(ctx, agora)
+		rep.Rows = append(rep.Rows, rows...)
+		rep.Failures = append(rep.Failures, failures...)
+		if err != nil {
+			_ = rep.Write(cfg.Out)
+			return rep, err
+		}
+	}
+	if err := rep.Write(cfg.Out); err != nil {
+		return rep, err
+	}
+	if len(rep.Failures) > 0 {
+		return rep, fmt.Errorf("bench: correctness failure:\n  %s", strings.Join(rep.Failures, "\n  "))
+	}
+	return rep, nil
+}
+
+func (c *Config) startCeiling(ctx context.Context, work string) (*Server, error) {
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	c.logf("B0: starting the ceiling server on %s", addr)
+	child, _, err := StartChild(ctx, c.Binary, []string{"bench-ceiling", "--addr", addr}, nil, addr, "/", filepath.Join(work, "ceiling.log"), 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{URL: "http://" + addr, Proc: child}, nil
+}
+
+// runner holds what the scenarios of one run share.
+type runner struct {
+	cfg     *Config
+	work    string
+	ceiling float64
+	runID   string
+}
+
+func newRunID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// phase runs one load phase and measures the server's CPU over it.
+func (r *runner) phase(ctx context.Context, srv *Server, cl *Client, load func(context.Context, Op) (Result, error), op Op) (Point, error) {
+	cpu0, cpuOK := srv.CPU()
+	req0 := cl.Requests()
+	res, err := load(ctx, op)
+	cpu1, _ := srv.CPU()
+	if err != nil {
+		return Point{}, err
+	}
+	p := pointOf(res)
+	p.Requests = cl.Requests() - req0
+	if cpuOK && p.Requests > 0 {
+		v := (cpu1 - cpu0) / float64(p.Requests) * 1000
+		p.CPUPer1k = &v
+	}
+	return p, nil
+}
+
+// measure runs a load scenario: warm-up, cfg.Runs saturation runs (the
+// median by throughput is kept) and the open-loop points.
+func (r *runner) measure(ctx context.Context, srv *Server, s *scenario) (*Row, error) {
+	cfg := r.cfg
+	cl := NewClient(srv.URL, cfg.AdminKey)
+	if s.setup != nil {
+		if err := s.setup(ctx, cl); err != nil {
+			return nil, err
+		}
+	}
+	op := s.op(cl)
+	row := &Row{ID: s.ID, Name: s.Name, Target: s.Target, Unit: s.Unit}
+	cfg.logf("%s %s: warm-up %s", s.ID, s.Name, cfg.Warmup)
+	if _, err := (ClosedLoop{Workers: cfg.Workers, Duration: cfg.Warmup}).Run(ctx, op); err != nil {
+		return nil, err
+	}
+	var sats []Point
+	for range cfg.Runs {
+		p, err := r.phase(ctx, srv, cl, ClosedLoop{Workers: cfg.Workers, Duration: cfg.Duration}.Run, op)
+		if err != nil {
+			return nil, err
+		}
+		cfg.logf("%s: saturation with %d connections: %.0f %s/s, %d errors", s.ID, cfg.Workers, p.Throughput, s.unit(), p.Errors)
+		sats = append(sats, p)
+		row.Errors += p.Errors
+		row.noteErr(p.FirstErr)
+	}
+	sort.Slice(sats, func(i, j int) bool { return sats[i].Throughput < sats[j].Throughput })
+	sat := sats[len(sats)/2]
+	row.Saturation = sats
+	row.Throughput = sat.Throughput
+	row.CPUPer1k = sat.CPUPer1k
+	if r.ceiling > 0 {
+		row.Ratio = sat.Throughput / r.ceiling
+	}
+	for _, f := range cfg.fractions() {
+		rate := sat.Throughput * f
+		if rate < 1 {
+			continue
+		}
+		p, err := r.phase(ctx, srv, cl, OpenLoop{Rate: rate, Duration: cfg.Duration}.Run, op)
+		if err != nil {
+			return nil, err
+		}
+		p.Fraction = f
+		cfg.logf("%s: open loop at %.0f/s (%.0f%% of saturation): p50 %s p99 %s p99.9 %s max %s, %d errors",
+			s.ID, rate, f*100, ms(p.P50), ms(p.P99), ms(p.P999), ms(p.Max), p.Errors)
+		row.Points = append(row.Points, p)
+		row.Errors += p.Errors
+		row.noteErr(p.FirstErr)
+	}
+	if s.evaluate != nil {
+		s.evaluate(row, r.ceiling)
+	}
+	return row, nil
+}
