@@ -216,6 +216,9 @@ type CLI struct {
 	Keys    KeysCmd    `cmd:"" help:"Manage admin API keys."`
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the catalog (server stopped; a running server: POST /admin/search/reindex)."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
+	Bench   BenchCmd   `cmd:"" help:"Run the benchmark scenarios against a fresh embedded instance or --target (see docs/performance.md)."`
+	// BenchCeiling is the bench's bare HTTP server, started by bench.
+	BenchCeiling BenchCeilingCmd `cmd:"" hidden:"" name:"bench-ceiling" help:"Serve the bench's ceiling document."`
 }
 
 func main() {
