@@ -1,0 +1,336 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/agoracommerce/agora/inventory/inventorytest"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+var shopClient = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+// shop sends a request with a JSON body and optional header pairs; admin
+// adds the admin key.
+func shop(addr, method, path, body string, admin bool, header ...string) (int, []byte, error) {
+	req, err := http.NewRequest(method, "http://"+addr+path, strings.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if admin {
+		req.Header.Set("Authorization", "Bearer "+adminKey)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := shopClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, b, err
+}
+
+func mustShop(t *testing.T, addr, method, path, body string, want int, out any) {
+	t.Helper()
+	status, b, err := shop(addr, method, path, body, true)
+	if err != nil || status != want {
+		t.Fatalf("%s %s: %d %v %s", method, path, status, err, b)
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+}
+
+type placedOrder struct {
+	ID        string `json:"id"`
+	Status    string `json:"status"`
+	PaymentID string `json:"payment_id"`
+	Items     []struct {
+		SKU      string `json:"sku"`
+		Quantity int64  `json:"quantity"`
+	} `json:"items"`
+}
+
+const checkoutBody = `{"email":"ada@example.com","shipping_address":{"name":"Ada","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},` +
+	`"payment":{"provider":"test","token":"%s"}}`
+
+// checkoutLoad has buyers fill carts with one or two of skus and check
+// them out until stop is closed; it returns the orders acknowledged with
+// 201 and how many checkouts had no answer (cut by the kill).
+func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop chan struct{}) (acked []placedOrder, cut int64) {
+	var mu sync.Mutex
+	var cutN, other atomic.Int64
+	var wg sync.WaitGroup
+	for b := range buyers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(b), 7))
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				status, body, err := shop(addr, "POST", "/store/carts", `{"currency":"USD"}`, false)
+				if err != nil {
+					return // killed
+				}
+				var c struct {
+					ID string `json:"id"`
+				}
+				if status != 201 || json.Unmarshal(body, &c) != nil {
+					other.Add(1)
+					continue
+				}
+				lines := 0
+				for _, k := range rng.Perm(len(skus))[:1+rng.IntN(2)] {
+					status, _, err := shop(addr, "POST", "/store/carts/"+c.ID+"/items", fmt.Sprintf(`{"sku":%q,"quantity":%d}`, skus[k], 1+rng.IntN(2)), false)
+					if err != nil {
+						return
+					}
+					if status == 200 {
+						lines++
+					}
+				}
+				if lines == 0 {
+					continue // sold out
+				}
+				token := "tok_visa"
+				if i%8 == 7 {
+					token = "tok_declined"
+				}
+				status, body, err = shop(addr, "POST", "/store/carts/"+c.ID+"/checkout", fmt.Sprintf(checkoutBody, token), false,
+					"Idempotency-Key", fmt.Sprintf("crash-%d-%d", b, i))
+				if err != nil {
+					cutN.Add(1) // in flight when the process died
+					return
+				}
+				var r struct {
+					Order placedOrder `json:"order"`
+					Code  string      `json:"code"`
+				}
+				_ = json.Unmarshal(body, &r)
+				switch {
+				case status == 201:
+					mu.Lock()
+					acked = append(acked, r.Order)
+					mu.Unlock()
+				case status == 409 && r.Code == "out_of_stock", status == 402 && token == "tok_declined":
+				default:
+					other.Add(1)
+					t.Errorf("checkout: %d %s", status, body)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return acked, cutN.Load()
+}
+
+type crashBackend struct {
+	name  string
+	extra func(t *testing.T) ([]string, func(t *testing.T, data, module string) *sqldb.DB)
+}
+
+func crashBackends() []crashBackend {
+	return []crashBackend{
+		{"sqlite", func(t *testing.T) ([]string, func(t *testing.T, data, module string) *sqldb.DB) {
+			return nil, func(t *testing.T, data, module string) *sqldb.DB {
+				db, err := sqldb.Open(context.Background(), sqldb.Config{Path: filepath.Join(data, module+".db"), Synchronous: "normal", BusyTimeout: 10 * time.Second})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = db.Close() })
+				return db
+			}
+		}},
+		{"postgres", func(t *testing.T) ([]string, func(t *testing.T, data, module string) *sqldb.DB) {
+			if os.Getenv(inventorytest.PostgresEnv) == "" {
+				t.Skipf("set %s to run the PostgreSQL variant", inventorytest.PostgresEnv)
+			}
+			db, pgURL := inventorytest.MustOpenPostgresURL(t) // a fresh schema, dropped at the end
+			return []string{"--postgres-url", pgURL}, func(*testing.T, string, string) *sqldb.DB { return db }
+		}},
+	}
+}
+
+// TestCheckoutCrash starts `agora serve` on a fresh store, has buyers run
+// concurrent guest checkouts over HTTP for a few seconds, kills the
+// process with SIGKILL in the middle, starts it again on the same data
+// and checks, once recovery ran: every acknowledged order exists; no
+// checkout is left running and no stock is held; for every SKU the units
+// sold (initial on_hand − on_hand = committed) are exactly the units of
+// the orders, and nothing is oversold; the ledger reconciles; no payment
+// is left authorized (or pending) without an order.
+func TestCheckoutCrash(t *testing.T) {
+	for _, be := range crashBackends() {
+		t.Run(be.name, func(t *testing.T) {
+			extra, open := be.extra(t)
+			data := t.TempDir()
+			p := start(t, data, extra...)
+			stock := map[string]int64{}
+			var skus []string
+			for i, n := range []int64{12, 40, 150, 150} {
+				title := fmt.Sprintf("crash%d", i)
+				if _, status, err := createProduct(p.addr, title); err != nil || status != 201 {
+					t.Fatalf("create product: %d %v", status, err)
+				}
+				sku := "SKU-" + title
+				mustShop(t, p.addr, "PUT", "/admin/inventory/"+sku, fmt.Sprintf(`{"on_hand":%d}`, n), 200, nil)
+				stock[sku] = n
+				skus = append(skus, sku)
+			}
+			// Carts price through a read model of the catalog: wait for it.
+			deadline := time.Now().Add(15 * time.Second)
+			for _, sku := range skus {
+				for {
+					var c struct {
+						ID string `json:"id"`
+					}
+					mustShop(t, p.addr, "POST", "/store/carts", `{"currency":"USD"}`, 201, &c)
+					status, body, err := shop(p.addr, "POST", "/store/carts/"+c.ID+"/items", fmt.Sprintf(`{"sku":%q,"quantity":1}`, sku), false)
+					if err == nil && status == 200 {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("add %s: %d %v %s", sku, status, err, body)
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+
+			stop := make(chan struct{})
+			type result struct {
+				acked []placedOrder
+				cut   int64
+			}
+			done := make(chan result)
+			go func() {
+				acked, cut := checkoutLoad(t, p.addr, skus, 16, stop)
+				done <- result{acked, cut}
+			}()
+			time.Sleep(2 * time.Second)
+			if err := p.cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			p.done <- <-p.done // leave the exit for the cleanup
+			close(stop)
+			res := <-done
+			if len(res.acked) < 5 {
+				t.Fatalf("only %d checkouts were acknowledged before the kill", len(res.acked))
+			}
+
+			p2 := start(t, data, extra...)
+			if be.name == "postgres" {
+				// On PostgreSQL the start pass leaves young checkouts to the
+				// periodic one (another process may own them); the killed
+				// process owns none, so run a pass now.
+				mustShop(t, p2.addr, "POST", "/admin/orders/checkouts/recover?older_than_seconds=0", "", 200, nil)
+			}
+			// Every acknowledged order exists.
+			for _, o := range res.acked {
+				var got placedOrder
+				mustShop(t, p2.addr, "GET", "/admin/orders/"+o.ID, "", 200, &got)
+				if got.Status != "authorized" {
+					t.Errorf("acknowledged order %s is %s", o.ID, got.Status)
+				}
+			}
+			// All orders, and the units they account for.
+			sold := map[string]int64{}
+			orderOfPayment := map[string]string{}
+			orders := 0
+			for cursor := ""; ; {
+				var page struct {
+					Data       []placedOrder `json:"data"`
+					NextCursor *string       `json:"next_cursor"`
+				}
+				mustShop(t, p2.addr, "GET", "/admin/orders?limit=100&cursor="+cursor, "", 200, &page)
+				for _, o := range page.Data {
+					orders++
+					orderOfPayment[o.PaymentID] = o.ID
+					for _, it := range o.Items {
+						sold[it.SKU] += it.Quantity
+					}
+				}
+				if page.NextCursor == nil {
+					break
+				}
+				cursor = *page.NextCursor
+			}
+			for _, sku := range skus {
+				var tt totals
+				mustShop(t, p2.addr, "GET", "/admin/inventory/"+sku, "", 200, &tt)
+				got := tt.Totals
+				if got.Reserved != 0 || got.OnHand < 0 || got.Committed != sold[sku] || stock[sku]-got.OnHand != got.Committed {
+					t.Errorf("%s: %+v, initial on_hand %d, the orders hold %d", sku, got, stock[sku], sold[sku])
+				}
+			}
+			var rep struct {
+				OK bool `json:"ok"`
+			}
+			mustShop(t, p2.addr, "GET", "/admin/inventory/reconcile", "", 200, &rep)
+			if !rep.OK {
+				t.Errorf("the inventory ledger does not reconcile")
+			}
+			// No checkout left running, no payment held without an order.
+			odb, pdb := open(t, data, "order"), open(t, data, "payment")
+			var running int
+			if err := odb.Primary().QueryRowContext(t.Context(), `SELECT COUNT(*) FROM order_checkouts WHERE state = 'running'`).Scan(&running); err != nil {
+				t.Fatal(err)
+			}
+			if running != 0 {
+				t.Errorf("%d checkouts still running after recovery", running)
+			}
+			rows, err := pdb.Primary().QueryContext(t.Context(), `SELECT id, status FROM payment_payments`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			payments, voided := 0, 0
+			for rows.Next() {
+				var id, status string
+				if err := rows.Scan(&id, &status); err != nil {
+					t.Fatal(err)
+				}
+				payments++
+				_, ok := orderOfPayment[id]
+				switch {
+				case status == "voided" || status == "failed":
+					voided++
+					if ok {
+						t.Errorf("payment %s of order %s is %s", id, orderOfPayment[id], status)
+					}
+				case !ok:
+					t.Errorf("payment %s is %s without an order", id, status)
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rows.Close()
+			t.Logf("%d checkouts acknowledged, %d cut by the kill; after recovery %d orders, %d payments (%d voided or declined); units sold %v of %v",
+				len(res.acked), res.cut, orders, payments, voided, sold, stock)
+			if t.Failed() {
+				t.Logf("first process:\n%s\nsecond process:\n%s", p.log, p2.log)
+			}
+		})
+	}
+}
