@@ -64,12 +64,17 @@ type ServeCmd struct {
 	Demo            bool          `help:"On an empty store, load a demo catalog first." env:"AGORA_DEMO"`
 	MaxBody         int64         `help:"Largest request body in bytes." default:"1048576" env:"AGORA_MAX_BODY"`
 	ShutdownTimeout time.Duration `help:"How long a graceful stop waits for in-flight requests." default:"20s" env:"AGORA_SHUTDOWN_TIMEOUT"`
+	Security        SecurityFlags `embed:""`
 }
 
 // Run serves until SIGINT or SIGTERM, then drains.
 func (s *ServeCmd) Run(g *Globals) error {
 	cfg := g.appConfig()
 	cfg.Addr, cfg.Demo, cfg.MaxBody, cfg.ShutdownTimeout = s.Addr, s.Demo, s.MaxBody, s.ShutdownTimeout
+	var err error
+	if cfg.Security, err = s.Security.config(); err != nil {
+		return err
+	}
 	log := g.logger()
 	a, err := app.New(cfg, log, app.Modules())
 	if err != nil {
@@ -78,8 +83,9 @@ func (s *ServeCmd) Run(g *Globals) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return a.Serve(ctx, func(addr string) {
-		fmt.Fprintf(os.Stderr, "\nAgora %s is serving on http://%s\n  store:  http://%s/store/products\n  docs:   http://%s/docs\n  admin key: %s\n\n",
-			app.Version, addr, addr, addr, a.AdminKeyHint())
+		base := a.Scheme() + "://" + addr
+		fmt.Fprintf(os.Stderr, "\nAgora %s is serving on %s\n  store:  %s/store/products\n  docs:   %s/docs\n  admin key: %s\n\n",
+			app.Version, base, base, base, a.AdminKeyHint())
 	})
 }
 
