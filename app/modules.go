@@ -18,7 +18,7 @@ const apiDescription = "Agora is a headless commerce platform. `/store/...` serv
 // Modules returns the registry of every module the binary knows, in the
 // declared order of ARCHITECTURE.md §2.
 func Modules() *Registry {
-	r, err := NewRegistry(catalogModule(), pricingModule(), inventoryModule(), taxModule(), cartModule(), shippingModule(), paymentModule(), orderModule(), searchModule())
+	r, err := NewRegistry(catalogModule(), customerModule(), pricingModule(), inventoryModule(), taxModule(), cartModule(), shippingModule(), paymentModule(), orderModule(), searchModule())
 	if err != nil {
 		panic(err) // the registry is fixed at compile time; a test covers it
 	}

@@ -35,6 +35,15 @@
 // unavailable: it enters no total, and checkout must refuse the cart until
 // it is removed.
 //
+// # Ownership
+//
+// A cart created by a store request with a customer's session belongs to
+// that customer; a store request without one makes a guest cart. A store
+// caller reaches guest carts (by their unguessable id) and its customer's
+// own; another customer's cart is NotFound not_found, exactly as if it did
+// not exist, so that ids cannot be probed. Admin requests and other
+// modules reach every cart.
+//
 // # Expiry
 //
 // A cart expires a configured time (default 30 days) after its last

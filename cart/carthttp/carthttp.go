@@ -29,7 +29,7 @@ var (
 func store(id, method, path, summary, description string, status int) huma.Operation {
 	return huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary, Description: description, Tags: []string{storeTag},
-		DefaultStatus: status, Errors: storeErrors,
+		DefaultStatus: status, Errors: storeErrors, Security: httpx.OptionalCustomerSecurity,
 	}
 }
 

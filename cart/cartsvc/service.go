@@ -14,6 +14,7 @@ import (
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
@@ -97,6 +98,9 @@ func (s *Service) load(ctx context.Context, cartID string) (cart.Cart, error) {
 	c, err := s.store.Get(ctx, cartID)
 	if err != nil {
 		return cart.Cart{}, err
+	}
+	if !auth.MayAccess(ctx, c.CustomerID) {
+		return cart.Cart{}, notFound() // another customer's cart: as if it did not exist
 	}
 	if !s.now().Before(c.ExpiresAt) {
 		return cart.Cart{}, errs.E(errs.NotFound, cart.CodeExpired, "the cart expired")
@@ -187,6 +191,9 @@ func completable(c cart.Cart) error {
 
 // Create implements cart.Service.
 func (s *Service) Create(ctx context.Context, cmd cart.CreateCommand) (cart.Cart, error) {
+	if sh, ok := auth.ShopperOf(ctx); ok {
+		cmd.CustomerID = sh.CustomerID // a store caller's cart is its own (a guest's: nobody's)
+	}
 	v := &errs.Validator{}
 	if money.CheckCurrency(cmd.Currency) != nil {
 		v.Add("currency", "is not an ISO 4217 currency code")

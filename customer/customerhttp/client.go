@@ -186,7 +186,7 @@ func (c *Client) Export(ctx context.Context, id string) (customer.Export, error)
 	var e customer.Export
 	p, err := customerPath(id, "/export")
 	if err == nil {
-		err = c.c.Do(ctx, http.MethodGet, p, nil, &e)
+		err = c.c.Do(ctx, http.MethodPost, p, nil, &e)
 	}
 	return e, err
 }

@@ -310,7 +310,7 @@ func Register(api huma.API, svc customer.Service) {
 			in.Body.CustomerID = in.ID
 			return customerResult(svc.SetGroups(ctx, in.Body))
 		})
-	huma.Register(api, admin("exportCustomer", http.MethodGet, "/admin/customers/{id}/export", "Export a customer's data",
+	huma.Register(api, admin("exportCustomer", http.MethodPost, "/admin/customers/{id}/export", "Export a customer's data",
 		"Everything the customer module holds about the customer (account, addresses, groups, sessions without their secrets), as JSON, for a data subject access request.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*exportOut, error) {
 			e, err := svc.Export(ctx, in.ID)

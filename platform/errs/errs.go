@@ -10,6 +10,8 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -177,4 +179,13 @@ func RetryAfterOf(err error) time.Duration {
 		return e.RetryAfter
 	}
 	return 0
+}
+
+// GetHeaders gives the HTTP layer the headers the error implies: a
+// Retry-After in whole seconds (rounded up) when RetryAfter is set.
+func (e *Error) GetHeaders() http.Header {
+	if e.RetryAfter <= 0 {
+		return nil
+	}
+	return http.Header{"Retry-After": []string{strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10)}}
 }

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"path/filepath"
+	"sync"
+
+	"github.com/agoracommerce/agora/customer"
+	"github.com/agoracommerce/agora/customer/customerhttp"
+	"github.com/agoracommerce/agora/customer/customersql"
+	"github.com/agoracommerce/agora/customer/customersvc"
+	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/errs"
+)
+
+// MailDir is where, with no mail provider configured, messages to
+// customers (password resets) are written, inside the data dir.
+const MailDir = "mail"
+
+// customerModule wires customer accounts: the store, the service with its
+// notifier (files in the data dir's mail folder), the store and admin
+// routes, the outbox relay and the sweeper of ended sessions.
+func customerModule() Module {
+	return Module{
+		Name:       customer.Module,
+		Migrations: customersql.Migrations,
+		Start: func(ctx context.Context, env *Env) (*Running, error) {
+			db, err := env.DB(ctx, customer.Module)
+			if err != nil {
+				return nil, err
+			}
+			rel := env.Relay(customer.Module, db)
+			st := customersql.New(db, rel.Notify)
+			if err := st.Migrate(ctx); err != nil {
+				return nil, err
+			}
+			log := env.Log.With("module", customer.Module)
+			notify := customersvc.DirNotifier{Dir: filepath.Join(env.Config.DataDir, MailDir), Log: log, Now: env.Now}
+			svc := customersvc.New(st, customersvc.DefaultConfig(), notify, customersvc.Throttles{}, log, env.Now)
+			customerhttp.Register(env.API, svc)
+			env.Provide(customer.Module, customer.Service(svc))
+			env.Health.Add("customer_db", db.Ping)
+			return &Running{Run: func(ctx context.Context) {
+				var wg sync.WaitGroup
+				wg.Add(2)
+				go func() { defer wg.Done(); rel.Run(ctx) }()
+				go func() { defer wg.Done(); svc.Sweep(ctx) }()
+				wg.Wait()
+			}}, nil
+		},
+	}
+}
+
+// authenticateShopper resolves a customer session token for the store
+// middleware through the customer module, wherever it runs.
+func (a *App) authenticateShopper(ctx context.Context, token string) (auth.Shopper, error) {
+	svc, _ := a.env.Service(customer.Module).(customer.Service)
+	if svc == nil {
+		return auth.Shopper{}, errs.E(errs.Unavailable, "", "customer accounts are not served here")
+	}
+	id, err := svc.Authenticate(ctx, token)
+	if err != nil {
+		return auth.Shopper{}, err
+	}
+	return auth.Shopper{CustomerID: id.CustomerID, SessionID: id.SessionID, Groups: id.Groups}, nil
+}
