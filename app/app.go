@@ -22,6 +22,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/agoracommerce/agora/platform/audit"
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/httpx"
@@ -154,6 +155,7 @@ type App struct {
 	running []*Running
 	names   []string
 	keys    *auth.Keys
+	audit   *audit.Log
 	sec     security
 	idem    *idem.Store
 	spec    []byte
@@ -229,6 +231,9 @@ func (a *App) migratePlatform(ctx context.Context) error {
 	if err := db.Migrate(ctx, "platform_idem", idem.Migrations()); err != nil {
 		return err
 	}
+	if err := audit.New(db, a.now).Migrate(ctx); err != nil {
+		return err
+	}
 	return db.Migrate(ctx, "platform_auth", auth.Migrations())
 }
 
@@ -272,6 +277,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}
 	pdb, _ := a.db(ctx, "platform")
 	a.keys = auth.NewKeys(pdb, a.cfg.AdminKey, a.now)
+	a.audit = audit.New(pdb, a.now)
 	if err := a.firstKey(ctx); err != nil {
 		return err
 	}
@@ -286,6 +292,8 @@ func (a *App) Start(ctx context.Context) (err error) {
 	health.Add("platform_db", pdb.Ping)
 	health.Add("events", a.bus.Ping)
 	a.env = &Env{Config: a.cfg, Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, app: a, services: map[string]any{}}
+	auth.Register(api, a.keys)
+	audit.Register(api, a.audit)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
@@ -319,6 +327,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		a.housekeeping(runCtx)
 	}()
 
+	documentAccess(api.OpenAPI())
 	a.spec, err = httpx.SpecJSON(api)
 	if err != nil {
 		return err
@@ -356,13 +365,21 @@ func (a *App) Start(ctx context.Context) (err error) {
 
 	var h http.Handler = a.mux
 	h = a.idem.Middleware(h)
-	h = a.keys.Middleware(h)
+	h = (&audit.Recorder{Log: a.audit}).Middleware(h)
+	h = (&auth.Guard{Keys: a.keys, Routes: adminRoutes, Pattern: a.routePattern}).Middleware(h)
 	if h, err = a.guard(h, metrics); err != nil {
 		return err
 	}
 	h = metrics.Middleware(h)
 	a.handler = httpx.Base(a.log, a.edge(h))
 	return nil
+}
+
+// routePattern is the pattern of the route that serves r ("/" when none
+// does), for the admin guard.
+func (a *App) routePattern(r *http.Request) string {
+	_, pattern := a.mux.Handler(r)
+	return pattern
 }
 
 // AdminKeyFile is where a first start without AGORA_ADMIN_KEY leaves the

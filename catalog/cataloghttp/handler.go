@@ -298,10 +298,10 @@ func Register(api huma.API, svc catalog.Service) {
 			return nil, svc.DeleteCollection(ctx, in.ID)
 		})
 
-	huma.Register(api, store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel, newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key."),
+	huma.Register(api, store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key."),
 		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
 			page, err := svc.StoreProducts(ctx, catalog.StoreListQuery{
-				Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
+				Channel: httpx.SalesChannel(ctx), Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
 			})
 			if err != nil {
 				return nil, err
@@ -316,9 +316,9 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return out, nil
 		})
-	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable."),
+	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product visible in the sales channel (the default one, or the channel of the X-Publishable-Key) by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable."),
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
-			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
+			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{Channel: httpx.SalesChannel(ctx), IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
 			if err != nil {
 				return nil, err
 			}

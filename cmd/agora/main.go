@@ -21,6 +21,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/cataloghttp"
 	"github.com/agoracommerce/agora/catalog/catalogseed"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
 )
 
@@ -158,15 +159,12 @@ type KeysCmd struct {
 
 // KeysCreateCmd creates a key.
 type KeysCreateCmd struct {
-	Role string `help:"Role of the key: owner, admin, catalog_manager, order_manager, support, analyst." required:""`
+	Role string `help:"Role of the key: owner, admin, catalog_manager, order_manager, support, analyst, or a custom role (GET /admin/roles)." required:""`
 	Name string `help:"A note saying what the key is for."`
 }
 
 // Run creates the key and prints its secret on stdout.
 func (k *KeysCreateCmd) Run(g *Globals) error {
-	if !auth.ValidRole(auth.Role(k.Role)) {
-		return fmt.Errorf("unknown role %q (roles: owner, admin, catalog_manager, order_manager, support, analyst)", k.Role)
-	}
 	a, err := app.New(g.appConfig(), g.logger(), app.Modules())
 	if err != nil {
 		return err
@@ -177,6 +175,9 @@ func (k *KeysCreateCmd) Run(g *Globals) error {
 	}
 	defer closeKeys()
 	_, secret, err := keys.Create(context.Background(), auth.Role(k.Role), k.Name)
+	if errs.Is(err, errs.Invalid) {
+		return fmt.Errorf("unknown role %q (built-in roles: owner, admin, catalog_manager, order_manager, support, analyst; custom roles: GET /admin/roles)", k.Role)
+	}
 	if err != nil {
 		return err
 	}
