@@ -218,7 +218,7 @@ type Page[T any] struct {
 // CreateGroupCommand creates a customer group.
 type CreateGroupCommand struct {
 	Code string `json:"code" maxLength:"40"`
-	Name string `json:"name" maxLength:"200"`
+	Name string `json:"name,omitempty" maxLength:"200" doc:"Display name (default: the code)"`
 }
 
 // SetGroupsCommand replaces the groups a customer belongs to.

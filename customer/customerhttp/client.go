@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/platform/errs"
@@ -58,7 +59,7 @@ func (c *Client) Login(ctx context.Context, cmd customer.LoginCommand) (customer
 }
 
 func sessionToken(token string) error {
-	if token == "" || len(token) > 100 {
+	if !strings.HasPrefix(token, customer.SessionPrefix+"_") || len(token) > 100 {
 		return errs.E(errs.Unauthorized, customer.CodeInvalidSession, "the session is unknown, expired or ended; log in again")
 	}
 	return nil
