@@ -22,6 +22,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/platform/audit"
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
@@ -55,6 +56,12 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Security holds rate limits, the card-testing guard, CORS and TLS.
 	Security SecurityConfig
+	// StripeSecretKey enables the "stripe" payment provider.
+	StripeSecretKey string
+	// StripeAPIURL replaces Stripe's API address (e.g. a stripe-mock).
+	StripeAPIURL string
+	// StripeWebhookSecret is the signing secret of Stripe's webhooks.
+	StripeWebhookSecret string
 }
 
 // DefaultConfig returns the embedded defaults of API.md.
@@ -106,6 +113,12 @@ func (c Config) Validate() error {
 		problems = append(problems, "shutdown timeout must be positive")
 	}
 	problems = append(problems, c.Security.problems()...)
+	if c.StripeAPIURL != "" && !strings.HasPrefix(c.StripeAPIURL, "http://") && !strings.HasPrefix(c.StripeAPIURL, "https://") {
+		problems = append(problems, "Stripe API URL must start with http:// or https://")
+	}
+	if (c.StripeAPIURL != "" || c.StripeWebhookSecret != "") && c.StripeSecretKey == "" {
+		problems = append(problems, "AGORA_STRIPE_API_URL and AGORA_STRIPE_WEBHOOK_SECRET need AGORA_STRIPE_SECRET_KEY")
+	}
 	if len(problems) > 0 {
 		return fmt.Errorf("invalid configuration:\n  - %s", strings.Join(problems, "\n  - "))
 	}
@@ -155,8 +168,8 @@ type App struct {
 	running []*Running
 	names   []string
 	keys    *auth.Keys
-	audit   *audit.Log
 	sec     security
+	audit   *audit.Log
 	idem    *idem.Store
 	spec    []byte
 	cancel  context.CancelFunc
@@ -364,6 +377,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	a.mux.HandleFunc("/", httpx.NotFound)
 
 	var h http.Handler = a.mux
+	h = auth.StoreMiddleware(customer.SessionPrefix, a.authenticateShopper, h)
 	h = a.idem.Middleware(h)
 	h = (&audit.Recorder{Log: a.audit}).Middleware(h)
 	h = (&auth.Guard{Keys: a.keys, Routes: adminRoutes, Pattern: a.routePattern}).Middleware(h)
