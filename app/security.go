@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/agoracommerce/agora/platform/cardguard"
@@ -144,6 +145,7 @@ func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) 
 			return nil, err
 		}
 	}
+	a.applyBodyLimit()
 	rm := ratelimit.NewMetrics(metrics.Registry)
 	if !s.CardTesting.Off() {
 		cfg := s.CardTesting
@@ -169,8 +171,23 @@ func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) 
 	return h, nil
 }
 
+// applyBodyLimit gives every operation that kept huma's default body
+// limit (1 MiB) the configured one (AGORA_MAX_BODY), once every module has
+// registered its operations.
+func (a *App) applyBodyLimit() {
+	const humaDefault = 1 << 20
+	for _, item := range a.env.API.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Patch, item.Delete, item.Head, item.Options} {
+			if op != nil && op.MaxBodyBytes == humaDefault {
+				op.MaxBodyBytes = a.cfg.MaxBody
+			}
+		}
+	}
+}
+
 // edge wraps h in what comes right after the request id: the client
-// address, the security headers and CORS.
+// address, the security headers, CORS and the bounds of bodies and query
+// strings.
 func (a *App) edge(h http.Handler) http.Handler {
 	s := a.cfg.Security
 	cors := s.cors()
@@ -180,6 +197,9 @@ func (a *App) edge(h http.Handler) http.Handler {
 		}
 		return a.sec.channelOf(r)
 	}
+	lc := websec.DefaultLimitsConfig()
+	lc.MaxBody = a.cfg.MaxBody
+	h = websec.Limits(lc, h)
 	h = websec.CORS(cors, h)
 	h = websec.Headers(websec.HeadersConfig{HSTSMaxAge: s.HSTSMaxAge}, h)
 	trusted, _ := clientip.ParsePrefixes(s.TrustedProxies) // checked by Validate

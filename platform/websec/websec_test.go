@@ -3,6 +3,8 @@ package websec_test
 import (
 	"crypto/tls"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -157,5 +159,49 @@ func TestCORSOff(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Header().Get("Access-Control-Allow-Origin") != "" || w.Header().Get("Vary") != "" {
 		t.Errorf("no origins configured: %v", w.Header())
+	}
+}
+
+func TestLimits(t *testing.T) {
+	var read int
+	h := websec.Limits(websec.LimitsConfig{MaxBody: 10, MaxQueryBytes: 50, MaxQueryParams: 3},
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b := make([]byte, 100)
+			n, err := io.ReadFull(r.Body, b)
+			read = n
+			if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+				var mbe *http.MaxBytesError
+				if errors.As(err, &mbe) {
+					w.WriteHeader(413)
+					return
+				}
+			}
+			w.WriteHeader(200)
+		}))
+	do := func(target, body string, chunked bool) (int, string) {
+		r := httptest.NewRequest("POST", target, strings.NewReader(body))
+		if chunked {
+			r.ContentLength = -1
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		var p httpx.Problem
+		_ = json.Unmarshal(w.Body.Bytes(), &p)
+		return w.Code, p.Code
+	}
+	if code, _ := do("/x?a=1&b=2", "0123456789", false); code != 200 || read != 10 {
+		t.Errorf("within limits: %d, read %d", code, read)
+	}
+	if code, pc := do("/x", "0123456789ab", false); code != 413 || pc != "payload_too_large" {
+		t.Errorf("declared body over the limit: %d %s", code, pc)
+	}
+	if code, _ := do("/x", strings.Repeat("z", 50), true); code != 413 {
+		t.Errorf("undeclared body over the limit: %d", code)
+	}
+	if code, pc := do("/x?"+strings.Repeat("q", 60), "", false); code != 400 || pc != "query_too_large" {
+		t.Errorf("long query: %d %s", code, pc)
+	}
+	if code, pc := do("/x?a=1&a=2&a=3&a=4", "", false); code != 400 || pc != "query_too_large" {
+		t.Errorf("many parameters: %d %s", code, pc)
 	}
 }
