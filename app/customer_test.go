@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCustomersEndToEnd walks the Customers contract of API.md on the real
@@ -146,6 +147,57 @@ func TestCustomersEndToEnd(t *testing.T) {
 		t.Fatalf("throttling: %d %v %s", last.status, last.header, last.body)
 	}
 
+	// Orders: a customer's checkout is theirs to read and list; nobody
+	// else's.
+	adaTok = login("ada@example.com", "a new passphrase").json(t)["token"].(string)
+	asAda = []string{"Authorization", "Bearer " + adaTok}
+	call(t, srv, "POST", "/store/customers", `{"email":"carol@example.com","password":"`+pw+`"}`)
+	asBob = []string{"Authorization", "Bearer " + login("carol@example.com", pw).json(t)["token"].(string)} // bob is throttled
+	if a := call(t, srv, "POST", "/admin/products", walnut, admin...); a.status != 201 {
+		t.Fatalf("product: %d %s", a.status, a.body)
+	}
+	if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":5}`, admin...); a.status != 200 {
+		t.Fatalf("stock: %d %s", a.status, a.body)
+	}
+	cartID := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`, asAda...).json(t)["id"].(string)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a := call(t, srv, "POST", "/store/carts/"+cartID+"/items", `{"sku":"WDT-180","quantity":1}`, asAda...)
+		if a.status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("add item: %d %s", a.status, a.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	a = call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", `{"email":"ada@example.com","shipping_address":{"name":"Ada Lovelace","line1":"12 St James's Square","city":"London","postal_code":"SW1Y 4JH","country":"GB"},"payment":{"provider":"test","token":"tok_visa"}}`, asAda...)
+	if a.status != 201 {
+		t.Fatalf("checkout: %d %s", a.status, a.body)
+	}
+	ord := a.json(t)["order"].(map[string]any)
+	orderID := ord["id"].(string)
+	if ord["customer_id"] != ada {
+		t.Fatalf("order of a customer's cart: %s", a.body)
+	}
+	if a := call(t, srv, "GET", "/store/orders/"+orderID, "", asAda...); a.status != 200 {
+		t.Fatalf("ada reads her order with her session: %d %s", a.status, a.body)
+	}
+	for who, h := range map[string][]string{"bob": asBob, "a guest": nil} {
+		if a := call(t, srv, "GET", "/store/orders/"+orderID, "", h...); a.status != 404 {
+			t.Fatalf("%s reads ada's order: %d %s", who, a.status, a.body)
+		}
+	}
+	if a := call(t, srv, "GET", "/store/customers/me/orders", "", asAda...); a.status != 200 || len(a.json(t)["data"].([]any)) != 1 {
+		t.Fatalf("my orders: %d %s", a.status, a.body)
+	}
+	if a := call(t, srv, "GET", "/store/customers/me/orders", "", asBob...); a.status != 200 || len(a.json(t)["data"].([]any)) != 0 {
+		t.Fatalf("bob's orders: %d %s", a.status, a.body)
+	}
+	if a := call(t, srv, "GET", "/store/customers/me/orders", ""); a.status != 401 {
+		t.Fatalf("a guest's orders: %d %s", a.status, a.body)
+	}
+
 	// Staff side: list, export, erase.
 	if a := call(t, srv, "GET", "/admin/customers?email=ada@example.com", "", admin...); a.status != 200 || len(a.json(t)["data"].([]any)) != 1 {
 		t.Fatalf("admin list: %d %s", a.status, a.body)
@@ -160,5 +212,22 @@ func TestCustomersEndToEnd(t *testing.T) {
 	}
 	if a := login("ada@example.com", "a new passphrase"); a.status != 401 {
 		t.Fatalf("login after erasure: %d %s", a.status, a.body)
+	}
+	// The order stays for accounting, without the personal data.
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		a := call(t, srv, "GET", "/admin/orders/"+orderID, "", admin...)
+		o := a.json(t)
+		addr := o["shipping_address"].(map[string]any)
+		if o["email"] == "" && addr["name"] == "" && addr["line1"] == "" {
+			if addr["country"] != "GB" || o["totals"].(map[string]any)["total"].(map[string]any)["amount"].(float64) != 129900 {
+				t.Fatalf("erasure removed accounting data: %s", a.body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the order still holds personal data after erasure: %s", a.body)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -5,12 +5,14 @@ import (
 	"sync"
 
 	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/order/orderhttp"
 	"github.com/agoracommerce/agora/order/ordersql"
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/payment"
+	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
@@ -56,7 +58,16 @@ func orderModule() Module {
 			orderhttp.Register(env.API, svc)
 			env.Provide(order.Module, order.Service(svc))
 			env.Health.Add("order_db", db.Ping)
-			return &Running{Run: func(ctx context.Context) {
+			// An erased customer's orders lose their personal data.
+			stop, err := env.Bus.Subscribe(ctx, event.Subscription{
+				Durable:  ordersvc.CustomerConsumer,
+				Subjects: []string{event.Subject(customer.Module, customer.EventErased)},
+				Handler:  svc.HandleCustomerEvent,
+			})
+			if err != nil {
+				return nil, err
+			}
+			return &Running{Stop: func(context.Context) error { stop(); return nil }, Run: func(ctx context.Context) {
 				var wg sync.WaitGroup
 				wg.Add(2)
 				go func() { defer wg.Done(); rel.Run(ctx) }()

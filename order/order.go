@@ -250,6 +250,8 @@ type BuyerQuery struct {
 // ListQuery lists orders, newest first.
 type ListQuery struct {
 	Status Status
+	// CustomerID keeps only the orders of that customer.
+	CustomerID string
 	Limit  int
 	Cursor string
 }

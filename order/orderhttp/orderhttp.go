@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/agoracommerce/agora/order"
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
 )
@@ -65,12 +66,18 @@ type idPath struct {
 type orderOut struct{ Body order.Order }
 
 type listIn struct {
-	Status string `query:"status" enum:"pending,authorized,paid,partially_fulfilled,fulfilled,canceled,refunded," doc:"Only orders of this status"`
+	Status     string `query:"status" enum:"pending,authorized,paid,partially_fulfilled,fulfilled,canceled,refunded," doc:"Only orders of this status"`
+	CustomerID string `query:"customer_id" maxLength:"40" doc:"Only orders of this customer (cus_…)"`
 	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
 	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
 
 type listOut struct{ Body order.Page[order.Order] }
+
+type myOrdersIn struct {
+	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
+	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+}
 
 type refundIn struct {
 	ID   string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
@@ -81,7 +88,7 @@ type refundIn struct {
 type fulfillIn struct {
 	ID   string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
 	Key  string `header:"Idempotency-Key" maxLength:"200" doc:"Makes the fulfillment idempotent"`
-	Body order.FulfillCommand
+	Body *order.FulfillCommand // optional: no body fulfills everything that remains
 }
 
 type recoverIn struct {
@@ -116,8 +123,8 @@ func Register(api huma.API, svc order.Service) {
 			return &checkoutOut{Body: r}, nil
 		})
 	huma.Register(api, store("getStoreOrder", http.MethodGet, "/store/orders/{id}", "Read an order as its buyer",
-		"Reads an order with its access token, given as Authorization: Bearer <access_token> or as the access_token query parameter. "+
-			"Without a valid token the order is 404, like an unknown one.", http.StatusOK),
+		"Reads an order with its access token, given as Authorization: Bearer <access_token> or as the access_token query parameter, "+
+			"or with the session of the customer it belongs to. Without either the order is 404, like an unknown one.", http.StatusOK),
 		func(ctx context.Context, in *buyerIn) (*orderOut, error) {
 			token := in.AccessToken
 			if t, ok := strings.CutPrefix(in.Authorization, "Bearer "); ok && token == "" {
@@ -128,7 +135,23 @@ func Register(api huma.API, svc order.Service) {
 	huma.Register(api, admin("listOrders", http.MethodGet, "/admin/orders", "List orders",
 		"Lists orders newest first, optionally of one status, with cursor pagination.", http.StatusOK),
 		func(ctx context.Context, in *listIn) (*listOut, error) {
-			p, err := svc.List(ctx, order.ListQuery{Status: order.Status(in.Status), Limit: in.Limit, Cursor: in.Cursor})
+			p, err := svc.List(ctx, order.ListQuery{Status: order.Status(in.Status), CustomerID: in.CustomerID, Limit: in.Limit, Cursor: in.Cursor})
+			if err != nil {
+				return nil, err
+			}
+			return &listOut{Body: p}, nil
+		})
+	myOrders := store("listMyOrders", http.MethodGet, "/store/customers/me/orders", "List my orders",
+		"The logged-in customer's orders, newest first, with cursor pagination.", http.StatusOK)
+	myOrders.Security = httpx.CustomerSecurity
+	myOrders.Errors = append([]int{http.StatusUnauthorized}, storeErrors...)
+	huma.Register(api, myOrders,
+		func(ctx context.Context, in *myOrdersIn) (*listOut, error) {
+			sh, err := auth.RequireCustomer(ctx)
+			if err != nil {
+				return nil, err
+			}
+			p, err := svc.List(ctx, order.ListQuery{CustomerID: sh.CustomerID, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -164,8 +187,12 @@ func Register(api huma.API, svc order.Service) {
 			"409 fulfillment_exceeds (nothing is written); an order that is not paid or partially fulfilled is 409 order_state. Concurrent requests never fulfill a line "+
 			"beyond its quantity. Idempotent by Idempotency-Key. Emits order.partially_fulfilled or order.fulfilled.", http.StatusCreated),
 		func(ctx context.Context, in *fulfillIn) (*orderOut, error) {
-			in.Body.OrderID, in.Body.Key = in.ID, in.Key
-			return out(svc.Fulfill(ctx, in.Body))
+			var cmd order.FulfillCommand
+			if in.Body != nil {
+				cmd = *in.Body
+			}
+			cmd.OrderID, cmd.Key = in.ID, in.Key
+			return out(svc.Fulfill(ctx, cmd))
 		})
 	huma.Register(api, admin("recoverCheckouts", http.MethodPost, "/admin/orders/checkouts/recover", "Recover unfinished checkouts",
 		"Completes or compensates the checkouts that are still running, and finishes the cancels that have steps left, unchanged for older_than_seconds, "+
@@ -245,6 +272,9 @@ func (c *Client) List(ctx context.Context, q order.ListQuery) (order.Page[order.
 	}
 	if q.Cursor != "" {
 		v.Set("cursor", q.Cursor)
+	}
+	if q.CustomerID != "" {
+		v.Set("customer_id", q.CustomerID)
 	}
 	var p order.Page[order.Order]
 	err := c.c.Do(ctx, http.MethodGet, "/admin/orders?"+v.Encode(), nil, &p)

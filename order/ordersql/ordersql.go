@@ -153,8 +153,8 @@ func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) e
 	}
 	if insert {
 		n, _ := strconv.ParseInt(o.Number, 10, 64)
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o))
+		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o), o.CustomerID)
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ?, cancel_step = ? WHERE id = ?`,
@@ -235,9 +235,13 @@ func (s *Store) PendingCancels(ctx context.Context, before time.Time, limit int)
 }
 
 // ListOrders implements ordersvc.Store.
-func (s *Store) ListOrders(ctx context.Context, status order.Status, before string, limit int) ([]order.Order, error) {
+func (s *Store) ListOrders(ctx context.Context, status order.Status, customerID, before string, limit int) ([]order.Order, error) {
 	q := `SELECT doc FROM order_orders WHERE 1 = 1`
 	var args []any
+	if customerID != "" {
+		q += ` AND customer_id = ?`
+		args = append(args, customerID)
+	}
 	if status != "" {
 		q += ` AND status = ?`
 		args = append(args, string(status))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment"
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
@@ -22,7 +23,17 @@ func (s *Service) Get(ctx context.Context, orderID string) (order.Order, error) 
 
 // GetForBuyer implements order.Service.
 func (s *Service) GetForBuyer(ctx context.Context, q order.BuyerQuery) (order.Order, error) {
-	if !id.Valid("ord", q.ID) || q.AccessToken == "" {
+	if !id.Valid("ord", q.ID) {
+		return order.Order{}, notFound()
+	}
+	if sh, ok := auth.ShopperOf(ctx); ok && sh.CustomerID != "" && (q.AccessToken == "" || q.AccessToken == sh.Token) {
+		o, err := s.store.GetOrder(ctx, q.ID)
+		if err != nil || o.CustomerID != sh.CustomerID {
+			return order.Order{}, notFound() // another's order: as if it did not exist
+		}
+		return o, nil
+	}
+	if q.AccessToken == "" {
 		return order.Order{}, notFound()
 	}
 	ok, err := s.store.HasToken(ctx, q.ID, hashToken(q.AccessToken))
@@ -53,7 +64,7 @@ func (s *Service) List(ctx context.Context, q order.ListQuery) (order.Page[order
 	if limit == 0 {
 		limit = order.DefaultLimit
 	}
-	list, err := s.store.ListOrders(ctx, q.Status, before, limit+1)
+	list, err := s.store.ListOrders(ctx, q.Status, q.CustomerID, before, limit+1)
 	if err != nil {
 		return order.Page[order.Order]{}, err
 	}

@@ -89,5 +89,5 @@ type Store interface {
 	PendingCancels(ctx context.Context, before time.Time, limit int) ([]order.Order, error)
 	// ListOrders lists orders newest first, with ids below before (all
 	// when empty), of status (all when empty).
-	ListOrders(ctx context.Context, status order.Status, before string, limit int) ([]order.Order, error)
+	ListOrders(ctx context.Context, status order.Status, customerID, before string, limit int) ([]order.Order, error)
 }

@@ -213,13 +213,13 @@ func (m *MemStore) PendingCancels(_ context.Context, before time.Time, limit int
 }
 
 // ListOrders implements ordersvc.Store.
-func (m *MemStore) ListOrders(_ context.Context, status order.Status, before string, limit int) ([]order.Order, error) {
+func (m *MemStore) ListOrders(_ context.Context, status order.Status, customerID, before string, limit int) ([]order.Order, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := []order.Order{}
 	for _, b := range m.orders {
 		o := decodeOrder(b)
-		if (status == "" || o.Status == status) && (before == "" || o.ID < before) {
+		if (status == "" || o.Status == status) && (customerID == "" || o.CustomerID == customerID) && (before == "" || o.ID < before) {
 			out = append(out, o)
 		}
 	}
