@@ -252,8 +252,8 @@ type ListQuery struct {
 	Status Status
 	// CustomerID keeps only the orders of that customer.
 	CustomerID string
-	Limit  int
-	Cursor string
+	Limit      int
+	Cursor     string
 }
 
 // Page is one page of a list; NextCursor is nil on the last page.

@@ -68,8 +68,8 @@ type orderOut struct{ Body order.Order }
 type listIn struct {
 	Status     string `query:"status" enum:"pending,authorized,paid,partially_fulfilled,fulfilled,canceled,refunded," doc:"Only orders of this status"`
 	CustomerID string `query:"customer_id" maxLength:"40" doc:"Only orders of this customer (cus_…)"`
-	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
-	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
+	Limit      int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
+	Cursor     string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
 
 type listOut struct{ Body order.Page[order.Order] }
@@ -86,8 +86,8 @@ type refundIn struct {
 }
 
 type fulfillIn struct {
-	ID   string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
-	Key  string `header:"Idempotency-Key" maxLength:"200" doc:"Makes the fulfillment idempotent"`
+	ID   string                `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
+	Key  string                `header:"Idempotency-Key" maxLength:"200" doc:"Makes the fulfillment idempotent"`
 	Body *order.FulfillCommand // optional: no body fulfills everything that remains
 }
 
