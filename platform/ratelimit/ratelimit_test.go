@@ -190,7 +190,7 @@ func TestMemoryConcurrent(t *testing.T) {
 
 // redisURL returns a Redis to test against: AGORA_TEST_REDIS_URL, or a
 // redis-server started for the test when the binary is installed.
-func redisURL(t *testing.T) string {
+func redisURL(t testing.TB) string {
 	if u := os.Getenv("AGORA_TEST_REDIS_URL"); u != "" {
 		return u
 	}
@@ -216,7 +216,7 @@ func redisURL(t *testing.T) string {
 	return ""
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
