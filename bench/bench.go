@@ -50,7 +50,7 @@ type Config struct {
 	// point); Warmup of the closed-loop warm-up before them.
 	Duration, Warmup time.Duration
 	// Short is the quick mode for CI: one open-loop point, short phases,
-	// 1,000 flash-sale units.
+	// 300 flash-sale units.
 	Short bool
 	// Out is the directory of the JSON, Markdown and SVG results.
 	Out string
@@ -68,7 +68,7 @@ type Config struct {
 	Runs int
 	// Workers is the closed loop's connections (default 64).
 	Workers int
-	// FlashUnits and FlashBuyers shape B6 (default 10,000 units, 1,000 in
+	// FlashUnits and FlashBuyers shape B6 (default 10,000 units, 300 in
 	// short mode; 256 buyers).
 	FlashUnits, FlashBuyers int
 	// ServeArgs are extra arguments of the started `agora serve`.
@@ -102,7 +102,7 @@ func (c *Config) defaults() error {
 	if c.FlashUnits <= 0 {
 		c.FlashUnits = 10_000
 		if c.Short {
-			c.FlashUnits = 1_000
+			c.FlashUnits = 300
 		}
 	}
 	if c.FlashBuyers <= 0 {
@@ -305,7 +305,9 @@ func (r *runner) measure(ctx context.Context, srv *Server, s *scenario) (*Row, e
 		if rate < 1 {
 			continue
 		}
-		p, err := r.phase(ctx, srv, cl, OpenLoop{Rate: rate, Duration: cfg.Duration}.Run, op)
+		// As many connections as the saturation run (like wrk2's -c with
+		// -R): a call that finds them all busy waits, and the wait counts.
+		p, err := r.phase(ctx, srv, cl, OpenLoop{Rate: rate, Duration: cfg.Duration, MaxInFlight: cfg.Workers}.Run, op)
 		if err != nil {
 			return nil, err
 		}

@@ -83,6 +83,9 @@ func (r *runner) flashSale(ctx context.Context, srv *Server) (*Row, string, erro
 	if err := cl.Do(ctx, http.MethodPut, "/admin/inventory/"+sku, true, nil, map[string]any{"on_hand": units, "reason": "flash sale"}, nil, http.StatusOK); err != nil {
 		return nil, "", err
 	}
+	if err := waitPurchasable(ctx, cl, []string{variant}); err != nil {
+		return nil, "", err
+	}
 	cfg.logf("B6: flash sale of %d units of %s to %d buyers", units, sku, cfg.FlashBuyers)
 
 	lat := NewLatencies()
@@ -108,7 +111,7 @@ func (r *runner) flashSale(ctx context.Context, srv *Server) (*Row, string, erro
 		}
 		return outOfStock(err), ignore(err, outOfStock(err))
 	}
-	sctx, cancel := context.WithTimeout(ctx, max(2*time.Minute, time.Duration(units)*20*time.Millisecond))
+	sctx, cancel := context.WithTimeout(ctx, max(2*time.Minute, time.Duration(units)*100*time.Millisecond))
 	defer cancel()
 	cpu0, cpuOK := srv.CPU()
 	req0 := cl.Requests()

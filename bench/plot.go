@@ -10,7 +10,7 @@ import (
 )
 
 // The plots are small SVG documents written directly (see
-// docs/adr/0007-bench-load-generator.md for why not a plotting library):
+// docs/adr/0008-bench-load-generator.md for why not a plotting library):
 // per scenario, latency percentiles against offered load; for the run,
 // throughput per scenario with its ratio to the ceiling.
 

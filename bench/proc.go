@@ -35,6 +35,28 @@ func (s *Server) CPU() (float64, bool) {
 	return s.Proc.CPU()
 }
 
+// Quiesce waits until the server has used less than 5% of a core over
+// half a second (its event consumers and projections have caught up), or
+// until timeout. It returns how long it waited, and false on timeout or
+// when the server is not a child.
+func (s *Server) Quiesce(ctx context.Context, timeout time.Duration) (time.Duration, bool) {
+	start := time.Now()
+	prev, ok := s.CPU()
+	if !ok {
+		return 0, false
+	}
+	const window = 500 * time.Millisecond
+	for time.Since(start) < timeout && ctx.Err() == nil {
+		time.Sleep(window)
+		cur, _ := s.CPU()
+		if cur-prev < 0.05*window.Seconds() {
+			return time.Since(start), true
+		}
+		prev = cur
+	}
+	return time.Since(start), false
+}
+
 // Child is an agora process started by the bench.
 type Child struct {
 	cmd  *exec.Cmd

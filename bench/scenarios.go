@@ -100,6 +100,9 @@ func (r *runner) agoraScenarios(ctx context.Context, ids []string) ([]*Row, []st
 		if ctx.Err() != nil {
 			return rows, failures, ctx.Err()
 		}
+		if waited, ok := srv.Quiesce(ctx, time.Minute); waited > time.Second || !ok && srv.Proc != nil {
+			cfg.logf("%s: waited %s for the server to be idle (idle: %v)", id, waited.Round(time.Millisecond), ok)
+		}
 		var row *Row
 		var err error
 		switch id {
@@ -309,7 +312,48 @@ func (r *runner) loadFixtures(ctx context.Context, cl *Client) (*fixtures, error
 		return cl.Do(ctx, http.MethodPut, "/admin/inventory/"+url.PathEscape(fx.variants[i].SKU), true, nil,
 			map[string]any{"on_hand": stockedUnits, "reason": "bench"}, nil, http.StatusOK)
 	})
-	return fx, err
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(fx.variants))
+	for i, v := range fx.variants {
+		ids[i] = v.ID
+	}
+	start := time.Now()
+	if err := waitPurchasable(ctx, cl, ids); err != nil {
+		return nil, err
+	}
+	r.cfg.logf("fixtures: every stocked variant can be added to a cart (waited %s)", time.Since(start).Round(time.Millisecond))
+	return fx, nil
+}
+
+// waitPurchasable waits until every variant can be added to a cart: the
+// read models the cart prices from follow the catalog's events, so a
+// product created (or seeded) just now may not be sellable yet. The probe
+// carts are left behind; carts reserve nothing.
+func waitPurchasable(ctx context.Context, cl *Client, variants []string) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	const perCart = 100 // a cart holds at most 100 lines
+	return parallel(ctx, 8, (len(variants)+perCart-1)/perCart, func(ctx context.Context, k int) error {
+		cart, err := newCart(ctx, cl)
+		if err != nil {
+			return err
+		}
+		for _, v := range variants[k*perCart : min(len(variants), (k+1)*perCart)] {
+			for {
+				err := addItem(ctx, cl, cart, v, 1)
+				var se *StatusError
+				if err == nil {
+					break
+				}
+				if !errors.As(err, &se) || se.Status != http.StatusNotFound && se.Status != http.StatusConflict || time.Now().After(deadline) {
+					return fmt.Errorf("bench: variant %s cannot be added to a cart: %w", v, err)
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		}
+		return nil
+	})
 }
 
 // parallel runs f(0..n-1) on workers goroutines and returns the first error.

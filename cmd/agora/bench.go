@@ -16,13 +16,13 @@ type BenchCmd struct {
 	Scenarios  []string      `help:"Scenarios to run (B0 always runs: it is the ceiling)." default:"B0,B1,B2,B3,B4,B5,B6,B7,B9"`
 	Duration   time.Duration `help:"Length of each measured phase (default 10s, 2s with --short)."`
 	Out        string        `help:"Directory of the results (JSON per scenario, results.md, SVG plots)." default:"bench/results" type:"path"`
-	Short      bool          `help:"Quick mode for CI: short phases, one latency point, 1,000 flash-sale units."`
+	Short      bool          `help:"Quick mode for CI: short phases, one latency point, 300 flash-sale units."`
 	Target     string        `help:"Load a running Agora at this URL (needs --admin-key) instead of starting one."`
 	Postgres   string        `help:"Run the started server on this PostgreSQL database (an empty one) instead of SQLite."`
 	Products   int           `help:"Catalog size to seed." default:"10000"`
 	Runs       int           `help:"Saturation runs per scenario; the median is reported." default:"1"`
 	Workers    int           `help:"Connections of the saturation runs." default:"64"`
-	FlashUnits int           `help:"Units of the flash-sale SKU (default 10,000; 1,000 with --short)."`
+	FlashUnits int           `help:"Units of the flash-sale SKU (default 10,000; 300 with --short)."`
 }
 
 // Run measures, prints the table and fails only on a correctness error.
