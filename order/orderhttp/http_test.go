@@ -93,6 +93,8 @@ func TestRequests(t *testing.T) {
 	o := placed.Order
 	l1 := o.Items[0].ID
 	other := ordertest.MustCheckout(t, s, ordertest.Checkout(s.Carts.Add(ordertest.Line{SKU: k, Quantity: 1, Unit: 1000}), "", "tok_visa")).Order
+	noBody := ordertest.MustPaidOrder(t, s, ordertest.Line{SKU: k, Quantity: 2, Unit: 100})
+	noItems := ordertest.MustPaidOrder(t, s, ordertest.Line{SKU: k, Quantity: 2, Unit: 100})
 	base := "/admin/orders/" + o.ID
 	ful := base + "/fulfillments"
 	item := func(id, qty string) string { return `{"items":[{"item_id":"` + id + `","quantity":` + qty + `}]}` }
@@ -127,6 +129,8 @@ func TestRequests(t *testing.T) {
 		httpxtest.C("POST", ful, `not json`, 400, ""),
 		httpxtest.C("POST", "/admin/orders/ord_01J0000000000000000000000Z/fulfillments", `{}`, 404, "not_found"),
 		httpxtest.C("POST", "/admin/orders/nonsense/fulfillments", `{}`, 404, "not_found"),
+		httpxtest.C("POST", "/admin/orders/"+noBody.ID+"/fulfillments", "", 201, ""),
+		httpxtest.C("POST", "/admin/orders/"+noItems.ID+"/fulfillments", `{"items":[]}`, 201, ""),
 		httpxtest.C("POST", ful, `{}`, 201, ""), // everything that remains
 		httpxtest.C("POST", ful, `{}`, 409, order.CodeState),
 		httpxtest.C("GET", "/admin/orders?status=fulfilled", "", 200, ""),
@@ -146,5 +150,10 @@ func TestRequests(t *testing.T) {
 	got, err := s.Order.Get(t.Context(), o.ID)
 	if err != nil || got.Status != order.Fulfilled || len(got.Fulfillments) != 2 || got.Fulfillments[0].TrackingNumber != "1Z999AA1" {
 		t.Fatalf("after the requests: %+v %v", got, err)
+	}
+	for _, id := range []string{noBody.ID, noItems.ID} {
+		if got, err := s.Order.Get(t.Context(), id); err != nil || got.Status != order.Fulfilled || got.Items[0].Fulfilled != 2 {
+			t.Fatalf("fulfilled with no items: %+v %v", got, err)
+		}
 	}
 }
