@@ -1,4 +1,5 @@
-// Package customertest has the customer module's contract suite, run
+// Package customertest has the customer module's in-memory fake (NewFake)
+// and its contract suite, run
 // against every implementation (the service on SQLite and PostgreSQL, and
 // through the HTTP client and handlers), and test helpers.
 package customertest
