@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -55,4 +56,19 @@ func Register(api huma.API, l *Log) {
 		}
 		return &entryOut{Body: e}, nil
 	})
+	nullableDocuments(api)
+}
+
+// nullableDocuments documents before and after as an object or null: huma
+// cannot mark a field of type any nullable.
+func nullableDocuments(api huma.API) {
+	s := api.OpenAPI().Components.Schemas.Map()[httpx.SchemaName(reflect.TypeFor[Entry](), "")]
+	if s == nil {
+		return
+	}
+	for _, name := range []string{"before", "after"} {
+		if p := s.Properties[name]; p != nil {
+			s.Properties[name] = &huma.Schema{Description: p.Description, AnyOf: []*huma.Schema{{Type: "object"}, {Type: "null"}}}
+		}
+	}
 }
