@@ -341,6 +341,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}()
 
 	documentAccess(api.OpenAPI())
+	documentLimits(api.OpenAPI())
 	a.spec, err = httpx.SpecJSON(api)
 	if err != nil {
 		return err

@@ -185,6 +185,40 @@ func (a *App) applyBodyLimit() {
 	}
 }
 
+// documentLimits adds to every operation of the OpenAPI document the
+// answers the security middleware may give before the operation runs: 429
+// (rate_limited, and client_blocked at checkout) with Retry-After, and 413
+// for operations that take a body.
+func documentLimits(doc *huma.OpenAPI) {
+	retryAfter := map[string]*huma.Param{"Retry-After": {
+		Description: "Seconds to wait before retrying", Schema: &huma.Schema{Type: "integer"},
+	}}
+	for _, item := range doc.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Head, item.Post, item.Put, item.Patch, item.Delete} {
+			if op == nil || op.Responses == nil {
+				continue
+			}
+			var problem map[string]*huma.MediaType
+			for _, code := range []string{"400", "404", "default"} {
+				if r := op.Responses[code]; r != nil && r.Content != nil {
+					problem = r.Content
+					break
+				}
+			}
+			if problem == nil {
+				continue
+			}
+			if op.Responses["429"] == nil {
+				op.Responses["429"] = &huma.Response{Description: "Too many requests from this client or credential (rate_limited), or checkouts of this client blocked after many declined payments (client_blocked)",
+					Headers: retryAfter, Content: problem}
+			}
+			if op.RequestBody != nil && op.Responses["413"] == nil {
+				op.Responses["413"] = &huma.Response{Description: "The request body is larger than the configured limit (payload_too_large)", Content: problem}
+			}
+		}
+	}
+}
+
 // edge wraps h in what comes right after the request id: the client
 // address, the security headers, CORS and the bounds of bodies and query
 // strings.

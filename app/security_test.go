@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -425,4 +426,40 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// TestOpenAPIDocumentsLimits: every operation documents the 429 of the
+// rate limits with Retry-After, and operations with a body the 413.
+func TestOpenAPIDocumentsLimits(t *testing.T) {
+	_, srv := startApp(t, backends(t)["embedded"](t))
+	var doc struct {
+		Paths map[string]map[string]struct {
+			RequestBody any `json:"requestBody"`
+			Responses   map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(call(t, srv, "GET", "/openapi.json", "").body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	checkout := doc.Paths["/store/carts/{id}/checkout"]["post"]
+	if r, ok := checkout.Responses["429"]; !ok || r.Headers["Retry-After"] == nil {
+		t.Errorf("checkout lacks 429 with Retry-After: %+v", checkout.Responses)
+	}
+	if _, ok := checkout.Responses["413"]; !ok {
+		t.Error("checkout lacks 413")
+	}
+	n := 0
+	for path, ops := range doc.Paths {
+		for method, op := range ops {
+			n++
+			if _, ok := op.Responses["429"]; !ok {
+				t.Errorf("%s %s lacks 429", method, path)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d operations", n)
+	}
 }
