@@ -166,6 +166,13 @@ func TestStaffAccess(t *testing.T) {
 				t.Fatalf("created key: %v", created)
 			}
 			analystKey := v.do("POST", "/admin/api-keys", `{"role":"analyst"}`, owner, 201, "")["secret"].(string)
+			// A replay of the same Idempotency-Key makes no second key and
+			// does not show the secret again: it is not kept.
+			first := v.do("POST", "/admin/api-keys", `{"role":"analyst","name":"retry"}`, owner, 201, "", "Idempotency-Key", "key-1")
+			again := v.do("POST", "/admin/api-keys", `{"role":"analyst","name":"retry"}`, owner, 201, "", "Idempotency-Key", "key-1")
+			if again["id"] != first["id"] || again["secret"] != "[redacted]" || !strings.HasPrefix(first["secret"].(string), "sk_") {
+				t.Fatalf("replayed key creation: %v, first %v", again, first)
+			}
 			v.do("POST", "/admin/api-keys", `{"role":"wizard"}`, owner, 400, "validation_failed")
 			v.do("POST", "/admin/api-keys", `{"role":"analyst","extra":1}`, owner, 400, "validation_failed")
 			v.do("POST", "/admin/api-keys", `{"role":"owner"}`, catalogKey, 403, "forbidden")

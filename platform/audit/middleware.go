@@ -169,51 +169,16 @@ func idOf(doc json.RawMessage) string {
 	return s
 }
 
-// secretFields are the names of JSON fields never recorded.
-var secretFields = map[string]bool{
-	"secret": true, "password": true, "password_hash": true, "token": true, "access_token": true,
-	"refresh_token": true, "session_token": true, "client_secret": true, "api_key": true,
-}
-
 // Redacted replaces the values of secret fields, at any depth.
-const Redacted = "[redacted]"
+const Redacted = httpx.Redacted
 
 // document returns body as JSON with secrets redacted, or nil when it is
 // empty, too large or not JSON.
 func document(body []byte, over bool) json.RawMessage {
-	body = bytes.TrimSpace(body)
-	if over || len(body) == 0 || len(body) > MaxDocument {
+	if over || len(body) > MaxDocument {
 		return nil
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
-		return nil
-	}
-	out, err := json.Marshal(redact(v))
-	if err != nil {
-		return nil
-	}
-	return out
-}
-
-func redact(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			if secretFields[strings.ToLower(k)] {
-				t[k] = Redacted
-			} else {
-				t[k] = redact(x)
-			}
-		}
-	case []any:
-		for i, x := range t {
-			t[i] = redact(x)
-		}
-	}
-	return v
+	return httpx.RedactSecrets(body)
 }
 
 // teeWriter passes an answer on and keeps a copy of up to MaxDocument bytes.

@@ -64,6 +64,11 @@ type keyIDIn struct {
 
 type keyOut struct{ Body APIKey }
 
+type createdKeyOut struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         APIKey
+}
+
 type keyPageOut struct{ Body Page[APIKey] }
 
 type createKeyIn struct{ Body CreateKeyCommand }
@@ -147,14 +152,16 @@ func Register(api huma.API, k *Keys) {
 			}
 			return &keyPageOut{Body: page}, nil
 		})
-	huma.Register(api, op("createAPIKey", http.MethodPost, "/admin/api-keys", "Create an admin API key", "Creates a key with a built-in or custom role and answers its secret, which is shown only here: it is stored as a hash. A role with a permission the caller does not hold is 403 forbidden.", http.StatusCreated),
-		func(ctx context.Context, in *createKeyIn) (*keyOut, error) {
+	huma.Register(api, op("createAPIKey", http.MethodPost, "/admin/api-keys", "Create an admin API key", "Creates a key with a built-in or custom role and answers its secret, which is shown only here: it is stored as a hash (a replay of the same Idempotency-Key answers the key with its secret redacted). A role with a permission the caller does not hold is 403 forbidden.", http.StatusCreated),
+		func(ctx context.Context, in *createKeyIn) (*createdKeyOut, error) {
 			in.Body.By = by(ctx)
 			key, err := k.CreateKey(ctx, in.Body)
 			if err != nil {
 				return nil, err
 			}
-			return &keyOut{Body: key}, nil
+			// no-store: no cache keeps the secret, and an idempotent
+			// replay answers the key without it.
+			return &createdKeyOut{CacheControl: "no-store", Body: key}, nil
 		})
 	huma.Register(api, op("getAPIKey", http.MethodGet, "/admin/api-keys/{id}", "Read an admin API key", "Reads a key's id, role, name and times; never its secret.", http.StatusOK),
 		func(ctx context.Context, in *keyIDIn) (*keyOut, error) {

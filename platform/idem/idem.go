@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/agoracommerce/agora/platform/errs"
@@ -175,7 +176,13 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 		if rec.status >= 500 {
 			return
 		}
-		if err := s.complete(context.WithoutCancel(ctx), scope, key, rec.status, rec.Header().Get("Content-Type"), rec.buf.Bytes()); err != nil {
+		stored := rec.buf.Bytes()
+		if strings.Contains(rec.Header().Get("Cache-Control"), "no-store") {
+			// The answer holds a secret shown once (a new API key): it is
+			// kept without it, and a replay answers the rest.
+			stored = httpx.RedactSecrets(stored)
+		}
+		if err := s.complete(context.WithoutCancel(ctx), scope, key, rec.status, rec.Header().Get("Content-Type"), stored); err != nil {
 			httpx.Logger(ctx).Error("idempotency: storing the answer failed", "err", err)
 			return
 		}
