@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/cataloghttp"
 	"github.com/agoracommerce/agora/catalog/catalogsql"
@@ -24,7 +26,22 @@ func catalogModule() Module {
 			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
-			svc := catalogsvc.New(st, catalogsvc.DefaultConfig(), env.Log.With("module", catalog.Module), env.Now)
+			// Store reads come from an in-process cache, invalidated by this
+			// process's writes and, for every process, by the catalog's
+			// events (a watch: each process sees every event).
+			cached := catalogsvc.NewCachedStore(st, catalogsvc.DefaultCacheConfig())
+			svc := catalogsvc.New(cached, catalogsvc.DefaultConfig(), env.Log.With("module", catalog.Module), env.Now)
+			var unwatch func()
+			if c, ok := cached.(*catalogsvc.CachedStore); ok {
+				if unwatch, err = env.Bus.Watch(ctx, []string{event.Subject(catalog.Module, ">")}, c.HandleEvent); err != nil {
+					return nil, err
+				}
+				env.Metrics.Registry.MustRegister(
+					prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agora_catalog_cache_hits_total", Help: "Store reads of the catalog answered from the cache."},
+						func() float64 { h, _ := c.Stats(); return float64(h) }),
+					prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agora_catalog_cache_misses_total", Help: "Store reads of the catalog that went to the database."},
+						func() float64 { _, m := c.Stats(); return float64(m) }))
+			}
 			cataloghttp.Register(env.API, svc)
 			env.Provide(catalog.Module, catalog.Service(svc))
 			env.Health.Add("catalog_db", db.Ping)
@@ -38,7 +55,13 @@ func catalogModule() Module {
 			if err != nil {
 				return nil, err
 			}
-			return &Running{Run: rel.Run, Stop: func(context.Context) error { stop(); return nil }}, nil
+			return &Running{Run: rel.Run, Stop: func(context.Context) error {
+				stop()
+				if unwatch != nil {
+					unwatch()
+				}
+				return nil
+			}}, nil
 		},
 	}
 }

@@ -270,6 +270,58 @@ func (b *Bus) Subscribe(ctx context.Context, s event.Subscription) (func(), erro
 	return consumer.Stop, nil
 }
 
+// Watch delivers to handler, in this process only, the events of subjects
+// published from now on: an ephemeral, ordered consumer that keeps no
+// position and disappears when stopped or when the process ends. It is for
+// per-process state such as cache invalidation, where every process must
+// see every event and none needs the past; a handler error is logged and
+// the event is not retried. stop ends it.
+func (b *Bus) Watch(ctx context.Context, subjects []string, handler event.Handler) (stop func(), err error) {
+	if len(subjects) == 0 || handler == nil {
+		return nil, errors.New("jetstream: a watch needs subjects and a handler")
+	}
+	full := make([]string, len(subjects))
+	for i, sub := range subjects {
+		full[i] = b.prefix + sub
+	}
+	cfg := js.OrderedConsumerConfig{DeliverPolicy: js.DeliverNewPolicy, InactiveThreshold: time.Minute}
+	filterHere := false
+	switch {
+	case len(full) == 1:
+		cfg.FilterSubjects = full
+	case versionAtLeast(b.nc.ConnectedServerVersion(), 2, 10):
+		cfg.FilterSubjects = full
+	default:
+		cfg.FilterSubjects = []string{commonWildcard(full)}
+		filterHere = true
+	}
+	cons, err := b.js.OrderedConsumer(ctx, b.stream, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: watch: %w", err)
+	}
+	cc, err := cons.Consume(func(m js.Msg) {
+		if filterHere && !matchesAny(full, m.Subject()) {
+			return
+		}
+		var e event.Event
+		if err := json.Unmarshal(m.Data(), &e); err != nil || e.Validate() != nil {
+			return
+		}
+		hctx, cancel := context.WithTimeout(context.Background(), b.cfg.AckWait)
+		defer cancel()
+		if err := safeHandle(hctx, handler, e); err != nil {
+			b.log.Warn("watch handler failed", "event_id", e.ID, "type", e.Type, "err", err)
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: watch: %w", err)
+	}
+	b.mu.Lock()
+	b.subs = append(b.subs, cc)
+	b.mu.Unlock()
+	return cc.Stop, nil
+}
+
 func validNamespace(ns string) bool {
 	if len(ns) == 0 || len(ns) > 32 {
 		return false

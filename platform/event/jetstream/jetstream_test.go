@@ -167,7 +167,7 @@ func TestExternalServer(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		test func(*testing.T, *jetstream.Bus, string, string)
-	}{{"publish-subscribe", testPublishSubscribe}, {"dedup", testDedup}} {
+	}{{"publish-subscribe", testPublishSubscribe}, {"dedup", testDedup}, {"watch", testWatch}} {
 		t.Run(tc.name, func(t *testing.T) {
 			module, durable := "jstest"+run+tc.name[:3], "jstest_"+run+"_"+tc.name[:3]
 			t.Cleanup(func() { deleteConsumer(t, url, durable) })
@@ -446,5 +446,40 @@ func TestOpenAndSubscribeErrors(t *testing.T) {
 	}
 	if _, err := b.ConsumerLag(context.Background(), "nobody"); err == nil {
 		t.Error("ConsumerLag of an unknown consumer succeeded")
+	}
+}
+
+// TestWatch: a watch sees the events published after it started, in every
+// watcher, and nothing from before; stopping it ends the deliveries.
+func TestWatch(t *testing.T) { testWatch(t, MustOpenEmbedded(t), "catalog", "") }
+
+func testWatch(t *testing.T, b *jetstream.Bus, module, _ string) {
+	old := mustEvent(t, module, "product.updated")
+	mustPublish(t, b, old)
+	var w1, w2 sink
+	stop1, err := b.Watch(t.Context(), []string{event.Subject(module, ">")}, w1.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop2, err := b.Watch(t.Context(), []string{event.Subject(module, "product.updated"), event.Subject(module, "category.updated")}, w2.handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop2()
+	e1, e2, other := mustEvent(t, module, "product.updated"), mustEvent(t, module, "category.updated"), mustEvent(t, module, "product.created")
+	mustPublish(t, b, e1, e2, other)
+	waitFor(t, 5*time.Second, "both watchers", func() bool { return w1.has(other.ID) && w2.has(e2.ID) })
+	if w1.has(old.ID) || w2.has(old.ID) {
+		t.Fatal("a watch delivered an event from before it started")
+	}
+	if !w1.has(e1.ID) || !w1.has(e2.ID) || !w2.has(e1.ID) || w2.has(other.ID) {
+		t.Fatalf("watch 1 got %v, watch 2 got %v", w1.ids(), w2.ids())
+	}
+	stop1()
+	late := mustEvent(t, module, "product.updated")
+	mustPublish(t, b, late)
+	waitFor(t, 5*time.Second, "watch 2", func() bool { return w2.has(late.ID) })
+	if w1.has(late.ID) {
+		t.Fatal("a stopped watch still delivers")
 	}
 }
