@@ -198,6 +198,36 @@ func TestCustomersEndToEnd(t *testing.T) {
 		t.Fatalf("a guest's orders: %d %s", a.status, a.body)
 	}
 
+	// Price lists for a customer group apply to the carts of its members.
+	if a := call(t, srv, "POST", "/admin/customer-groups", `{"code":"trade","name":"Trade"}`, admin...); a.status != 201 {
+		t.Fatalf("group: %d %s", a.status, a.body)
+	}
+	if a := call(t, srv, "PUT", "/admin/customers/"+ada+"/groups", `{"groups":["trade"]}`, admin...); a.status != 200 {
+		t.Fatalf("set groups: %d %s", a.status, a.body)
+	}
+	vid := call(t, srv, "GET", "/store/products/walnut-dining-table?currency=USD", "").json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
+	if a := call(t, srv, "POST", "/admin/price-lists", `{"name":"Trade","currency":"USD","customer_group":"trade","prices":[{"variant_id":"`+vid+`","amount":99900}]}`, admin...); a.status != 201 {
+		t.Fatalf("price list: %d %s", a.status, a.body)
+	}
+	unit := func(h []string) float64 {
+		t.Helper()
+		c := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`, h...).json(t)["id"].(string)
+		a := call(t, srv, "POST", "/store/carts/"+c+"/items", `{"variant_id":"`+vid+`","quantity":1}`, h...)
+		if a.status != 200 {
+			t.Fatalf("add: %d %s", a.status, a.body)
+		}
+		return a.json(t)["items"].([]any)[0].(map[string]any)["unit_price"].(map[string]any)["amount"].(float64)
+	}
+	if got := unit(asAda); got != 99900 {
+		t.Fatalf("a trade customer's cart: unit price %v, want the trade price", got)
+	}
+	if got := unit(nil); got != 129900 {
+		t.Fatalf("a guest's cart: unit price %v, want the list price", got)
+	}
+	if got := unit(asBob); got != 129900 {
+		t.Fatalf("another customer's cart: unit price %v, want the list price", got)
+	}
+
 	// Staff side: list, export, erase.
 	if a := call(t, srv, "GET", "/admin/customers?email=ada@example.com", "", admin...); a.status != 200 || len(a.json(t)["data"].([]any)) != 1 {
 		t.Fatalf("admin list: %d %s", a.status, a.body)

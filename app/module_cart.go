@@ -9,18 +9,19 @@ import (
 	"github.com/agoracommerce/agora/cart/cartsql"
 	"github.com/agoracommerce/agora/cart/cartsvc"
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/tax"
 )
 
 // cartModule wires the cart: its store, the service calling the local
-// catalog, pricing, inventory and tax services, the store and admin
+// catalog, customer, pricing, inventory and tax services, the store and admin
 // routes, the outbox relay and the sweeper of expired carts.
 func cartModule() Module {
 	return Module{
 		Name:       cart.Module,
-		Deps:       []string{catalog.Module, pricing.Module, inventory.Module, tax.Module},
+		Deps:       []string{catalog.Module, customer.Module, pricing.Module, inventory.Module, tax.Module},
 		Migrations: cartsql.Migrations,
 		Start: func(ctx context.Context, env *Env) (*Running, error) {
 			cat, _ := env.Service(catalog.Module).(catalog.Service)
@@ -36,7 +37,11 @@ func cartModule() Module {
 			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
-			svc := cartsvc.New(st, cartsvc.NewDeps(pri, cat, inv, tx), cartsvc.DefaultConfig(), env.Log.With("module", cart.Module), env.Now)
+			deps := cartsvc.NewDeps(pri, cat, inv, tx)
+			if cus, ok := env.Service(customer.Module).(customer.Service); ok {
+				deps.Customers = cus
+			}
+			svc := cartsvc.New(st, deps, cartsvc.DefaultConfig(), env.Log.With("module", cart.Module), env.Now)
 			carthttp.Register(env.API, svc)
 			env.Provide(cart.Module, cart.Service(svc))
 			env.Health.Add("cart_db", db.Ping)

@@ -117,7 +117,7 @@ type Customer struct {
 // Group is a customer group (wholesale, vip…), which price lists and
 // promotions can target.
 type Group struct {
-	Code      string    `json:"code" doc:"Stable code: lower-case letters, digits, - and _"`
+	Code      string    `json:"code" doc:"Stable code: lower-case letters, digits and hyphens (as price lists name it)"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
 }

@@ -43,11 +43,12 @@ const (
 
 // Limits.
 const (
-	MaxLines        = 250
-	MaxQuantity     = 10_000
-	MaxPricesPerSet = 5_000
-	MaxListLimit    = 100
-	DefaultLimit    = 20
+	MaxLines          = 250
+	MaxCustomerGroups = 20 // per quote
+	MaxQuantity       = 10_000
+	MaxPricesPerSet   = 5_000
+	MaxListLimit      = 100
+	DefaultLimit      = 20
 )
 
 // PriceList is a set of prices in one currency for the buyers it targets.
@@ -65,6 +66,23 @@ type PriceList struct {
 	Version       int64      `json:"version"`
 	CreatedAt     time.Time  `json:"created_at"`
 	UpdatedAt     time.Time  `json:"updated_at"`
+}
+
+// PriceListCreated is the data of pricing.price_list_created: the list
+// and the prices it was created with (none when it was created empty).
+// The data of price_list_updated and price_list_deleted is the PriceList.
+type PriceListCreated struct {
+	PriceList
+	Prices []ListPrice `json:"prices,omitempty"`
+}
+
+// PricesSet is the data of pricing.prices_set: the prices upserted into a
+// list (an amount of -1 removed the variant's price) and the list's
+// version after the change.
+type PricesSet struct {
+	PriceListID string      `json:"price_list_id"`
+	Version     int64       `json:"version"`
+	Prices      []ListPrice `json:"prices"`
 }
 
 // ListPrice is the price of one variant in a price list.
@@ -138,11 +156,14 @@ type QuoteLine struct {
 
 // QuoteQuery asks the prices that apply to a buyer at a moment.
 type QuoteQuery struct {
-	Currency      string      `json:"currency" pattern:"^[A-Z]{3}$"`
-	Channel       string      `json:"channel,omitempty" maxLength:"64"`
-	CustomerGroup string      `json:"customer_group,omitempty" maxLength:"64"`
-	At            time.Time   `json:"at,omitzero" required:"false" doc:"Moment of the quote; default now"`
-	Lines         []QuoteLine `json:"lines" minItems:"1" maxItems:"250"`
+	Currency      string `json:"currency" pattern:"^[A-Z]{3}$"`
+	Channel       string `json:"channel,omitempty" maxLength:"64"`
+	CustomerGroup string `json:"customer_group,omitempty" maxLength:"64"`
+	// CustomerGroups are more groups of the buyer (a customer may belong to
+	// several): lists of any of them, and of CustomerGroup, apply.
+	CustomerGroups []string    `json:"customer_groups,omitempty" maxItems:"20"`
+	At             time.Time   `json:"at,omitzero" required:"false" doc:"Moment of the quote; default now"`
+	Lines          []QuoteLine `json:"lines" minItems:"1" maxItems:"250"`
 }
 
 // PricedLine is the price of one quoted line.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/tax"
@@ -25,6 +26,12 @@ type stock interface {
 	GetStock(ctx context.Context, sku string) (inventory.Stock, error)
 }
 
+// customers tells the groups of a cart's customer (price lists can target
+// them).
+type customers interface {
+	Get(ctx context.Context, id string) (customer.Customer, error)
+}
+
 type taxer interface {
 	Calculate(ctx context.Context, q tax.CalculateQuery) (tax.Calculation, error)
 }
@@ -35,6 +42,9 @@ type Deps struct {
 	Catalog   products
 	Inventory stock
 	Tax       taxer
+	// Customers (optional) gives the groups of a customer's cart when the
+	// caller is not that customer's own store request.
+	Customers customers
 }
 
 // NewDeps bundles the services the cart calls.

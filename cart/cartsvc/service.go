@@ -324,7 +324,11 @@ func unknownVariant(field, format string, args ...any) error {
 // variant describes a variant that can be bought in c: priced in its
 // currency for its channel, of a published product visible in its channel.
 func (s *Service) variant(ctx context.Context, c cart.Cart, variantID string, qty int64) (cart.Item, error) {
-	q, err := s.deps.Pricing.Quote(ctx, pricing.QuoteQuery{Currency: c.Currency, Channel: c.Channel, Lines: []pricing.QuoteLine{{VariantID: variantID, Quantity: qty}}})
+	groups, err := s.groups(ctx, c)
+	if err != nil {
+		return cart.Item{}, err
+	}
+	q, err := s.deps.Pricing.Quote(ctx, pricing.QuoteQuery{Currency: c.Currency, Channel: c.Channel, CustomerGroups: groups, Lines: []pricing.QuoteLine{{VariantID: variantID, Quantity: qty}}})
 	switch {
 	case errs.Is(err, errs.NotFound):
 		return cart.Item{}, unknownVariant("variant_id", "no variant %s", variantID)
@@ -485,6 +489,26 @@ func (s *Service) Complete(ctx context.Context, cartID string) (cart.Cart, error
 	return out, err
 }
 
+// groups returns the customer groups whose price lists apply to c: those
+// of its customer, from the store request when it is the customer's own,
+// else from the customer module. A guest cart has none.
+func (s *Service) groups(ctx context.Context, c cart.Cart) ([]string, error) {
+	if c.CustomerID == "" {
+		return nil, nil
+	}
+	if sh, ok := auth.ShopperOf(ctx); ok && sh.CustomerID == c.CustomerID {
+		return sh.Groups, nil
+	}
+	if s.deps.Customers == nil {
+		return nil, nil
+	}
+	cu, err := s.deps.Customers.Get(ctx, c.CustomerID)
+	if errs.Is(err, errs.NotFound) {
+		return nil, nil
+	}
+	return cu.Groups, err
+}
+
 // lineIndex extracts i from a field "lines[i]…" of a pricing error.
 func lineIndex(field string) (int, bool) {
 	rest, ok := strings.CutPrefix(field, "lines[")
@@ -503,6 +527,10 @@ func lineIndex(field string) (int, bool) {
 // documentation of cart). A line pricing cannot price is marked
 // unavailable, unless it is touched: then the error is the caller's.
 func (s *Service) price(ctx context.Context, c *cart.Cart, touched string) error {
+	groups, err := s.groups(ctx, *c)
+	if err != nil {
+		return err
+	}
 	avail := make([]int, 0, len(c.Items)) // indices of items still to price
 	for i := range c.Items {
 		c.Items[i].Unavailable = false
@@ -513,7 +541,7 @@ func (s *Service) price(ctx context.Context, c *cart.Cart, touched string) error
 		for k, i := range avail {
 			lines[k] = pricing.QuoteLine{VariantID: c.Items[i].VariantID, Quantity: c.Items[i].Quantity}
 		}
-		q, err := s.deps.Pricing.Quote(ctx, pricing.QuoteQuery{Currency: c.Currency, Channel: c.Channel, Lines: lines})
+		q, err := s.deps.Pricing.Quote(ctx, pricing.QuoteQuery{Currency: c.Currency, Channel: c.Channel, CustomerGroups: groups, Lines: lines})
 		if err == nil {
 			if len(q.Lines) != len(avail) {
 				return errs.E(errs.Internal, "", "pricing answered %d lines for %d", len(q.Lines), len(avail))

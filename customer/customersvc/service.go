@@ -483,13 +483,13 @@ func (s *Service) List(ctx context.Context, q customer.ListQuery) (customer.Page
 	return s.store.ListCustomers(ctx, q)
 }
 
-var groupRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
+var groupRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,39}$`)
 
 // CreateGroup implements customer.Service.
 func (s *Service) CreateGroup(ctx context.Context, cmd customer.CreateGroupCommand) (customer.Group, error) {
 	v := &errs.Validator{}
 	g := customer.Group{Code: strings.TrimSpace(cmd.Code), CreatedAt: s.now()}
-	v.Check(groupRE.MatchString(g.Code), "code", "must be 1 to 40 lower-case letters, digits, - or _")
+	v.Check(groupRE.MatchString(g.Code), "code", "must be 1 to 40 lower-case letters, digits or hyphens")
 	g.Name = text(v, "name", cmd.Name, customer.MaxText)
 	if g.Name == "" {
 		g.Name = g.Code

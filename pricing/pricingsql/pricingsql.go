@@ -230,15 +230,18 @@ func inArgs(ids []string) (string, []any) {
 }
 
 // Candidates implements pricingsvc.Store.
-func (s *Store) Candidates(ctx context.Context, currency, channel, group string, at time.Time, variantIDs []string) ([]pricingsvc.Candidate, error) {
+func (s *Store) Candidates(ctx context.Context, currency, channel string, groups []string, at time.Time, variantIDs []string) ([]pricingsvc.Candidate, error) {
 	if len(variantIDs) == 0 {
 		return nil, nil
 	}
 	in, idArgs := inArgs(variantIDs)
-	args := append([]any{currency, channel, group, at, at}, idArgs...)
+	groupIn, groupArgs := inArgs(append([]string{""}, groups...))
+	args := append([]any{currency, channel}, groupArgs...)
+	args = append(args, at, at)
+	args = append(args, idArgs...)
 	rows, err := s.DB.Read().QueryContext(ctx, `SELECT l.id, p.variant_id, p.amount, l.tax_inclusive, l.priority
 		FROM pricing_list_prices p JOIN pricing_price_lists l ON l.id = p.list_id
-		WHERE l.currency = ? AND l.active = TRUE AND (l.channel = '' OR l.channel = ?) AND (l.customer_group = '' OR l.customer_group = ?)
+		WHERE l.currency = ? AND l.active = TRUE AND (l.channel = '' OR l.channel = ?) AND l.customer_group IN `+groupIn+`
 		  AND (l.starts_at IS NULL OR l.starts_at <= ?) AND (l.ends_at IS NULL OR l.ends_at > ?)
 		  AND p.variant_id IN `+in, args...)
 	if err != nil {

@@ -124,7 +124,7 @@ func (s *Service) CreatePriceList(ctx context.Context, cmd pricing.CreatePriceLi
 		CustomerGroup: cmd.CustomerGroup, StartsAt: utc(cmd.StartsAt), EndsAt: utc(cmd.EndsAt), TaxInclusive: cmd.TaxInclusive,
 		Priority: cmd.Priority, Active: active, Version: 1, CreatedAt: now, UpdatedAt: now,
 	}
-	e, err := s.event(pricing.EventPriceListCreated, pl.ID, pl)
+	e, err := s.event(pricing.EventPriceListCreated, pl.ID, pricing.PriceListCreated{PriceList: pl, Prices: cmd.Prices})
 	if err != nil {
 		return pricing.PriceList{}, err
 	}
@@ -240,7 +240,7 @@ func (s *Service) SetPrices(ctx context.Context, cmd pricing.SetPricesCommand) e
 	return s.store.SetPrices(ctx, cmd.ListID, cmd.Prices, func(pl *pricing.PriceList) ([]event.Event, error) {
 		pl.Version++
 		pl.UpdatedAt = s.now()
-		e, err := s.event(pricing.EventPricesSet, pl.ID, map[string]any{"price_list_id": pl.ID, "version": pl.Version, "prices": cmd.Prices})
+		e, err := s.event(pricing.EventPricesSet, pl.ID, pricing.PricesSet{PriceListID: pl.ID, Version: pl.Version, Prices: cmd.Prices})
 		return []event.Event{e}, err
 	})
 }
@@ -265,6 +265,17 @@ func (s *Service) Quote(ctx context.Context, q pricing.QuoteQuery) (pricing.Quot
 	}
 	checkTarget(v, "channel", q.Channel)
 	checkTarget(v, "customer_group", q.CustomerGroup)
+	groups := make([]string, 0, len(q.CustomerGroups)+1)
+	if q.CustomerGroup != "" {
+		groups = append(groups, q.CustomerGroup)
+	}
+	v.Check(len(q.CustomerGroups) <= pricing.MaxCustomerGroups, "customer_groups", "at most %d groups", pricing.MaxCustomerGroups)
+	for i, g := range q.CustomerGroups {
+		checkTarget(v, fmt.Sprintf("customer_groups[%d]", i), g)
+		if g != "" {
+			groups = append(groups, g)
+		}
+	}
 	if len(q.Lines) == 0 || len(q.Lines) > pricing.MaxLines {
 		v.Add("lines", "must have 1 to %d lines", pricing.MaxLines)
 	}
@@ -290,7 +301,7 @@ func (s *Service) Quote(ctx context.Context, q pricing.QuoteQuery) (pricing.Quot
 	if err != nil {
 		return pricing.Quote{}, err
 	}
-	cands, err := s.store.Candidates(ctx, q.Currency, q.Channel, q.CustomerGroup, at.UTC(), ids)
+	cands, err := s.store.Candidates(ctx, q.Currency, q.Channel, dedupe(groups), at.UTC(), ids)
 	if err != nil {
 		return pricing.Quote{}, err
 	}

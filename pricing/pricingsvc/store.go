@@ -48,7 +48,7 @@ type Store interface {
 
 	// Candidates returns the prices of active lists in currency for the
 	// variants whose channel, group and window admit the buyer.
-	Candidates(ctx context.Context, currency, channel, group string, at time.Time, variantIDs []string) ([]Candidate, error)
+	Candidates(ctx context.Context, currency, channel string, groups []string, at time.Time, variantIDs []string) ([]Candidate, error)
 	// BaseVariants returns the catalog read model of the variants it knows.
 	BaseVariants(ctx context.Context, variantIDs []string) (map[string]BaseVariant, error)
 	// ApplyProduct updates the read model from a catalog event, once per

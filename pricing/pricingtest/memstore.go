@@ -5,6 +5,7 @@ package pricingtest
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -188,12 +189,12 @@ func (m *MemStore) ListPrices(_ context.Context, q pricing.ListPricesQuery) (pri
 }
 
 // Candidates implements pricingsvc.Store.
-func (m *MemStore) Candidates(_ context.Context, currency, channel, group string, at time.Time, variantIDs []string) ([]pricingsvc.Candidate, error) {
+func (m *MemStore) Candidates(_ context.Context, currency, channel string, groups []string, at time.Time, variantIDs []string) ([]pricingsvc.Candidate, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []pricingsvc.Candidate
 	for _, pl := range m.lists {
-		if pl.Currency != currency || !pl.Active || (pl.Channel != "" && pl.Channel != channel) || (pl.CustomerGroup != "" && pl.CustomerGroup != group) ||
+		if pl.Currency != currency || !pl.Active || (pl.Channel != "" && pl.Channel != channel) || (pl.CustomerGroup != "" && !slices.Contains(groups, pl.CustomerGroup)) ||
 			(pl.StartsAt != nil && pl.StartsAt.After(at)) || (pl.EndsAt != nil && !pl.EndsAt.After(at)) {
 			continue
 		}

@@ -163,6 +163,18 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 				t.Errorf("channel %q group %q at %v: %d, want %d", c.channel, c.group, c.at, q.Lines[0].UnitPrice.Amount, c.want)
 			}
 		}
+		// A buyer in several groups gets the lists of any of them.
+		if _, err := s.Service.CreatePriceList(ctx, pricing.CreatePriceListCommand{Name: "Trade", Currency: "USD", CustomerGroup: "trade", Prices: []pricing.ListPrice{{VariantID: vs[0], Amount: 650}}}); err != nil {
+			t.Fatal(err)
+		}
+		for groups, want := range map[string]int64{"vip": 700, "trade": 650, "vip,trade": 650, "other": 1000, "other,vip": 700} {
+			q := quote(t, s.Service, pricing.QuoteQuery{Currency: "USD", At: now, CustomerGroups: strings.Split(groups, ","), Lines: line(vs[0], 1)})
+			if q.Lines[0].UnitPrice.Amount != want {
+				t.Errorf("groups %s: %d, want %d", groups, q.Lines[0].UnitPrice.Amount, want)
+			}
+		}
+		_, err = s.Service.Quote(ctx, pricing.QuoteQuery{Currency: "USD", CustomerGroups: []string{"Not A Slug"}, Lines: line(vs[0], 1)})
+		wantErr(t, err, errs.Invalid, "validation_failed", "customer_groups[0]")
 		// ends_at is exclusive; an inactive list does not apply.
 		end := later.Add(time.Hour)
 		if _, err := s.Service.UpdatePriceList(ctx, pricing.UpdatePriceListCommand{ID: future.ID, EndsAt: &end}); err != nil {
