@@ -6,11 +6,13 @@ import (
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/payment/paymenthttp"
 	"github.com/agoracommerce/agora/payment/paymentsql"
+	"github.com/agoracommerce/agora/payment/paymentstripe"
 	"github.com/agoracommerce/agora/payment/paymentsvc"
 )
 
 // paymentModule wires payments: the store, the service with the built-in
-// test provider, the admin routes and the outbox relay.
+// test provider (and the stripe provider when a Stripe secret key is
+// configured), the admin and webhook routes and the outbox relay.
 func paymentModule() Module {
 	return Module{
 		Name:       payment.Module,
@@ -25,8 +27,18 @@ func paymentModule() Module {
 			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
+			log := env.Log.With("module", payment.Module)
 			providers := []payment.Provider{paymentsvc.NewTestProvider()}
-			svc := paymentsvc.New(st, providers, env.Log.With("module", payment.Module), env.Now)
+			if env.Config.StripeSecretKey != "" {
+				cfg := paymentstripe.DefaultConfig()
+				cfg.SecretKey, cfg.APIURL, cfg.WebhookSecret = env.Config.StripeSecretKey, env.Config.StripeAPIURL, env.Config.StripeWebhookSecret
+				sp, err := paymentstripe.New(cfg, log.With("provider", paymentstripe.Name))
+				if err != nil {
+					return nil, err
+				}
+				providers = append(providers, sp)
+			}
+			svc := paymentsvc.New(st, providers, log, env.Now)
 			paymenthttp.Register(env.API, svc)
 			env.Provide(payment.Module, payment.Service(svc))
 			env.Health.Add("payment_db", db.Ping)

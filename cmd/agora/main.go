@@ -66,6 +66,9 @@ type ServeCmd struct {
 	MaxBody         int64         `help:"Largest request body in bytes." default:"1048576" env:"AGORA_MAX_BODY"`
 	ShutdownTimeout time.Duration `help:"How long a graceful stop waits for in-flight requests." default:"20s" env:"AGORA_SHUTDOWN_TIMEOUT"`
 	Security        SecurityFlags `embed:""`
+	StripeSecretKey string        `help:"Stripe secret API key; enables the stripe payment provider." env:"AGORA_STRIPE_SECRET_KEY" name:"stripe-secret-key"`
+	StripeAPIURL    string        `help:"Base URL of the Stripe API (e.g. a local stripe-mock); Stripe's own when empty." env:"AGORA_STRIPE_API_URL" name:"stripe-api-url"`
+	StripeWebhook   string        `help:"Signing secret (whsec_…) of Stripe's webhooks to POST /webhooks/stripe." env:"AGORA_STRIPE_WEBHOOK_SECRET" name:"stripe-webhook-secret"`
 }
 
 // Run serves until SIGINT or SIGTERM, then drains.
@@ -76,6 +79,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 	if cfg.Security, err = s.Security.config(); err != nil {
 		return err
 	}
+	cfg.StripeSecretKey, cfg.StripeAPIURL, cfg.StripeWebhookSecret = s.StripeSecretKey, s.StripeAPIURL, s.StripeWebhook
 	log := g.logger()
 	a, err := app.New(cfg, log, app.Modules())
 	if err != nil {
