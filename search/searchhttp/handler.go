@@ -165,14 +165,16 @@ func Register(api huma.API, svc search.Service) {
 	huma.Register(api, huma.Operation{
 		OperationID: "storeSearch", Method: http.MethodGet, Path: "/store/search", Tags: []string{storeTag},
 		Summary: "Search published products",
-		Description: "Full-text search over the published products of the sales channel, with typo tolerance, prefix matching on the last word, " +
+		Description: "Full-text search over the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), with typo tolerance, prefix matching on the last word, " +
 			"stemming (en, de, fr, es), synonyms and merchandising rules. Filters: category (with sub-categories), price_min/price_max " +
 			"(minor units of currency), available, and any number of `attributes.<name>=<value>` parameters (values of one attribute are " +
-			"alternatives; different filters must all hold). `facets` asks for counts over all matches. An empty result may carry " +
+			"alternatives; different filters must all hold). `facets` asks for counts over all matches; a facet's counts ignore that facet's own filter " +
+			"(disjunctive faceting: with attributes.color=red the other colors keep their counts), every other filter applies. Prices are the " +
+			"channel's: the lowest active price-list price of a variant for buyers without a customer group, else its catalog list price. An empty result may carry " +
 			"`did_you_mean`. Cacheable: ETag and Cache-Control.",
 		Errors: storeErrors, Responses: map[string]*huma.Response{"304": {Description: "Not modified (the ETag matches)"}},
 	}, func(ctx context.Context, in *searchIn) (*searchOut, error) {
-		q := search.Query{Q: in.Q, Limit: in.Limit, Cursor: in.Cursor, Sort: in.Sort, Currency: in.Currency, Locale: in.Locale, Facets: Facets(in.Facets)}
+		q := search.Query{Q: in.Q, Limit: in.Limit, Cursor: in.Cursor, Sort: in.Sort, Currency: in.Currency, Locale: in.Locale, Facets: Facets(in.Facets), Channel: httpx.SalesChannel(ctx)}
 		q.Filter.Category, q.Filter.Attributes = in.Category, in.attrs
 		if in.hasMin {
 			v := in.PriceMin
@@ -199,10 +201,10 @@ func Register(api huma.API, svc search.Service) {
 	huma.Register(api, huma.Operation{
 		OperationID: "storeSearchSuggest", Method: http.MethodGet, Path: "/store/search/suggest", Tags: []string{storeTag},
 		Summary:     "Autocomplete a search",
-		Description: "Completes what a shopper is typing, from the first letter: the most frequent words that start with the last word typed, and products whose titles match.",
+		Description: "Completes what a shopper is typing, from the first letter: the most frequent words that start with the last word typed, and products of the sales channel whose titles match.",
 		Errors:      storeErrors,
 	}, func(ctx context.Context, in *suggestIn) (*suggestOut, error) {
-		res, err := svc.Suggest(ctx, search.SuggestQuery{Q: in.Q, Limit: in.Limit, Locale: in.Locale})
+		res, err := svc.Suggest(ctx, search.SuggestQuery{Q: in.Q, Limit: in.Limit, Locale: in.Locale, Channel: httpx.SalesChannel(ctx)})
 		if err != nil {
 			return nil, err
 		}

@@ -81,7 +81,7 @@ func (x *Index) bucketSet(cur string, slot uint32, raw uint32, add bool) {
 		if !add {
 			return
 		}
-		b = newPriceBuckets(cur)
+		b = newPriceBuckets(curOf(cur))
 		x.buckets[cur] = b
 	}
 	if add {

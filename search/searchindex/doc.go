@@ -6,7 +6,8 @@ import (
 
 // FromProduct is the document of a catalog product: the lowest variant
 // list price per currency, searchable when published and not deleted, with
-// its variants' SKUs (in stock until inventory says none can be sold).
+// its variants' SKUs (in stock until inventory says none can be sold) and
+// their ids and list prices (for price lists).
 func FromProduct(p catalog.Product) Doc {
 	d := Doc{
 		ID: p.ID, Handle: p.Handle, Title: p.Title, Description: p.Description,
@@ -32,6 +33,13 @@ func FromProduct(p catalog.Product) Doc {
 	for _, v := range p.Variants {
 		if v.SKU != "" {
 			d.SKUs = append(d.SKUs, v.SKU)
+		}
+		if v.ID != "" {
+			vp := Variant{ID: v.ID, Prices: make(map[string]int64, len(v.Prices))}
+			for _, pr := range v.Prices {
+				vp.Prices[pr.Currency] = pr.Amount
+			}
+			d.Variants = append(d.Variants, vp)
 		}
 		for _, pr := range v.Prices {
 			if d.Prices == nil {

@@ -13,7 +13,8 @@ import (
 // TestFacetCountsAreExact checks facet counts and the price filter against
 // a brute-force count over random products, through updates, deletions and
 // a snapshot round trip (attribute columns, price buckets and the rank
-// columns must follow every change).
+// columns must follow every change). Each facet counts the matches of
+// every filter but its own (disjunctive faceting).
 func TestFacetCountsAreExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := New("en")
@@ -45,10 +46,24 @@ func TestFacetCountsAreExact(t *testing.T) {
 		t.Helper()
 		for _, cur := range []string{"USD", "JPY"} {
 			for _, q := range []string{"", "lamp red", "blue"} {
-				for _, rg := range [][2]int64{{-1, -1}, {1000, 50000}, {999, 999}, {0, 1 << 40}, {50001, 1 << 40}, {5000, 100}} {
+				for ri, rg := range [][2]int64{{-1, -1}, {1000, 50000}, {999, 999}, {0, 1 << 40}, {50001, 1 << 40}, {5000, 100}} {
 					qq := search.Query{Q: q, Currency: cur, Facets: facets, Limit: 1}
 					if rg[0] >= 0 {
 						qq.Filter.PriceMin, qq.Filter.PriceMax = i64(rg[0]), i64(rg[1])
+					}
+					// Attribute filters on some of the ranges: one size,
+					// two brands (alternatives).
+					var sizes, brands []string
+					if ri%2 == 1 {
+						sizes = []string{"S"}
+						qq.Filter.Attributes = map[string][]string{"size": sizes}
+					}
+					if ri%3 == 1 {
+						brands = []string{"b03", "b07"}
+						if qq.Filter.Attributes == nil {
+							qq.Filter.Attributes = map[string][]string{}
+						}
+						qq.Filter.Attributes["brand"] = brands
 					}
 					r := mustSearch(t, x, qq, nil)
 					want := map[string]int{}
@@ -58,15 +73,20 @@ func TestFacetCountsAreExact(t *testing.T) {
 							continue
 						}
 						pr, ok := d.Prices[cur]
-						if rg[0] >= 0 && (!ok || pr < rg[0] || pr > rg[1]) {
-							continue
+						inPrice := rg[0] < 0 || ok && pr >= rg[0] && pr <= rg[1]
+						b, hasBrand := d.Attributes["brand"]
+						inSize := sizes == nil || slices.Contains(sizes, d.Attributes["size"])
+						inBrand := brands == nil || hasBrand && slices.Contains(brands, b)
+						if inPrice && inSize && inBrand {
+							total++
 						}
-						total++
-						if b, ok := d.Attributes["brand"]; ok {
+						if hasBrand && inPrice && inSize {
 							want["brand="+b]++
 						}
-						want["size="+d.Attributes["size"]]++
-						if ok {
+						if inPrice && inBrand {
+							want["size="+d.Attributes["size"]]++
+						}
+						if ok && inSize && inBrand {
 							b := bucketBounds(cur)
 							i := len(b) - 1
 							for i > 0 && pr < b[i] {
@@ -135,4 +155,42 @@ func TestFacetCountsAreExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(y, "snapshot")
+}
+
+// TestFacetsIgnoreTheirOwnFilter: with color=red and available=true, the
+// color facet still counts blue and green (of the available ones), the
+// available facet counts the unavailable red ones, and the other facets
+// count only what every filter keeps.
+func TestFacetsIgnoreTheirOwnFilter(t *testing.T) {
+	x := New("en")
+	n := 0
+	add := func(color, size string, stock bool, k int) {
+		for range k {
+			n++
+			x.Put(Doc{ID: fmt.Sprintf("p%d", n), Title: "shirt", Searchable: true, InStock: stock, Version: 1,
+				Attributes: map[string]string{"color": color, "size": size}, Prices: map[string]int64{"USD": int64(1000 * n)}})
+		}
+	}
+	add("red", "S", true, 3)
+	add("red", "M", false, 2)
+	add("blue", "S", true, 4)
+	add("blue", "M", true, 1)
+	add("green", "M", false, 5)
+	yes := true
+	r := mustSearch(t, x, search.Query{Q: "shirt", Facets: []string{"attributes.color", "attributes.size", "available"},
+		Filter: search.Filter{Available: &yes, Attributes: map[string][]string{"color": {"red"}}}}, nil)
+	got := map[string]int{}
+	for name, vs := range r.Facets {
+		for _, v := range vs {
+			got[name+"="+v.Value] = v.Count
+		}
+	}
+	want := map[string]int{
+		"attributes.color=red": 3, "attributes.color=blue": 5, // available ones of every color
+		"attributes.size=S": 3,                       // red and available
+		"available=true":    3, "available=false": 2, // red ones of both kinds
+	}
+	if r.Total != 3 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("total %d, facets %v, want 3 and %v", r.Total, got, want)
+	}
 }

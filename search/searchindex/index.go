@@ -43,6 +43,7 @@ type Doc struct {
 	Searchable   bool             // published and not deleted
 	InStock      bool             // false: out of stock whatever its SKUs say
 	SKUs         []string         // the variants' SKUs: in stock when one is sellable (see SetStock)
+	Variants     []Variant        // ids and catalog prices, for price lists (see pricelists.go)
 	Created      int64            // unix seconds
 	Version      int64
 	Popularity   float32
@@ -68,6 +69,7 @@ type docInfo struct {
 	Searchable               bool
 	Channels                 []string
 	SKUs                     []skuFP // the variants' SKUs' fingerprints
+	Vars                     []byte  // the variants' fingerprints and catalog prices (encodeVariants)
 }
 
 // Index is the search index. The zero value is not usable; call New.
@@ -104,7 +106,14 @@ type Index struct {
 	skus    map[uint64]skuRef        // SKU fingerprint hash → first slot with it (stock.go)
 	skuMore map[uint64][]skuRef      // further slots of a hash (collisions; rare)
 	noSell  map[string]int64         // SKUs reported not sellable → report time (unix nanos)
-	buckets map[string]*priceBuckets // currency → slots per price range
+	buckets map[string]*priceBuckets // price column → slots per price range
+
+	lists    map[string]*PriceList   // price lists by id (pricelists.go)
+	vlists   map[uint64][]*PriceList // variant fingerprint → the lists that price it
+	vslot    map[uint64]uint32       // listed variant → its product's slot (noSlot: none)
+	chans    map[string][]string     // currency → channels with a price column of their own
+	clock    int64                   // unix nanos: the lists in force are those of this moment
+	repriceQ []uint32                // slots whose listed variants lost a list price
 
 	pop     []float32 // per slot: popularity and creation time, for ranking
 	created []int64
@@ -128,7 +137,8 @@ func New(lang string) *Index {
 		prices: map[string][]uint32{}, big: map[string]map[uint32]int64{}, priced: map[string]*roaring.Bitmap{}, inStock: roaring.New(),
 		skus: map[uint64]skuRef{}, skuMore: map[uint64][]skuRef{}, noSell: map[string]int64{},
 		buckets: map[string]*priceBuckets{},
-		cats:    map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
+		lists:   map[string]*PriceList{}, vlists: map[uint64][]*PriceList{}, vslot: map[uint64]uint32{}, chans: map[string][]string{},
+		cats: map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
 	}
 }
 
@@ -262,6 +272,7 @@ func (x *Index) kill(slot uint32) {
 	}
 	x.setColumns(slot, nil)
 	x.unlinkSKUs(slot)
+	x.unlinkVariants(slot)
 	x.inStock.Remove(slot)
 	x.allChan.Remove(slot)
 	if x.live.Contains(slot) {
@@ -392,16 +403,9 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	} else {
 		x.allChan.Remove(slot)
 	}
-	for cur, col := range x.prices {
-		if _, ok := d.Prices[cur]; !ok && int(slot) < len(col) && col[slot] != 0 {
-			x.bucketSet(cur, slot, col[slot], false)
-			col[slot] = 0
-			x.priced[cur].Remove(slot)
-		}
-	}
-	for cur, amt := range d.Prices {
-		x.setPrice(slot, cur, amt)
-	}
+	x.unlinkVariants(slot)
+	di.Vars = encodeVariants(d.Variants)
+	x.applyPrices(slot, x.docPrices(slot, d))
 	wasLive := x.live.Contains(slot)
 	if d.Searchable && !wasLive {
 		x.live.Add(slot)

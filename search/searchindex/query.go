@@ -309,10 +309,21 @@ func (c *clause) bitmap(x *Index) *roaring.Bitmap {
 // filterSet is the searchable slots of the channel that pass the filters
 // that are sets (everything but the price range).
 func (x *Index) filterSet(q *search.Query) (*roaring.Bitmap, error) {
-	ch := q.Channel
+	return x.filterSetBut(q, "")
+}
+
+// channelOf is the sales channel of a query ("" is the default channel).
+func channelOf(ch string) string {
 	if ch == "" {
-		ch = catalog.DefaultChannel
+		return catalog.DefaultChannel
 	}
+	return ch
+}
+
+// filterSetBut is filterSet without the filter of the facet named but
+// (search.FacetAvailable or "attributes.<name>"; "" keeps every filter).
+func (x *Index) filterSetBut(q *search.Query, but string) (*roaring.Bitmap, error) {
+	ch := channelOf(q.Channel)
 	vis := x.allChan.Clone()
 	if id, ok := x.facetIDs[chanKey(ch)]; ok {
 		vis.Or(x.facetBm[id])
@@ -336,6 +347,9 @@ func (x *Index) filterSet(q *search.Query) (*roaring.Bitmap, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		if but == search.AttributePrefix+name {
+			continue
+		}
 		var alts []*roaring.Bitmap
 		for _, v := range f.Attributes[name] {
 			if id, ok := x.facetIDs[attrKey(name, v)]; ok {
@@ -344,8 +358,8 @@ func (x *Index) filterSet(q *search.Query) (*roaring.Bitmap, error) {
 		}
 		vis.And(roaring.FastOr(alts...))
 	}
-	if f.Available != nil {
-		av := x.availability(q.Currency)
+	if f.Available != nil && but != search.FacetAvailable {
+		av := x.availability(x.priceKey(q.Currency, q.Channel))
 		if *f.Available {
 			vis.And(av)
 		} else {
@@ -492,20 +506,13 @@ func (x *Index) Search(q search.Query, tun *Tuning) (search.Result, error) {
 	}
 	p := x.parse(q.Q, lang, tun)
 	match := x.matchSet(&p, filt)
+	pkey := x.priceKey(q.Currency, q.Channel)
 	var col []uint32
 	if q.Currency != "" {
-		col = x.prices[q.Currency]
+		col = x.prices[pkey]
 	}
-	if q.Filter.PriceMin != nil || q.Filter.PriceMax != nil {
-		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-		if q.Filter.PriceMin != nil {
-			lo = *q.Filter.PriceMin
-		}
-		if q.Filter.PriceMax != nil {
-			hi = *q.Filter.PriceMax
-		}
-		match = x.priceFilter(match, q.Currency, lo, hi)
-	}
+	unpriced := match // the matches before the price filter
+	match = x.priceRange(match, &q, pkey)
 	res := search.Result{Data: []search.Hit{}, Facets: map[string][]search.FacetValue{}}
 	res.Total = int(match.GetCardinality())
 
@@ -527,7 +534,7 @@ func (x *Index) Search(q search.Query, tun *Tuning) (search.Result, error) {
 		}
 	}
 	for _, f := range q.Facets {
-		res.Facets[f] = x.facetCounts(f, match, &q)
+		res.Facets[f] = x.facetCounts(f, x.facetMatches(f, &q, &p, match, unpriced, pkey), &q, pkey)
 	}
 
 	k := offset + limit
@@ -540,7 +547,7 @@ func (x *Index) Search(q search.Query, tun *Tuning) (search.Result, error) {
 		}
 	}
 	for i := offset; i < len(list) && i < k; i++ {
-		res.Data = append(res.Data, x.hit(list[i], q.Currency, col))
+		res.Data = append(res.Data, x.hit(list[i], q.Currency, pkey, col))
 	}
 	if res.Total > k && k < search.MaxOffset {
 		c := EncodeCursor(k)
@@ -550,6 +557,44 @@ func (x *Index) Search(q search.Query, tun *Tuning) (search.Result, error) {
 		res.DidYouMean = x.didYouMean(&p, filt, lang)
 	}
 	return res, nil
+}
+
+// priceRange keeps the matches whose price (column pkey) is within the
+// query's price filter; without one it returns match.
+func (x *Index) priceRange(match *roaring.Bitmap, q *search.Query, pkey string) *roaring.Bitmap {
+	if q.Filter.PriceMin == nil && q.Filter.PriceMax == nil {
+		return match
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if q.Filter.PriceMin != nil {
+		lo = *q.Filter.PriceMin
+	}
+	if q.Filter.PriceMax != nil {
+		hi = *q.Filter.PriceMax
+	}
+	return x.priceFilter(match, pkey, lo, hi)
+}
+
+// facetMatches is what the facet named f counts: the matches of every
+// filter but f's own (disjunctive faceting), so that choosing a value
+// leaves the counts of its alternatives in place. match has every filter,
+// unpriced every filter but the price range. The category facet counts
+// the children of the filtered category, which its filter does not
+// narrow, so it counts match.
+func (x *Index) facetMatches(f string, q *search.Query, p *parsed, match, unpriced *roaring.Bitmap, pkey string) *roaring.Bitmap {
+	switch {
+	case f == search.FacetPrice:
+		return unpriced
+	case f == search.FacetAvailable && q.Filter.Available != nil:
+	case strings.HasPrefix(f, search.AttributePrefix) && len(q.Filter.Attributes[strings.TrimPrefix(f, search.AttributePrefix)]) > 0:
+	default:
+		return match
+	}
+	filt, err := x.filterSetBut(q, f)
+	if err != nil {
+		return match
+	}
+	return x.priceRange(x.matchSet(p, filt), q, pkey)
 }
 
 // matchSet is the slots of filt that every clause matches, less the
@@ -616,9 +661,10 @@ func (x *Index) rank(q *search.Query, p *parsed, match *roaring.Bitmap, k int, r
 			scorePool.Put(sp)
 		}()
 	}
+	pkey := x.priceKey(q.Currency, q.Channel)
 	var col []uint32
 	if q.Currency != "" {
-		col = x.prices[q.Currency]
+		col = x.prices[pkey]
 	}
 	depth := k
 	if scores != nil {
@@ -647,7 +693,7 @@ func (x *Index) rank(q *search.Query, p *parsed, match *roaring.Bitmap, k int, r
 				c.k1, c.k2, c.k3 = float64(x.created[s]), float64(x.pop[s]), 0
 			case search.SortPopular:
 			case search.SortPriceAsc, search.SortPriceDesc:
-				pr, ok := x.price(col, q.Currency, s)
+				pr, ok := x.price(col, pkey, s)
 				switch {
 				case !ok:
 					c.k1 = math.Inf(-1)
@@ -806,14 +852,14 @@ func (x *Index) proximity(p *parsed, slot uint32, lang string) float64 {
 	return 2 / float64(best-len(want)+1)
 }
 
-func (x *Index) hit(s uint32, cur string, col []uint32) search.Hit {
+func (x *Index) hit(s uint32, cur, pkey string, col []uint32) search.Hit {
 	d := &x.docs[s]
 	h := search.Hit{ID: d.ID, Handle: d.Handle, Title: d.Title, Image: d.Image, CategoryIDs: append([]string(nil), d.Cats...), Available: d.InStock}
 	if h.CategoryIDs == nil {
 		h.CategoryIDs = []string{}
 	}
 	if cur != "" {
-		if pr, ok := x.price(col, cur, s); ok {
+		if pr, ok := x.price(col, pkey, s); ok {
 			h.Price = &money.Money{Amount: pr, Currency: cur}
 		} else {
 			h.Available = false
@@ -825,7 +871,7 @@ func (x *Index) hit(s uint32, cur string, col []uint32) search.Hit {
 // priceSteps are the bounds of price ranges, in major units.
 var priceSteps = []int64{10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000}
 
-func (x *Index) facetCounts(name string, match *roaring.Bitmap, q *search.Query) []search.FacetValue {
+func (x *Index) facetCounts(name string, match *roaring.Bitmap, q *search.Query, pkey string) []search.FacetValue {
 	out := []search.FacetValue{}
 	switch {
 	case name == search.FacetCategory:
@@ -846,7 +892,7 @@ func (x *Index) facetCounts(name string, match *roaring.Bitmap, q *search.Query)
 			}
 		}
 	case name == search.FacetAvailable:
-		n := int(match.AndCardinality(x.availability(q.Currency)))
+		n := int(match.AndCardinality(x.availability(pkey)))
 		total := int(match.GetCardinality())
 		if n > 0 {
 			out = append(out, search.FacetValue{Value: "true", Count: n})
@@ -859,7 +905,7 @@ func (x *Index) facetCounts(name string, match *roaring.Bitmap, q *search.Query)
 		if q.Currency == "" {
 			return out
 		}
-		counts, b := x.priceCounts(match, q.Currency)
+		counts, b := x.priceCounts(match, pkey)
 		for i, n := range counts {
 			if n == 0 {
 				continue

@@ -12,8 +12,11 @@ import (
 // snapshotVersion changes when the format does. Version 1 had no stock
 // (no SKU fingerprints, no non-sellable set): it loads with every product
 // as it was, and products get their SKUs back with their next event or a
-// rebuild. Versions before 1 and after snapshotVersion are not loaded.
-const snapshotVersion = 2
+// rebuild. Version 2 had no price lists and no variants per product: it
+// loads with the catalog prices, and price lists apply to a product from
+// its next event or a rebuild. Versions before 1 and after snapshotVersion
+// are not loaded.
+const snapshotVersion = 3
 
 type snapHeader struct {
 	Version  int
@@ -32,6 +35,8 @@ type snapHeader struct {
 	Cats     []Category
 	Meta     []byte           // the caller's (e.g. the consumer's position)
 	NoSell   map[string]int64 // version 2: SKUs not sellable → report time (unix nanos)
+	Lists    []PriceList      // version 3: price lists with their prices
+	Clock    int64            // version 3: the moment the lists in force were chosen at
 }
 
 type snapTerm struct {
@@ -68,7 +73,10 @@ func (x *Index) WriteSnapshot(w io.Writer, meta []byte) error {
 	h := snapHeader{
 		Version: snapshotVersion, Lang: x.lang, Docs: x.docs, Live: bmBytes(x.live), Dead: bmBytes(x.dead),
 		FieldLen: x.flen, SumLen: x.sumLen, Terms: len(x.termStr), Facets: x.facetKeys, Prices: x.prices, Big: x.big,
-		InStock: bmBytes(x.inStock), AllChan: bmBytes(x.allChan), Meta: meta, NoSell: x.noSell,
+		InStock: bmBytes(x.inStock), AllChan: bmBytes(x.allChan), Meta: meta, NoSell: x.noSell, Clock: x.clock,
+	}
+	for _, l := range x.lists {
+		h.Lists = append(h.Lists, *l)
 	}
 	for _, c := range x.cats {
 		h.Cats = append(h.Cats, *c)
@@ -182,6 +190,15 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 		x.noSell = h.NoSell
 	}
 	x.relinkStock()
+	x.clock = h.Clock
+	for i := range h.Lists {
+		l := h.Lists[i]
+		if l.Prices == nil {
+			l.Prices = map[uint64]int64{}
+		}
+		x.lists[l.ID] = &l
+	}
+	x.relinkPrices()
 	return x, h.Meta, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/money"
+	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/search"
 	"github.com/agoracommerce/agora/search/searchindex"
 )
@@ -46,10 +47,16 @@ type Config struct {
 	Lang string
 	// SnapshotEvery is how often a changed index is written to Dir.
 	SnapshotEvery time.Duration
+	// TickEvery is how often the price lists whose window opened or
+	// closed are applied (the delay of a scheduled price change).
+	TickEvery time.Duration
 }
 
-// DefaultConfig returns the defaults: English, a snapshot every 30 s.
-func DefaultConfig() Config { return Config{Lang: "en", SnapshotEvery: 30 * time.Second} }
+// DefaultConfig returns the defaults: English, a snapshot every 30 s,
+// price-list windows checked every 250 ms.
+func DefaultConfig() Config {
+	return Config{Lang: "en", SnapshotEvery: 30 * time.Second, TickEvery: 250 * time.Millisecond}
+}
 
 // Service is the search module.
 type Service struct {
@@ -88,6 +95,9 @@ func New(cfg Config, cat Catalog, log *slog.Logger, now func() time.Time) (*Serv
 	if cfg.SnapshotEvery <= 0 {
 		cfg.SnapshotEvery = 30 * time.Second
 	}
+	if cfg.TickEvery <= 0 {
+		cfg.TickEvery = 250 * time.Millisecond
+	}
 	s := &Service{cfg: cfg, cat: cat, log: log, now: now, settings: map[string]search.Settings{}, rules: map[string]search.Rule{}, seen: map[string]struct{}{}}
 	s.idx.Store(searchindex.New(cfg.Lang))
 	s.status.Store(&search.ReindexStatus{})
@@ -118,8 +128,8 @@ func (s *Service) LastEventTime() time.Time {
 	return time.Unix(0, n)
 }
 
-// Subscription is the durable consumer of the catalog's and inventory's
-// events that feeds the index.
+// Subscription is the durable consumer of the catalog's, inventory's and
+// pricing's events that feeds the index.
 func (s *Service) Subscription() event.Subscription {
 	return event.Subscription{
 		Durable: "search",
@@ -127,6 +137,10 @@ func (s *Service) Subscription() event.Subscription {
 			event.Subject(catalog.Module, "product.*"),
 			event.Subject(catalog.Module, "category.*"),
 			event.Subject(inventory.Module, inventory.EventLevelChanged),
+			event.Subject(pricing.Module, pricing.EventPriceListCreated),
+			event.Subject(pricing.Module, pricing.EventPriceListUpdated),
+			event.Subject(pricing.Module, pricing.EventPriceListDeleted),
+			event.Subject(pricing.Module, pricing.EventPricesSet),
 		},
 		Handler: s.Handle,
 	}
@@ -150,7 +164,7 @@ func (s *Service) Handle(ctx context.Context, e event.Event) error {
 			return fmt.Errorf("searchsvc: event log: %w", err)
 		}
 	}
-	if err := apply(s.idx.Load(), e); err != nil {
+	if err := apply(s.idx.Load(), e, s.now()); err != nil {
 		return err
 	}
 	if s.rebuilding.Load() {
@@ -180,7 +194,9 @@ func (s *Service) remember(eid string) {
 }
 
 // apply changes x by one event.
-func apply(x *searchindex.Index, e event.Event) error {
+// apply changes x by one event; now is the moment price lists in force
+// are chosen at.
+func apply(x *searchindex.Index, e event.Event, now time.Time) error {
 	switch e.Type {
 	case catalog.EventProductCreated, catalog.EventProductUpdated:
 		var p catalog.Product
@@ -212,6 +228,24 @@ func apply(x *searchindex.Index, e event.Event) error {
 			return err
 		}
 		x.SetStock(l.SKU, Sellable(l), e.Time)
+	case pricing.EventPriceListCreated, pricing.EventPriceListUpdated:
+		var pl pricing.PriceListCreated
+		if err := e.Decode(&pl); err != nil {
+			return err
+		}
+		x.PutPriceList(pl.PriceList, pl.Prices, now)
+	case pricing.EventPriceListDeleted:
+		var pl pricing.PriceList
+		if err := e.Decode(&pl); err != nil {
+			return err
+		}
+		x.DeletePriceList(pl.ID, now)
+	case pricing.EventPricesSet:
+		var ps pricing.PricesSet
+		if err := e.Decode(&ps); err != nil {
+			return err
+		}
+		x.SetListPrices(ps, now)
 	}
 	return nil
 }
@@ -224,25 +258,42 @@ func Sellable(l inventory.LevelChanged) bool {
 
 // Run writes snapshots while ctx lasts, and a last one when it ends.
 func (s *Service) Run(ctx context.Context) {
-	if s.cfg.Dir == "" {
-		return
+	tick := time.NewTicker(s.cfg.TickEvery)
+	defer tick.Stop()
+	var snap <-chan time.Time
+	if s.cfg.Dir != "" {
+		t := time.NewTicker(s.cfg.SnapshotEvery)
+		defer t.Stop()
+		snap = t.C
 	}
-	t := time.NewTicker(s.cfg.SnapshotEvery)
-	defer t.Stop()
+	s.tick()
 	for {
 		select {
 		case <-ctx.Done():
+			if s.cfg.Dir == "" {
+				return
+			}
 			if err := s.Snapshot(); err != nil {
 				s.log.Warn("search snapshot failed", "err", err)
 			}
 			return
-		case <-t.C:
+		case <-tick.C:
+			s.tick()
+		case <-snap:
 			s.idx.Load().Compact(false)
 			if err := s.Snapshot(); err != nil {
 				s.log.Warn("search snapshot failed", "err", err)
 			}
 		}
 	}
+}
+
+// tick applies the price lists whose window opened or closed. The index
+// is the one served; a rebuild's new index starts from its clock.
+func (s *Service) tick() {
+	s.applyMu.Lock()
+	defer s.applyMu.Unlock()
+	s.idx.Load().Tick(s.now())
 }
 
 // Close closes the event log.
@@ -368,7 +419,7 @@ func (s *Service) load() error {
 			if json.Unmarshal([]byte(line), &e) != nil {
 				continue // a torn last line
 			}
-			if err := apply(x, e); err == nil {
+			if err := apply(x, e, s.now()); err == nil {
 				s.remember(e.ID)
 				s.changed = true
 			}
@@ -413,9 +464,11 @@ func (s *Service) rebuild(ctx context.Context, progress func(int)) error {
 	x := searchindex.New(s.cfg.Lang)
 	s.applyMu.Lock()
 	s.rebuildBuf = nil
-	// The catalog does not know the stock: the new index starts from the
-	// current one's non-sellable SKUs; later events are in rebuildBuf.
+	// The catalog does not know the stock or the price lists: the new
+	// index starts from the current one's non-sellable SKUs and price
+	// lists; later events are in rebuildBuf.
 	x.CarryStock(s.idx.Load())
+	x.CarryPrices(s.idx.Load())
 	s.applyMu.Unlock()
 	cursor := ""
 	for {
@@ -454,7 +507,7 @@ func (s *Service) rebuild(ctx context.Context, progress func(int)) error {
 	x.Optimize()
 	s.applyMu.Lock()
 	for _, e := range s.rebuildBuf {
-		_ = apply(x, e)
+		_ = apply(x, e, s.now())
 	}
 	s.rebuildBuf = nil
 	s.idx.Store(x)
