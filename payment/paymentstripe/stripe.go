@@ -199,7 +199,18 @@ func (p *Provider) Capture(ctx context.Context, req payment.ProviderCall) error 
 	params := &stripe.PaymentIntentCaptureParams{AmountToCapture: stripe.Int64(req.Amount.Amount)}
 	params.IdempotencyKey = stripe.String(IdempotencyKey("capture", req.Key))
 	_, err := p.client.V1PaymentIntents.Capture(ctx, req.ProviderRef, params)
+	if intentIs(err, stripe.PaymentIntentStatusSucceeded) {
+		return nil // captured already (e.g. from Stripe's dashboard)
+	}
 	return p.mapErr(ctx, "capture", err)
+}
+
+// intentIs reports whether err is Stripe's refusal of a PaymentIntent
+// operation because the intent already is in status.
+func intentIs(err error, status stripe.PaymentIntentStatus) bool {
+	var se *stripe.Error
+	return errors.As(err, &se) && se.Code == stripe.ErrorCodePaymentIntentUnexpectedState && se.PaymentIntent != nil &&
+		se.PaymentIntent.Status == status
 }
 
 // Void implements payment.Provider: it cancels the PaymentIntent. Without
@@ -221,9 +232,7 @@ func (p *Provider) Void(ctx context.Context, req payment.ProviderCall) error {
 		params := &stripe.PaymentIntentCancelParams{}
 		params.IdempotencyKey = stripe.String(IdempotencyKey("void", req.Key))
 		_, err := p.client.V1PaymentIntents.Cancel(ctx, ref, params)
-		var se *stripe.Error
-		if errors.As(err, &se) && se.Code == stripe.ErrorCodePaymentIntentUnexpectedState && se.PaymentIntent != nil &&
-			se.PaymentIntent.Status == stripe.PaymentIntentStatusCanceled {
+		if intentIs(err, stripe.PaymentIntentStatusCanceled) {
 			continue // canceled already (e.g. from Stripe's dashboard)
 		}
 		if err != nil {

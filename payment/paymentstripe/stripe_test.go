@@ -262,6 +262,29 @@ func TestAuthorizeOutcome(t *testing.T) {
 	}
 }
 
+// TestAlreadyDone: a capture of an intent captured elsewhere, or a cancel
+// of one canceled elsewhere, is done; the other state refusals are not.
+func TestAlreadyDone(t *testing.T) {
+	refuse := func(status string) *httptest.Server {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			stripeError(w, http.StatusBadRequest, `{"type":"invalid_request_error","code":"payment_intent_unexpected_state",`+
+				`"message":"unexpected state","payment_intent":`+mustJSON(intent("pi_1", status, 100, "k"))+`}`)
+		}))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	ctx := context.Background()
+	call := payment.ProviderCall{Key: "pay_1:x", AuthKey: "k", ProviderRef: "pi_1", Amount: usd(100)}
+	if err := newProvider(t, refuse("succeeded").URL, 0).Capture(ctx, call); err != nil {
+		t.Fatalf("capture of a captured intent: %v", err)
+	}
+	if err := newProvider(t, refuse("canceled").URL, 0).Void(ctx, call); err != nil {
+		t.Fatalf("void of a canceled intent: %v", err)
+	}
+	paymenttest.WantErr(t, newProvider(t, refuse("canceled").URL, 0).Capture(ctx, call), errs.Conflict, payment.CodeState)
+	paymenttest.WantErr(t, newProvider(t, refuse("succeeded").URL, 0).Void(ctx, call), errs.Conflict, payment.CodeState)
+}
+
 func TestCheckToken(t *testing.T) {
 	p := newProvider(t, "http://127.0.0.1:1", 0)
 	for tok, ok := range map[string]bool{
