@@ -75,7 +75,7 @@ const checkoutBody = `{"email":"ada@example.com","shipping_address":{"name":"Ada
 // checkoutLoad has buyers fill carts with one or two of skus and check
 // them out until stop is closed; it returns the orders acknowledged with
 // 201 and how many checkouts had no answer (cut by the kill).
-func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop chan struct{}) (acked []placedOrder, cut int64) {
+func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop chan struct{}, count *atomic.Int64) (acked []placedOrder, cut int64) {
 	var mu sync.Mutex
 	var cutN, other atomic.Int64
 	var wg sync.WaitGroup
@@ -134,6 +134,7 @@ func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop cha
 					mu.Lock()
 					acked = append(acked, r.Order)
 					mu.Unlock()
+					count.Add(1)
 				case status == 409 && r.Code == "out_of_stock", status == 402 && token == "tok_declined":
 				default:
 					other.Add(1)
@@ -143,7 +144,18 @@ func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop cha
 		}()
 	}
 	wg.Wait()
+	if n := other.Load(); n > 0 {
+		t.Logf("%d carts or checkouts got an unexpected answer", n)
+	}
 	return acked, cutN.Load()
+}
+
+// logOf returns what p wrote so far.
+func logOf(p *proc) string {
+	w := p.cmd.Stderr.(*syncWriter)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return p.log.String()
 }
 
 type crashBackend struct {
@@ -224,11 +236,18 @@ func TestCheckoutCrash(t *testing.T) {
 				cut   int64
 			}
 			done := make(chan result)
+			var count atomic.Int64
+			began := time.Now()
 			go func() {
-				acked, cut := checkoutLoad(t, p.addr, skus, 16, stop)
+				acked, cut := checkoutLoad(t, p.addr, skus, 16, stop, &count)
 				done <- result{acked, cut}
 			}()
-			time.Sleep(2 * time.Second)
+			// Kill after 2 s of load once 20 checkouts were acknowledged
+			// (a loaded machine is slower), and after 10 s in any case.
+			for time.Since(began) < 10*time.Second && (time.Since(began) < 2*time.Second || count.Load() < 20) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			loaded := time.Since(began)
 			if err := p.cmd.Process.Kill(); err != nil {
 				t.Fatal(err)
 			}
@@ -326,10 +345,15 @@ func TestCheckoutCrash(t *testing.T) {
 				t.Fatal(err)
 			}
 			rows.Close()
-			t.Logf("%d checkouts acknowledged, %d cut by the kill; after recovery %d orders, %d payments (%d voided or declined); units sold %v of %v",
-				len(res.acked), res.cut, orders, payments, voided, sold, stock)
+			t.Logf("%d checkouts acknowledged in %v, %d cut by the kill; after recovery %d orders, %d payments (%d voided or declined); units sold %v of %v",
+				len(res.acked), loaded.Round(time.Millisecond), res.cut, orders, payments, voided, sold, stock)
+			for _, line := range strings.Split(logOf(p2), "\n") {
+				if strings.Contains(line, "recovery at start") {
+					t.Logf("second process: %s", line)
+				}
+			}
 			if t.Failed() {
-				t.Logf("first process:\n%s\nsecond process:\n%s", p.log, p2.log)
+				t.Logf("first process:\n%s\nsecond process:\n%s", p.log, logOf(p2))
 			}
 		})
 	}
