@@ -20,10 +20,11 @@ import (
 )
 
 // searchModule wires the search read model: its index lives in
-// <data>/search, fed by a durable consumer of the catalog's events and of
-// inventory's level changes (stock) that is this instance's own (every
-// instance holds a full replica). Inventory is not a dependency: without
-// it, every product stays in stock.
+// <data>/search, fed by a durable consumer of the catalog's events, of
+// inventory's level changes (stock) and of pricing's price-list events
+// that is this instance's own (every instance holds a full replica).
+// Inventory and pricing are not dependencies: without them, every product
+// stays in stock at its catalog price.
 func searchModule() Module {
 	return Module{
 		Name: search.Module,
@@ -62,7 +63,7 @@ func searchModule() Module {
 				return float64(n)
 			}
 			env.Metrics.Registry.MustRegister(
-				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agora_search_pending_events", Help: "Catalog and inventory events the search index has not applied yet (-1: unknown)."}, pending),
+				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agora_search_pending_events", Help: "Catalog, inventory and pricing events the search index has not applied yet (-1: unknown)."}, pending),
 				prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "agora_search_lag_seconds", Help: "Age of the newest applied event while events wait; 0 when the index is up to date."}, func() float64 {
 					if pending() <= 0 {
 						return 0
