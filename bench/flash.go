@@ -148,7 +148,21 @@ func (r *runner) flashSale(ctx context.Context, srv *Server) (*Row, string, erro
 			}
 		}()
 	}
+	progress := make(chan struct{})
+	go func() {
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-progress:
+				return
+			case <-t.C:
+				cfg.logf("B6: %d of %d units sold after %s", sold.Load(), units, time.Since(start).Round(time.Second))
+			}
+		}
+	}()
 	wg.Wait()
+	close(progress)
 	elapsed := time.Since(start)
 	cpu1, _ := srv.CPU()
 	requests := cl.Requests() - req0
