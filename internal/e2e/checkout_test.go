@@ -63,7 +63,11 @@ type placedOrder struct {
 	ID        string `json:"id"`
 	Status    string `json:"status"`
 	PaymentID string `json:"payment_id"`
-	Items     []struct {
+	// Cancellation is set once a cancel was asked.
+	Cancellation *struct {
+		Step string `json:"step"`
+	} `json:"cancellation"`
+	Items []struct {
 		SKU      string `json:"sku"`
 		Quantity int64  `json:"quantity"`
 	} `json:"items"`
@@ -72,10 +76,35 @@ type placedOrder struct {
 const checkoutBody = `{"email":"ada@example.com","shipping_address":{"name":"Ada","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},` +
 	`"payment":{"provider":"test","token":"%s"}}`
 
+// cancelLoad cancels every third order placed until stop is closed or the
+// process dies; it returns the orders whose cancel was acknowledged.
+func cancelLoad(t *testing.T, addr string, placed <-chan string, stop chan struct{}) (canceled []string) {
+	for n := 1; ; n++ {
+		var id string
+		select {
+		case <-stop:
+			return canceled
+		case id = <-placed:
+		}
+		if n%3 != 0 {
+			continue
+		}
+		status, body, err := shop(addr, "POST", "/admin/orders/"+id+"/cancel", "", true)
+		switch {
+		case err != nil:
+			return canceled // killed
+		case status == 200:
+			canceled = append(canceled, id)
+		default:
+			t.Errorf("cancel %s: %d %s", id, status, body)
+		}
+	}
+}
+
 // checkoutLoad has buyers fill carts with one or two of skus and check
 // them out until stop is closed; it returns the orders acknowledged with
 // 201 and how many checkouts had no answer (cut by the kill).
-func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop chan struct{}, count *atomic.Int64) (acked []placedOrder, cut int64) {
+func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop chan struct{}, count *atomic.Int64, placed chan<- string) (acked []placedOrder, cut int64) {
 	var mu sync.Mutex
 	var cutN, other atomic.Int64
 	var wg sync.WaitGroup
@@ -135,6 +164,10 @@ func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop cha
 					acked = append(acked, r.Order)
 					mu.Unlock()
 					count.Add(1)
+					select {
+					case placed <- r.Order.ID:
+					default:
+					}
 				case status == 409 && r.Code == "out_of_stock", status == 402 && token == "tok_declined":
 				default:
 					other.Add(1)
@@ -238,8 +271,11 @@ func TestCheckoutCrash(t *testing.T) {
 			done := make(chan result)
 			var count atomic.Int64
 			began := time.Now()
+			placed := make(chan string, 4096)
+			canceledc := make(chan []string)
+			go func() { canceledc <- cancelLoad(t, p.addr, placed, stop) }()
 			go func() {
-				acked, cut := checkoutLoad(t, p.addr, skus, 16, stop, &count)
+				acked, cut := checkoutLoad(t, p.addr, skus, 16, stop, &count, placed)
 				done <- result{acked, cut}
 			}()
 			// Kill after 2 s of load once 20 checkouts were acknowledged
@@ -253,7 +289,7 @@ func TestCheckoutCrash(t *testing.T) {
 			}
 			p.done <- <-p.done // leave the exit for the cleanup
 			close(stop)
-			res := <-done
+			res, ackedCancels := <-done, <-canceledc
 			if len(res.acked) < 5 {
 				t.Fatalf("only %d checkouts were acknowledged before the kill", len(res.acked))
 			}
@@ -265,18 +301,27 @@ func TestCheckoutCrash(t *testing.T) {
 				// process owns none, so run a pass now.
 				mustShop(t, p2.addr, "POST", "/admin/orders/checkouts/recover?older_than_seconds=0", "", 200, nil)
 			}
-			// Every acknowledged order exists.
+			// Every acknowledged order exists; every acknowledged cancel holds.
 			for _, o := range res.acked {
 				var got placedOrder
 				mustShop(t, p2.addr, "GET", "/admin/orders/"+o.ID, "", 200, &got)
-				if got.Status != "authorized" {
+				if got.Status != "authorized" && got.Status != "canceled" {
 					t.Errorf("acknowledged order %s is %s", o.ID, got.Status)
 				}
 			}
-			// All orders, and the units they account for.
-			sold := map[string]int64{}
-			orderOfPayment := map[string]string{}
-			orders := 0
+			for _, id := range ackedCancels {
+				var got placedOrder
+				mustShop(t, p2.addr, "GET", "/admin/orders/"+id, "", 200, &got)
+				if got.Status != "canceled" {
+					t.Errorf("order %s whose cancel was acknowledged is %s", id, got.Status)
+				}
+			}
+			// All orders, and the units they account for: committed counts
+			// every order's units, on_hand lost only those of the orders
+			// that stand (a cancel puts them back).
+			sold, kept := map[string]int64{}, map[string]int64{}
+			orderOfPayment := map[string]placedOrder{}
+			orders, canceled := 0, 0
 			for cursor := ""; ; {
 				var page struct {
 					Data       []placedOrder `json:"data"`
@@ -285,9 +330,18 @@ func TestCheckoutCrash(t *testing.T) {
 				mustShop(t, p2.addr, "GET", "/admin/orders?limit=100&cursor="+cursor, "", 200, &page)
 				for _, o := range page.Data {
 					orders++
-					orderOfPayment[o.PaymentID] = o.ID
+					orderOfPayment[o.PaymentID] = o
+					if o.Cancellation != nil && o.Cancellation.Step != "done" {
+						t.Errorf("order %s: its cancel is left at step %s after recovery", o.ID, o.Cancellation.Step)
+					}
+					if o.Status == "canceled" {
+						canceled++
+					}
 					for _, it := range o.Items {
 						sold[it.SKU] += it.Quantity
+						if o.Status != "canceled" {
+							kept[it.SKU] += it.Quantity
+						}
 					}
 				}
 				if page.NextCursor == nil {
@@ -299,8 +353,8 @@ func TestCheckoutCrash(t *testing.T) {
 				var tt totals
 				mustShop(t, p2.addr, "GET", "/admin/inventory/"+sku, "", 200, &tt)
 				got := tt.Totals
-				if got.Reserved != 0 || got.OnHand < 0 || got.Committed != sold[sku] || stock[sku]-got.OnHand != got.Committed {
-					t.Errorf("%s: %+v, initial on_hand %d, the orders hold %d", sku, got, stock[sku], sold[sku])
+				if got.Reserved != 0 || got.OnHand < 0 || got.Committed != sold[sku] || stock[sku]-got.OnHand != kept[sku] {
+					t.Errorf("%s: %+v, initial on_hand %d, the orders sold %d and keep %d", sku, got, stock[sku], sold[sku], kept[sku])
 				}
 			}
 			var rep struct {
@@ -330,14 +384,19 @@ func TestCheckoutCrash(t *testing.T) {
 					t.Fatal(err)
 				}
 				payments++
-				_, ok := orderOfPayment[id]
+				o, ok := orderOfPayment[id]
 				switch {
+				case ok && o.Status == "canceled":
+					if status != "voided" {
+						t.Errorf("payment %s of canceled order %s is %s", id, o.ID, status)
+					}
+				case ok:
+					if status != "authorized" {
+						t.Errorf("payment %s of order %s is %s", id, o.ID, status)
+					}
 				case status == "voided" || status == "failed":
 					voided++
-					if ok {
-						t.Errorf("payment %s of order %s is %s", id, orderOfPayment[id], status)
-					}
-				case !ok:
+				default:
 					t.Errorf("payment %s is %s without an order", id, status)
 				}
 			}
@@ -345,8 +404,8 @@ func TestCheckoutCrash(t *testing.T) {
 				t.Fatal(err)
 			}
 			rows.Close()
-			t.Logf("%d checkouts acknowledged in %v, %d cut by the kill; after recovery %d orders, %d payments (%d voided or declined); units sold %v of %v",
-				len(res.acked), loaded.Round(time.Millisecond), res.cut, orders, payments, voided, sold, stock)
+			t.Logf("%d checkouts and %d cancels acknowledged in %v, %d checkouts cut by the kill; after recovery %d orders (%d canceled), %d payments (%d without an order, voided or declined); units sold %v of %v",
+				len(res.acked), len(ackedCancels), loaded.Round(time.Millisecond), res.cut, orders, canceled, payments, voided, sold, stock)
 			for _, line := range strings.Split(logOf(p2), "\n") {
 				if strings.Contains(line, "recovery at start") {
 					t.Logf("second process: %s", line)
