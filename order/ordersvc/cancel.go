@@ -123,11 +123,12 @@ func (s *Service) runCancel(ctx context.Context, o order.Order, resumed bool) (o
 	ctx = context.WithoutCancel(ctx)
 	r := &cancelRun{s: s, o: o}
 	fail := func(step string, err error) (order.Order, error) {
-		s.log.Error("order cancel step failed; recovery will retry", "order", r.o.ID, "step", step, "err", err)
-		code := errs.CodeOf(err)
-		if code == "" || code == order.CodeCancelInProgress {
+		if errs.HasCode(err, order.CodeCancelInProgress) {
+			s.log.Warn("order cancel taken over by another runner", "order", r.o.ID, "step", step)
 			return order.Order{}, err
 		}
+		s.log.Error("order cancel step failed; recovery will retry", "order", r.o.ID, "step", step, "err", err)
+		code := errs.CodeOf(err)
 		restocked := slices.Clone(r.o.Cancellation.Restocked)
 		_ = r.write(ctx, func(o *order.Order) []event.Event {
 			o.Cancellation.Error, o.Cancellation.Restocked = code, restocked
