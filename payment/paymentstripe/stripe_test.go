@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,11 +33,14 @@ func TestStripeMock(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rec recorder
+	var mu sync.Mutex
 	echoed := map[string]string{} // idempotency key sent → the one stripe-mock echoed
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.ModifyResponse = func(resp *http.Response) error {
 		if k := resp.Request.Header.Get("Idempotency-Key"); k != "" {
+			mu.Lock()
 			echoed[k] = resp.Header.Get("Idempotency-Key")
+			mu.Unlock()
 		}
 		return nil
 	}
@@ -126,6 +130,8 @@ func TestStripeMock(t *testing.T) {
 			t.Fatalf("notification %+v", note)
 		}
 	})
+	mu.Lock()
+	defer mu.Unlock()
 	for sent, got := range echoed {
 		if sent != got {
 			t.Errorf("stripe-mock saw idempotency key %q, sent %q", got, sent)
