@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/search"
 	"github.com/agoracommerce/agora/search/searchhttp"
 	"github.com/agoracommerce/agora/search/searchsvc"
@@ -50,6 +51,13 @@ func searchModule() Module {
 				_ = svc.Close()
 				return nil, err
 			}
+			// A rebuild reads the price lists from pricing when it runs here.
+			svc.ReadPricingFrom(func() searchsvc.Pricing {
+				if p, ok := env.Service(pricing.Module).(pricing.Service); ok {
+					return p
+				}
+				return nil
+			})
 			searchhttp.Register(env.API, svc)
 			env.Provide(search.Module, search.Service(svc))
 

@@ -1,9 +1,8 @@
 // Package search is the contract of Agora's search module.
 //
 // Search owns the product search index: a read model built from the events
-// of the catalog and of inventory (and, once they exist, of pricing), held in
-// memory by every instance that runs the module and persisted in its data
-// directory. It answers shoppers' searches with typo tolerance, facets,
+// of the catalog, of inventory and of pricing, held in memory by every
+// instance that runs the module and persisted in its data directory. It answers shoppers' searches with typo tolerance, facets,
 // filters, sorting and cursor pagination, autocomplete and "did you mean",
 // and it owns the search settings staff edit: synonyms and stop words per
 // locale, and merchandising rules that pin or boost products for a query.
@@ -14,8 +13,15 @@
 // id and by product version), and inventory.level_changed (a product is in
 // stock, "available", when one of its SKUs is untracked, allows backorders
 // or has some available; a SKU never reported is sellable; an event older
-// than the last one applied to its SKU is ignored). Durable consumer
-// "search" (one per instance). It emits none.
+// than the last one applied to its SKU is ignored), and
+// pricing.price_list_created, pricing.price_list_updated,
+// pricing.price_list_deleted, pricing.prices_set (a product's price in a
+// currency and sales channel is the lowest of its variants' prices, a
+// variant's price being the lowest it has in the price lists in force for
+// buyers without a customer group — active, within their window, for every
+// channel or this one — else its catalog list price; a window that opens or
+// closes changes the index at that moment, within a second). Durable
+// consumer "search" (one per instance). It emits none.
 package search
 
 import (
@@ -76,7 +82,9 @@ type Query struct {
 	Locale   string // language of q (en, de, fr, es, …); empty: en
 	Channel  string // sales channel; empty: the default channel
 	// Facets to count over all matches: "category", "price",
-	// "available", "attributes.<name>".
+	// "available", "attributes.<name>". A facet's counts ignore its own
+	// filter (disjunctive faceting: with the filter color=red, the color
+	// facet still counts blue and green); every other filter applies.
 	Facets []string
 	Filter Filter
 }
@@ -96,7 +104,7 @@ type Hit struct {
 	ID          string       `json:"id"`
 	Handle      string       `json:"handle"`
 	Title       string       `json:"title"`
-	Price       *money.Money `json:"price" doc:"Lowest variant list price in the requested currency; null without a currency or a price in it"`
+	Price       *money.Money `json:"price" doc:"Lowest variant price in the requested currency for the sales channel (a price list's for buyers without a customer group, else the catalog list price); null without a currency or a price in it"`
 	Available   bool         `json:"available" doc:"Whether the product can be bought now (in the requested currency)"`
 	Image       string       `json:"image,omitempty" doc:"URL of the first image"`
 	CategoryIDs []string     `json:"category_ids"`

@@ -16,6 +16,7 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogseed"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/search"
 )
 
@@ -60,7 +61,7 @@ func (c *capture) ImportProducts(_ context.Context, cmd catalog.ImportProductsCo
 		}
 		vs := make([]catalog.Variant, len(p.Variants))
 		for j, v := range p.Variants {
-			vs[j] = catalog.Variant{SKU: v.SKU, Title: v.Title, Options: v.Options, Prices: v.Prices}
+			vs[j] = catalog.Variant{ID: fmt.Sprintf("var_%d_%d", c.n, j), SKU: v.SKU, Title: v.Title, Options: v.Options, Prices: v.Prices}
 		}
 		tr := map[string]catalog.Translation{}
 		for k, v := range p.Translations {
@@ -84,6 +85,7 @@ type built struct {
 	indexTime  time.Duration
 	heapPer    float64
 	titles     []string
+	variants   []string // a variant of every 20th product, for price lists
 	attrs      []string // the most common attribute names
 	categories []string
 }
@@ -111,6 +113,9 @@ func build(tb testing.TB, n int) *built {
 			docs[i] = FromProduct(p)
 			if rng.IntN(200) == 0 && len(out.titles) < 2000 {
 				out.titles = append(out.titles, p.Title)
+			}
+			if rng.IntN(20) == 0 && len(out.variants) < pricing.MaxPricesPerSet && len(p.Variants) > 0 {
+				out.variants = append(out.variants, p.Variants[0].ID)
 			}
 			if len(attrCount) < 1000 {
 				for k := range p.Attributes {
@@ -243,6 +248,44 @@ func BenchmarkScale(b *testing.B) {
 				lat = append(lat, time.Since(start))
 			}
 			report(b, lat)
+		})
+		b.Run(fmt.Sprintf("n=%d/price-list", n), func(b *testing.B) {
+			// A price list of 5,000 variants of as many products, in the
+			// shared column and in a channel's: the time to apply it
+			// (finding the products reads every document's variants), and
+			// the text + 4 facets + price query in the channel.
+			bt := build(b, n)
+			qs := textQueries(bt.titles, 1000)
+			facets := []string{"category", "price", search.AttributePrefix + bt.attrs[0], search.AttributePrefix + bt.attrs[1]}
+			lo, hi := int64(1000), int64(50000)
+			prices := make([]pricing.ListPrice, len(bt.variants))
+			var lat, apply []time.Duration
+			now := time.Unix(1_800_000_000, 0)
+			for i := 0; b.Loop(); i++ {
+				if i%100 == 0 {
+					for j, v := range bt.variants {
+						prices[j] = pricing.ListPrice{VariantID: v, Amount: int64(500 + (i+j)%5000)}
+					}
+					pl := pricing.PriceList{ID: fmt.Sprintf("pl_%d", i/100%2), Currency: "USD", Active: true, Version: int64(i + 1)}
+					if i/100%2 == 1 {
+						pl.Channel = "wholesale"
+					}
+					start := time.Now()
+					bt.x.PutPriceList(pl, prices, now)
+					apply = append(apply, time.Since(start))
+				}
+				q := search.Query{Q: qs[i%len(qs)], Currency: "USD", Channel: "wholesale", Facets: facets, Filter: search.Filter{PriceMin: &lo, PriceMax: &hi}}
+				start := time.Now()
+				if _, err := bt.x.Search(q, nil); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			report(b, lat)
+			slices.Sort(apply)
+			b.ReportMetric(float64(apply[len(apply)-1].Microseconds())/1000, "apply-max-ms")
+			bt.x.DeletePriceList("pl_0", now)
+			bt.x.DeletePriceList("pl_1", now)
 		})
 		b.Run(fmt.Sprintf("n=%d/suggest", n), func(b *testing.B) {
 			bt := build(b, n)

@@ -38,6 +38,13 @@ type Catalog interface {
 	ListCategories(ctx context.Context, q catalog.ListCategoriesQuery) (catalog.Page[catalog.Category], error)
 }
 
+// Pricing is what a rebuild reads of pricing: every price list and its
+// prices. pricing.Service, its fake and its HTTP client satisfy it.
+type Pricing interface {
+	ListPriceLists(ctx context.Context, q pricing.ListPriceListsQuery) (pricing.Page[pricing.PriceList], error)
+	ListPrices(ctx context.Context, q pricing.ListPricesQuery) (pricing.Page[pricing.ListPrice], error)
+}
+
 // Config configures the service.
 type Config struct {
 	// Dir holds the snapshot, the event log and the settings; empty keeps
@@ -80,6 +87,8 @@ type Service struct {
 	lastEvent atomic.Int64 // unix nanos of the last applied event's time
 	applied   atomic.Int64
 
+	pricing func() Pricing // nil, or returns nil: a rebuild keeps the current price lists
+
 	rebuilding atomic.Bool
 	rebuildBuf []event.Event // events that came during a rebuild (under applyMu)
 	status     atomic.Pointer[search.ReindexStatus]
@@ -115,6 +124,12 @@ func New(cfg Config, cat Catalog, log *slog.Logger, now func() time.Time) (*Serv
 	s.retune()
 	return s, nil
 }
+
+// ReadPricingFrom makes rebuilds read the price lists from the pricing
+// that find returns (nil when pricing does not run here); without it, or
+// when find returns nil, a rebuild keeps the price lists of the current
+// index. Call it before serving.
+func (s *Service) ReadPricingFrom(find func() Pricing) { s.pricing = find }
 
 // Index returns the index being served.
 func (s *Service) Index() *searchindex.Index { return s.idx.Load() }
@@ -468,8 +483,19 @@ func (s *Service) rebuild(ctx context.Context, progress func(int)) error {
 	// index starts from the current one's non-sellable SKUs and price
 	// lists; later events are in rebuildBuf.
 	x.CarryStock(s.idx.Load())
-	x.CarryPrices(s.idx.Load())
+	var pr Pricing
+	if s.pricing != nil {
+		pr = s.pricing()
+	}
+	if pr == nil {
+		x.CarryPrices(s.idx.Load())
+	}
 	s.applyMu.Unlock()
+	if pr != nil {
+		if err := s.readPriceLists(ctx, pr, x); err != nil {
+			return err
+		}
+	}
 	cursor := ""
 	for {
 		page, err := s.cat.ListCategories(ctx, catalog.ListCategoriesQuery{Limit: catalog.MaxListLimit, Cursor: cursor})
@@ -514,6 +540,40 @@ func (s *Service) rebuild(ctx context.Context, progress func(int)) error {
 	s.changed = true
 	s.applyMu.Unlock()
 	return s.Snapshot()
+}
+
+// readPriceLists puts every price list of pr, with its prices, into x.
+func (s *Service) readPriceLists(ctx context.Context, pr Pricing, x *searchindex.Index) error {
+	cursor := ""
+	for {
+		page, err := pr.ListPriceLists(ctx, pricing.ListPriceListsQuery{Limit: pricing.MaxListLimit, Cursor: cursor})
+		if err != nil {
+			return err
+		}
+		for _, pl := range page.Data {
+			var prices []pricing.ListPrice
+			pc := ""
+			for {
+				pp, err := pr.ListPrices(ctx, pricing.ListPricesQuery{ListID: pl.ID, Limit: pricing.MaxListLimit, Cursor: pc})
+				if errs.Is(err, errs.NotFound) {
+					break // deleted meanwhile: its event is in rebuildBuf
+				}
+				if err != nil {
+					return err
+				}
+				prices = append(prices, pp.Data...)
+				if pp.NextCursor == nil {
+					break
+				}
+				pc = *pp.NextCursor
+			}
+			x.PutPriceList(pl, prices, s.now())
+		}
+		if page.NextCursor == nil {
+			return nil
+		}
+		cursor = *page.NextCursor
+	}
 }
 
 // Search implements search.Service.
