@@ -44,12 +44,15 @@ func TestEveryAdminRouteDeclaresAPermission(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("%s (%s) declares no permission: add it to adminRoutes", pattern, op.OperationID)
+			case perm == auth.Public && pattern != "POST /admin/sessions":
+				t.Errorf("%s is public: only the staff login may be", pattern)
+			case perm == auth.Public || perm == auth.Authenticated:
 			case !auth.Known(perm):
 				t.Errorf("%s declares the unknown permission %q", pattern, perm)
 			case method == "GET" && !auth.ReadOnly(perm):
 				t.Errorf("%s is a read but declares %s", pattern, perm)
 			}
-			if len(op.Security) == 0 {
+			if len(op.Security) == 0 && perm != auth.Public {
 				t.Errorf("%s does not declare the admin security scheme", pattern)
 			}
 		}
@@ -355,5 +358,46 @@ func TestAuditLog(t *testing.T) {
 			// Append-only: no operation changes or deletes entries.
 			v.do("DELETE", "/admin/audit-log/"+all[0]["id"].(string), "", owner, 404, "not_found")
 		})
+	}
+}
+
+func TestStaffSessions(t *testing.T) {
+	_, srv := startApp(t, backends(t)["embedded"](t))
+	v := newValidator(t, srv)
+	staff := v.do("POST", "/admin/staff", `{"email":"ada@shop.example","name":"Ada","role":"catalog_manager","password":"correct horse"}`, testKey, 201, "")
+	sid := staff["id"].(string)
+	v.do("POST", "/admin/staff", `{"email":"ada@shop.example","role":"analyst","password":"correct horse"}`, testKey, 409, "email_taken")
+	v.do("POST", "/admin/staff", `{"email":"bob@shop.example","role":"analyst","password":"short"}`, testKey, 400, "validation_failed")
+
+	v.do("POST", "/admin/sessions", `{"email":"ada@shop.example","password":"wrong horse"}`, "", 401, "unauthorized")
+	sess := v.do("POST", "/admin/sessions", `{"email":"ada@shop.example","password":"correct horse"}`, "", 201, "")
+	token := sess["token"].(string)
+
+	// The session acts with the account's role, like a key.
+	v.do("POST", "/admin/products", walnut, token, 201, "")
+	v.do("POST", "/admin/orders/ord_x/refunds", `{}`, token, 403, "forbidden")
+	v.do("GET", "/admin/staff", "", token, 403, "forbidden")
+
+	// The audit log names the account and never holds the token.
+	entries := v.do("GET", "/admin/audit-log?actor="+sid, "", testKey, 200, "")["data"].([]any)
+	if len(entries) != 1 || entries[0].(map[string]any)["route"] != "POST /admin/products" {
+		t.Fatalf("entries of the account: %v", entries)
+	}
+	all, _ := json.Marshal(v.do("GET", "/admin/audit-log?limit=100", "", testKey, 200, ""))
+	if strings.Contains(string(all), token) || strings.Contains(string(all), "correct horse") {
+		t.Fatalf("the audit log holds a session token or a password: %s", all)
+	}
+
+	v.do("DELETE", "/admin/sessions/current", "", testKey, 400, "not_a_session")
+	v.do("DELETE", "/admin/sessions/current", "", token, 204, "")
+	v.do("GET", "/admin/products", "", token, 401, "unauthorized")
+
+	// Disabling ends every session.
+	token = v.do("POST", "/admin/sessions", `{"email":"ada@shop.example","password":"correct horse"}`, "", 201, "")["token"].(string)
+	v.do("DELETE", "/admin/staff/"+sid, "", testKey, 204, "")
+	v.do("GET", "/admin/products", "", token, 401, "unauthorized")
+	v.do("POST", "/admin/sessions", `{"email":"ada@shop.example","password":"correct horse"}`, "", 401, "unauthorized")
+	if got := v.do("GET", "/admin/staff/"+sid, "", testKey, 200, ""); got["disabled_at"] == nil {
+		t.Fatalf("disabled account: %v", got)
 	}
 }

@@ -144,6 +144,15 @@ var adminRoutes = auth.Routes{
 	"GET /admin/publishable-keys/{id}":    auth.PublishableKeysRead,
 	"DELETE /admin/publishable-keys/{id}": auth.PublishableKeysWrite,
 
+	// staff accounts and their sessions
+	"GET /admin/staff":               auth.StaffRead,
+	"POST /admin/staff":              auth.StaffWrite,
+	"GET /admin/staff/{id}":          auth.StaffRead,
+	"PATCH /admin/staff/{id}":        auth.StaffWrite,
+	"DELETE /admin/staff/{id}":       auth.StaffWrite,
+	"POST /admin/sessions":           auth.Public,
+	"DELETE /admin/sessions/current": auth.Authenticated,
+
 	// audit log (owner only)
 	"GET /admin/audit-log":      auth.AuditRead,
 	"GET /admin/audit-log/{id}": auth.AuditRead,

@@ -54,11 +54,15 @@ const OwnerKeyID = "owner"
 
 // Principal is an authenticated admin caller.
 type Principal struct {
-	// KeyID is the id of the API key ("owner" for AGORA_ADMIN_KEY).
+	// KeyID is the id of the API key ("owner" for AGORA_ADMIN_KEY), or
+	// the staff id (stf_…) of a staff session.
 	KeyID string
 	Role  Role
 	// Permissions are those of Role when the caller authenticated.
 	Permissions Set
+	// Session is the staff session token the caller authenticated with,
+	// or "" for an API key.
+	Session string
 }
 
 // Can reports whether the caller holds p.
@@ -85,6 +89,9 @@ type Keys struct {
 	mu       sync.Mutex
 	used     map[string]time.Time // key id → last use not yet written
 	pk       pkCache
+
+	pwOnce    sync.Once
+	passwords *Passwords
 }
 
 // NewKeys returns the key store; ownerKey (may be empty) is AGORA_ADMIN_KEY.
@@ -124,11 +131,14 @@ func (k *Keys) Count(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Authenticate returns the principal of a secret, with the permissions of
-// its role now, or Unauthorized.
+// Authenticate returns the principal of a secret — an API key or a staff
+// session token — with the permissions of its role now, or Unauthorized.
 func (k *Keys) Authenticate(ctx context.Context, secret string) (Principal, error) {
 	if secret == "" || len(secret) > 200 {
 		return Principal{}, errUnauthorized
+	}
+	if strings.HasPrefix(secret, StaffSessionPrefix+"_") {
+		return k.authenticateSession(ctx, secret)
 	}
 	if len(k.ownerKey) > 0 && subtle.ConstantTimeCompare([]byte(secret), k.ownerKey) == 1 {
 		return Principal{KeyID: OwnerKeyID, Role: Owner, Permissions: NewSet(builtin[Owner]...)}, nil

@@ -429,3 +429,113 @@ func TestGuard(t *testing.T) {
 		}
 	}
 }
+
+func TestStaff(t *testing.T) {
+	eachDB(t, "", func(t *testing.T, k *Keys) {
+		ctx := context.Background()
+		k.SetPasswords(NewPasswords(PasswordParams{Time: 1, Memory: 64, Threads: 1, KeyLen: 32, SaltLen: 16}, 2))
+		_, ownerSecret, _ := k.Create(ctx, Owner, "")
+		_, adminSecret, _ := k.Create(ctx, Admin, "")
+		owner, admin := principal(t, k, ownerSecret), principal(t, k, adminSecret)
+
+		for _, bad := range []CreateStaffCommand{
+			{Email: "nope", Role: Support, Password: "long enough"},
+			{Email: "a@b.example", Role: Support, Password: "short"},
+			{Email: "a@b.example", Role: "wizard", Password: "long enough"},
+		} {
+			bad.By = owner
+			if _, err := k.CreateStaff(ctx, bad); !errs.Is(err, errs.Invalid) {
+				t.Errorf("%+v accepted: %v", bad, err)
+			}
+		}
+		if _, err := k.CreateStaff(ctx, CreateStaffCommand{Email: "boss@shop.example", Role: Owner, Password: "long enough", By: admin}); !errs.Is(err, errs.Forbidden) {
+			t.Fatalf("an admin made an owner account: %v", err)
+		}
+		s, err := k.CreateStaff(ctx, CreateStaffCommand{Email: " Ada@Shop.example ", Name: "Ada", Role: Support, Password: "correct horse", By: admin})
+		if err != nil || s.Email != "ada@shop.example" || s.Role != Support {
+			t.Fatalf("create: %+v %v", s, err)
+		}
+		if _, err := k.CreateStaff(ctx, CreateStaffCommand{Email: "ada@shop.example", Role: Support, Password: "correct horse", By: admin}); !errs.HasCode(err, "email_taken") {
+			t.Fatalf("taken email: %v", err)
+		}
+		var stored string
+		if err := k.db.QueryRowContext(ctx, `SELECT password_hash FROM platform_staff WHERE id = ?`, s.ID).Scan(&stored); err != nil || !strings.HasPrefix(stored, "$argon2id$") {
+			t.Fatalf("stored password %q %v", stored, err)
+		}
+
+		for _, bad := range []LoginCommand{{"ada@shop.example", "wrong horse"}, {"bob@shop.example", "correct horse"}, {"", ""}} {
+			if _, err := k.Login(ctx, bad); !errs.Is(err, errs.Unauthorized) {
+				t.Errorf("login %+v: %v", bad, err)
+			}
+		}
+		sess, err := k.Login(ctx, LoginCommand{Email: "ADA@shop.example", Password: "correct horse"})
+		if err != nil || !strings.HasPrefix(sess.Token, StaffSessionPrefix+"_") || sess.Staff.ID != s.ID || !sess.ExpiresAt.After(time.Now()) {
+			t.Fatalf("login: %+v %v", sess, err)
+		}
+		p := principal(t, k, sess.Token)
+		if p.KeyID != s.ID || p.Role != Support || !p.Can(OrdersWrite) || p.Can(OrdersRefund) || p.Session != sess.Token {
+			t.Fatalf("session principal: %+v", p)
+		}
+
+		// A role change applies at once; a new password ends the sessions.
+		om := OrderManager
+		if _, err := k.UpdateStaff(ctx, UpdateStaffCommand{ID: s.ID, Role: &om, By: admin}); err != nil {
+			t.Fatal(err)
+		}
+		if p := principal(t, k, sess.Token); !p.Can(OrdersRefund) {
+			t.Fatalf("the session kept the old role: %+v", p)
+		}
+		pw := "battery staple"
+		if _, err := k.UpdateStaff(ctx, UpdateStaffCommand{ID: s.ID, Password: &pw, Version: 99, By: admin}); !errs.HasCode(err, "version_conflict") {
+			t.Fatalf("stale version: %v", err)
+		}
+		if _, err := k.UpdateStaff(ctx, UpdateStaffCommand{ID: s.ID, Password: &pw, By: admin}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Authenticate(ctx, sess.Token); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("a session outlived a password change: %v", err)
+		}
+		sess, err = k.Login(ctx, LoginCommand{Email: "ada@shop.example", Password: pw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Logout(ctx, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Authenticate(ctx, sess.Token); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("a session outlived its logout: %v", err)
+		}
+		if err := k.Logout(ctx, adminSecret); !errs.Is(err, errs.Invalid) {
+			t.Fatalf("logout with an API key: %v", err)
+		}
+
+		// Disabled: no login, no session; the account stays.
+		sess, _ = k.Login(ctx, LoginCommand{Email: "ada@shop.example", Password: pw})
+		if err := k.DisableStaff(ctx, s.ID, admin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Authenticate(ctx, sess.Token); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("a disabled account's session works: %v", err)
+		}
+		if _, err := k.Login(ctx, LoginCommand{Email: "ada@shop.example", Password: pw}); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("a disabled account logged in: %v", err)
+		}
+		if got, err := k.GetStaff(ctx, s.ID); err != nil || got.DisabledAt == nil {
+			t.Fatalf("disabled account: %+v %v", got, err)
+		}
+		if page, err := k.ListStaff(ctx, StaffQuery{}); err != nil || len(page.Data) != 1 {
+			t.Fatalf("list: %+v %v", page, err)
+		}
+
+		// An expired session is refused.
+		enabled := false
+		if _, err := k.UpdateStaff(ctx, UpdateStaffCommand{ID: s.ID, Disabled: &enabled, By: owner}); err != nil {
+			t.Fatal(err)
+		}
+		sess, _ = k.Login(ctx, LoginCommand{Email: "ada@shop.example", Password: pw})
+		later := NewKeys(k.db, "", func() time.Time { return time.Now().Add(StaffSessionTTL + time.Minute) })
+		if _, err := later.Authenticate(ctx, sess.Token); !errs.Is(err, errs.Unauthorized) {
+			t.Fatalf("an expired session works: %v", err)
+		}
+	})
+}

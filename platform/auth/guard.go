@@ -39,9 +39,11 @@ func WithRoute(ctx context.Context, r Route) context.Context {
 	return context.WithValue(ctx, routeKey{}, r)
 }
 
-// Middleware guards /admin/: a missing or wrong key is 401 unauthorized; a
-// key whose role lacks the route's permission is 403 forbidden; a route
-// that declares no permission is open to the owner role only; a path no
+// Middleware guards /admin/: a missing or wrong key (or staff session) is
+// 401 unauthorized; a caller whose role lacks the route's permission is 403
+// forbidden; a route declared Public needs no credential (the staff login),
+// one declared Authenticated any valid one; a route that declares no
+// permission is open to the owner role only; a path no
 // route serves goes on (to its 404) once the caller is authenticated. A
 // store request with X-Publishable-Key gets the key's channel in its
 // context (an unknown or revoked key is 401). Other paths pass through.
@@ -68,6 +70,12 @@ func bearer(r *http.Request) (string, bool) {
 }
 
 func (g *Guard) admin(next http.Handler, w http.ResponseWriter, r *http.Request) {
+	pattern := g.Pattern(r)
+	perm, declared := g.Routes.Of(pattern)
+	if declared && perm == Public {
+		next.ServeHTTP(w, r.WithContext(WithRoute(r.Context(), Route{Pattern: pattern, Permission: perm})))
+		return
+	}
 	secret, ok := bearer(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="agora-admin"`)
@@ -83,10 +91,8 @@ func (g *Guard) admin(next http.Handler, w http.ResponseWriter, r *http.Request)
 		return
 	}
 	ctx := WithPrincipal(r.Context(), p)
-	pattern := g.Pattern(r)
-	perm, declared := g.Routes.Of(pattern)
 	switch {
-	case declared && !p.Can(perm):
+	case declared && perm != Authenticated && !p.Can(perm):
 		httpx.WriteProblem(w, r, errs.E(errs.Forbidden, "forbidden", "role %s lacks the permission %s", p.Role, perm))
 		return
 	case declared:

@@ -75,6 +75,28 @@ type createKeyIn struct{ Body CreateKeyCommand }
 
 type pkOut struct{ Body PublishableKey }
 
+type staffIDIn struct {
+	ID string `path:"id" maxLength:"60"`
+}
+
+type staffOut struct{ Body Staff }
+
+type staffPageOut struct{ Body Page[Staff] }
+
+type createStaffIn struct{ Body CreateStaffCommand }
+
+type updateStaffIn struct {
+	ID   string `path:"id" maxLength:"60"`
+	Body UpdateStaffCommand
+}
+
+type loginIn struct{ Body LoginCommand }
+
+type loginOut struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         StaffSession
+}
+
 type pkPageOut struct{ Body Page[PublishableKey] }
 
 type createPKIn struct{ Body CreatePublishableKeyCommand }
@@ -205,5 +227,58 @@ func Register(api huma.API, k *Keys) {
 		func(ctx context.Context, in *keyIDIn) (*struct{}, error) {
 			_, err := k.RevokePublishableKey(ctx, in.ID)
 			return nil, err
+		})
+
+	huma.Register(api, op("listStaff", http.MethodGet, "/admin/staff", "List staff accounts", "Lists staff accounts (admin users who log in with an email and a password), newest first.", http.StatusOK),
+		func(ctx context.Context, in *listIn) (*staffPageOut, error) {
+			page, err := k.ListStaff(ctx, StaffQuery{Limit: in.Limit, Cursor: in.Cursor})
+			if err != nil {
+				return nil, err
+			}
+			return &staffPageOut{Body: page}, nil
+		})
+	huma.Register(api, op("createStaff", http.MethodPost, "/admin/staff", "Create a staff account", "Creates an admin account with an email, a password (argon2id-hashed, at least 8 characters) and a role. A taken email is 409 email_taken; a role with a permission the caller does not hold is 403 forbidden.", http.StatusCreated),
+		func(ctx context.Context, in *createStaffIn) (*staffOut, error) {
+			in.Body.By = by(ctx)
+			s, err := k.CreateStaff(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &staffOut{Body: s}, nil
+		})
+	huma.Register(api, op("getStaff", http.MethodGet, "/admin/staff/{id}", "Read a staff account", "Reads a staff account (never its password).", http.StatusOK),
+		func(ctx context.Context, in *staffIDIn) (*staffOut, error) {
+			s, err := k.GetStaff(ctx, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			return &staffOut{Body: s}, nil
+		})
+	huma.Register(api, op("updateStaff", http.MethodPatch, "/admin/staff/{id}", "Change a staff account", "Changes the name, role or password of an account, or disables or enables it. A new password or disabling ends the account's sessions. With version, an account changed since is 409 version_conflict.", http.StatusOK),
+		func(ctx context.Context, in *updateStaffIn) (*staffOut, error) {
+			in.Body.ID, in.Body.By = in.ID, by(ctx)
+			s, err := k.UpdateStaff(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &staffOut{Body: s}, nil
+		})
+	huma.Register(api, op("disableStaff", http.MethodDelete, "/admin/staff/{id}", "Disable a staff account", "Disables an account and ends its sessions; the account is kept, since the audit log names it (PATCH with disabled=false enables it again).", http.StatusNoContent),
+		func(ctx context.Context, in *staffIDIn) (*struct{}, error) {
+			return nil, k.DisableStaff(ctx, in.ID, by(ctx))
+		})
+	login := op("createStaffSession", http.MethodPost, "/admin/sessions", "Log in as staff", "Checks a staff account's email and password and answers a session token, valid for 12 hours, to send as Authorization: Bearer on /admin routes; it acts with the account's role. A wrong email or password, or a disabled account, is 401 unauthorized. Needs no key.", http.StatusCreated)
+	login.Security = nil
+	huma.Register(api, login,
+		func(ctx context.Context, in *loginIn) (*loginOut, error) {
+			sess, err := k.Login(ctx, in.Body)
+			if err != nil {
+				return nil, err
+			}
+			return &loginOut{CacheControl: "no-store", Body: sess}, nil
+		})
+	huma.Register(api, op("deleteStaffSession", http.MethodDelete, "/admin/sessions/current", "Log out", "Ends the staff session the request is made with; a request made with an API key is 400 not_a_session.", http.StatusNoContent),
+		func(ctx context.Context, _ *struct{}) (*struct{}, error) {
+			return nil, k.Logout(ctx, by(ctx).Session)
 		})
 }

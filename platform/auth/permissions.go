@@ -50,6 +50,14 @@ const (
 	AuditRead            Permission = "audit:read"
 )
 
+// Two route declarations are not permissions a role can hold: Public
+// routes need no credential (the staff login), Authenticated ones any valid
+// credential (the staff logout).
+const (
+	Public        Permission = "public"
+	Authenticated Permission = "authenticated"
+)
+
 // descriptions says what each permission allows; its keys are every
 // permission there is.
 var descriptions = map[Permission]string{

@@ -308,7 +308,8 @@ func (k *Keys) UpdateRole(ctx context.Context, cmd UpdateRoleCommand) (RoleInfo,
 }
 
 // DeleteRole deletes a custom role. Errors: NotFound, Conflict
-// built_in_role, Conflict role_in_use (unrevoked keys have it), Forbidden
+// built_in_role, Conflict role_in_use (live keys or enabled staff accounts
+// have it), Forbidden
 // (the caller lacks one of its permissions).
 func (k *Keys) DeleteRole(ctx context.Context, r Role, by *Principal) error {
 	if ValidRole(r) {
@@ -322,12 +323,15 @@ func (k *Keys) DeleteRole(ctx context.Context, r Role, by *Principal) error {
 		if err := mayGrant(by, "deleting this role", ri.Permissions); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM platform_api_keys WHERE role = ? AND revoked_at IS NULL`, string(r)).Scan(&n); err != nil {
+		var keys, staff int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM platform_api_keys WHERE role = ? AND revoked_at IS NULL`, string(r)).Scan(&keys); err != nil {
 			return err
 		}
-		if n > 0 {
-			return errs.E(errs.Conflict, "role_in_use", "%d unrevoked API keys have the role %s; revoke them first", n, r)
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM platform_staff WHERE role = ? AND disabled_at IS NULL`, string(r)).Scan(&staff); err != nil {
+			return err
+		}
+		if keys+staff > 0 {
+			return errs.E(errs.Conflict, "role_in_use", "%d live API keys and %d enabled staff accounts have the role %s; revoke or change them first", keys, staff, r)
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM platform_roles WHERE name = ?`, string(r))
 		return err
