@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -39,7 +40,8 @@ func latencyPlot(r *Row) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, svgHead, plotW, plotH, plotW, plotH)
 	b.WriteString(`<rect width="100%" height="100%" fill="white"/>` + "\n")
-	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="14">%s — latency against offered load</text>`+"\n", padL, esc(r.ID+" "+r.Name))
+	fmt.Fprintf(&b, `<text x="%d" y="18" font-size="14">%s — latency against offered load</text>`+"\n", padL, esc(r.ID))
+	fmt.Fprintf(&b, `<text x="%d" y="33" font-size="11" fill="%s">%s</text>`+"\n", padL, colAxis, esc(r.Name))
 	xmax := 0.0
 	lo, hi := math.Inf(1), 0.0
 	for _, p := range r.Points {
@@ -153,3 +155,20 @@ func trimFloat(v float64) string {
 }
 
 func esc(s string) string { return html.EscapeString(s) }
+
+// Replot reads the report.json of an earlier run in dir and writes its
+// table and plots again (after a change to how they are drawn).
+func Replot(dir string) (*Report, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "report.json"))
+	if err != nil {
+		return nil, err
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, fmt.Errorf("bench: %s: %w", filepath.Join(dir, "report.json"), err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "results.md"), []byte(rep.Markdown()), 0o644); err != nil {
+		return nil, err
+	}
+	return &rep, rep.writePlots(dir)
+}

@@ -23,6 +23,7 @@ type BenchCmd struct {
 	Runs       int           `help:"Saturation runs per scenario; the median is reported." default:"1"`
 	Workers    int           `help:"Connections of the saturation runs." default:"64"`
 	FlashUnits int           `help:"Units of the flash-sale SKU (default 10,000; 300 with --short)."`
+	Replot     bool          `help:"Measure nothing: write the table and plots of --out again from its report.json."`
 }
 
 // Run measures, prints the table and fails only on a correctness error.
@@ -33,6 +34,13 @@ func (b *BenchCmd) Run(g *Globals) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if b.Replot {
+		rep, err := bench.Replot(b.Out)
+		if err == nil {
+			fmt.Print(rep.Markdown())
+		}
+		return err
+	}
 	pg := b.Postgres
 	if pg == "" {
 		pg = g.PostgresURL
