@@ -236,6 +236,9 @@ func TestCustomersEndToEnd(t *testing.T) {
 	if a.status != 200 || a.json(t)["customer"].(map[string]any)["email"] != "ada@example.com" || strings.Contains(string(a.body), "cus_sess_") {
 		t.Fatalf("export: %d %s", a.status, a.body)
 	}
+	if orders := a.json(t)["related"].(map[string]any)["order"].([]any); len(orders) != 1 || orders[0].(map[string]any)["id"] != orderID {
+		t.Fatalf("the export's orders: %s", a.body)
+	}
 	a = call(t, srv, "POST", "/admin/customers/"+ada+"/erase", "", admin...)
 	if a.status != 200 || a.json(t)["email"] != "" || a.json(t)["erased"] != true {
 		t.Fatalf("erase: %d %s", a.status, a.body)

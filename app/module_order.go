@@ -6,6 +6,7 @@ import (
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/customer"
+	"github.com/agoracommerce/agora/customer/customersvc"
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/order/orderhttp"
@@ -58,6 +59,12 @@ func orderModule() Module {
 			orderhttp.Register(env.API, svc)
 			env.Provide(order.Module, order.Service(svc))
 			env.Health.Add("order_db", db.Ping)
+			// A customer's privacy export includes their orders.
+			if ex, ok := env.Service(customer.Module).(interface {
+				AddExporter(string, customersvc.Exporter)
+			}); ok {
+				ex.AddExporter(order.Module, func(ctx context.Context, cid string) (any, error) { return customerOrders(ctx, svc, cid) })
+			}
 			// An erased customer's orders lose their personal data.
 			stop, err := env.Bus.Subscribe(ctx, event.Subscription{
 				Durable:  ordersvc.CustomerConsumer,
@@ -75,5 +82,22 @@ func orderModule() Module {
 				wg.Wait()
 			}}, nil
 		},
+	}
+}
+
+// customerOrders lists every order of a customer, for the privacy export.
+func customerOrders(ctx context.Context, svc order.Service, customerID string) ([]order.Order, error) {
+	out := []order.Order{}
+	q := order.ListQuery{CustomerID: customerID, Limit: order.MaxListLimit}
+	for {
+		page, err := svc.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Data...)
+		if page.NextCursor == nil {
+			return out, nil
+		}
+		q.Cursor = *page.NextCursor
 	}
 }

@@ -34,6 +34,7 @@ package customer
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -235,10 +236,13 @@ type SessionInfo struct {
 	RevokedAt *time.Time `json:"revoked_at"`
 }
 
-// Export is everything the customer module holds about a customer.
+// Export is everything Agora holds about a customer: what the customer
+// module holds, and what other modules hold (their orders, for instance)
+// under Related, by module.
 type Export struct {
-	Customer Customer      `json:"customer"`
-	Sessions []SessionInfo `json:"sessions"`
+	Customer Customer                   `json:"customer"`
+	Sessions []SessionInfo              `json:"sessions"`
+	Related  map[string]json.RawMessage `json:"related" doc:"What other modules hold about the customer, by module (e.g. order: the customer's orders)"`
 }
 
 // Service is the customer module. Errors: Invalid (validation_failed with

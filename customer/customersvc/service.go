@@ -4,6 +4,7 @@ package customersvc
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/mail"
 	"regexp"
@@ -52,6 +53,9 @@ func DefaultConfig() Config {
 	}
 }
 
+// Exporter returns what a module holds about a customer, for Export.
+type Exporter func(ctx context.Context, customerID string) (any, error)
+
 // Throttles count failed logins. Nil limiters mean in-process ones built
 // from the Config.
 type Throttles struct {
@@ -66,6 +70,7 @@ type Service struct {
 	pw       *auth.Passwords
 	notify   Notifier
 	throttle Throttles
+	export   map[string]Exporter
 	log      *slog.Logger
 	now      func() time.Time
 }
@@ -261,6 +266,16 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 		return err
 	}
 	return s.store.RevokeSession(ctx, rec.ID, s.now())
+}
+
+// AddExporter makes Export include what module holds about the customer
+// (the composition root wires the modules to the right of customer, which
+// this module cannot call). Call it before serving.
+func (s *Service) AddExporter(module string, f Exporter) {
+	if s.export == nil {
+		s.export = map[string]Exporter{}
+	}
+	s.export[module] = f
 }
 
 // Get implements customer.Service.
@@ -545,9 +560,20 @@ func (s *Service) Export(ctx context.Context, cid string) (customer.Export, erro
 	if err != nil {
 		return customer.Export{}, err
 	}
-	out := customer.Export{Customer: c, Sessions: []customer.SessionInfo{}}
+	out := customer.Export{Customer: c, Sessions: []customer.SessionInfo{}, Related: map[string]json.RawMessage{}}
 	for _, r := range recs {
 		out.Sessions = append(out.Sessions, customer.SessionInfo{ID: r.ID, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt})
+	}
+	for module, f := range s.export {
+		v, err := f(ctx, cid)
+		if err != nil {
+			return customer.Export{}, errs.Wrap(err, errs.Unavailable, "", "the "+module+" module could not export its data; retry")
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return customer.Export{}, err
+		}
+		out.Related[module] = raw
 	}
 	return out, nil
 }
