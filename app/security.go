@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -92,7 +93,10 @@ func (s SecurityConfig) cors() websec.CORSConfig {
 
 // security is the running state of the security middleware.
 type security struct {
-	redis *redis.Client
+	mu      sync.Mutex
+	ready   bool
+	redis   *redis.Client
+	metrics *ratelimit.Metrics
 	// channelOf names the sales channel of a request for CORS; nil until
 	// the app can tell channels apart.
 	channelOf func(*http.Request) string
@@ -101,20 +105,53 @@ type security struct {
 }
 
 func (s *security) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.redis != nil {
 		_ = s.redis.Close()
 		s.redis = nil
 	}
+	s.ready, s.metrics = false, nil
+}
+
+// limiterKit returns the Redis client of the limiters (nil without
+// AGORA_REDIS_URL) and their metrics, made on first use after Start began.
+func (a *App) limiterKit() (*redis.Client, *ratelimit.Metrics) {
+	a.sec.mu.Lock()
+	defer a.sec.mu.Unlock()
+	if !a.sec.ready {
+		a.sec.ready = true
+		a.sec.metrics = ratelimit.NewMetrics(a.env.Metrics.Registry)
+		if a.cfg.RedisURL != "" {
+			rdb, err := ratelimit.NewRedisClient(a.cfg.RedisURL)
+			if err != nil {
+				a.log.Warn("rate limits stay in process: the Redis URL does not parse", "err", err)
+			} else {
+				a.sec.redis = rdb
+			}
+		}
+	}
+	return a.sec.redis, a.sec.metrics
 }
 
 // limiter returns a limiter of limit named name: in process, or in Redis
 // (falling back to in process while Redis fails) when AGORA_REDIS_URL is set.
-func (a *App) limiter(name string, limit ratelimit.Limit, metrics *ratelimit.Metrics) ratelimit.Limiter {
+func (a *App) limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
+	rdb, metrics := a.limiterKit()
 	mem := ratelimit.NewMemory(limit, ratelimit.MemoryConfig{}, a.now)
-	if a.sec.redis == nil || limit.Off() {
+	if rdb == nil || limit.Off() {
 		return mem
 	}
-	return ratelimit.NewFallback(name, ratelimit.NewRedis(a.sec.redis, "rl:"+name, limit), mem, a.log, metrics, a.now)
+	return ratelimit.NewFallback(name, ratelimit.NewRedis(rdb, "rl:"+name, limit), mem, a.log, metrics, a.now)
+}
+
+// Limiter returns a keyed limiter of limit for a module's own throttles
+// (login attempts per account or per address, say): in process, or shared
+// through Redis with the in-process fallback when AGORA_REDIS_URL is set.
+// name must be unique in the app (it names the Redis keys and the metric
+// labels); a refused decision becomes an answer with ratelimit.Error.
+func (e *Env) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
+	return e.app.limiter(name, limit)
 }
 
 // isCheckout selects the checkout route the card-testing guard watches.
@@ -139,18 +176,12 @@ func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) 
 	if err != nil {
 		return nil, err
 	}
-	if a.cfg.RedisURL != "" {
-		a.sec.redis, err = ratelimit.NewRedisClient(a.cfg.RedisURL)
-		if err != nil {
-			return nil, err
-		}
-	}
 	a.applyBodyLimit()
-	rm := ratelimit.NewMetrics(metrics.Registry)
+	_, rm := a.limiterKit()
 	if !s.CardTesting.Off() {
 		cfg := s.CardTesting
 		cfg.Exempt = exempt
-		g := cardguard.New(cfg, a.limiter("card_declines", cfg.CounterLimit(), rm), a.limiter("card_blocks", cfg.BlockLimit(), rm),
+		g := cardguard.New(cfg, a.limiter("card_declines", cfg.CounterLimit()), a.limiter("card_blocks", cfg.BlockLimit()),
 			isCheckout, a.log, metrics.Registry, a.now)
 		g.OnBlock = a.publishBlocked
 		a.sec.guard = g
@@ -160,10 +191,10 @@ func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) 
 	hc.Exempt = exempt
 	var byAddr, byCred ratelimit.Limiter
 	if !s.RateLimit.Off() {
-		byAddr = a.limiter("address", s.RateLimit, rm)
+		byAddr = a.limiter("address", s.RateLimit)
 	}
 	if !s.KeyRateLimit.Off() {
-		byCred = a.limiter("credential", s.KeyRateLimit, rm)
+		byCred = a.limiter("credential", s.KeyRateLimit)
 	}
 	if byAddr != nil || byCred != nil {
 		h = ratelimit.NewHTTP(hc, byAddr, byCred, rm).Middleware(h)

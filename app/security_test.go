@@ -121,10 +121,18 @@ func TestRateLimitRedisDown(t *testing.T) {
 	cfg := securityConfig(t)
 	cfg.RedisURL = fmt.Sprintf("redis://127.0.0.1:%d/0", port)
 	cfg.Security.RateLimit = ratelimit.Limit{Events: 3, Period: time.Minute, Burst: 3}
-	_, srv := startApp(t, cfg)
+	app, srv := startApp(t, cfg)
 	for i, want := range []int{200, 200, 200, 429} {
 		if a := call(t, srv, "GET", "/store/products", "", from("198.51.100.9")...); a.status != want {
 			t.Errorf("request %d: %d, want %d (%s)", i, a.status, want, a.body)
+		}
+	}
+	// A module's own limiter works the same way.
+	login := app.Env().Limiter("login_account", ratelimit.Limit{Events: 1, Period: time.Hour, Burst: 2})
+	for i, want := range []bool{true, true, false} {
+		d, err := login.AllowN(context.Background(), "ada@example.com", 1)
+		if err != nil || d.Allowed != want {
+			t.Errorf("login attempt %d: %+v, %v; want allowed=%v", i, d, err, want)
 		}
 	}
 	m := string(call(t, srv, "GET", "/metrics", "").body)
