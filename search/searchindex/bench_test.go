@@ -85,7 +85,7 @@ type built struct {
 	indexTime  time.Duration
 	heapPer    float64
 	titles     []string
-	variants   []string // a variant of every 20th product, for price lists
+	variants   []string // a variant of 5,000 products spread over the catalog, for price lists
 	attrs      []string // the most common attribute names
 	categories []string
 }
@@ -114,7 +114,7 @@ func build(tb testing.TB, n int) *built {
 			if rng.IntN(200) == 0 && len(out.titles) < 2000 {
 				out.titles = append(out.titles, p.Title)
 			}
-			if rng.IntN(20) == 0 && len(out.variants) < pricing.MaxPricesPerSet && len(p.Variants) > 0 {
+			if (len(out.variants)+1)*n/pricing.MaxPricesPerSet <= c.n-len(ps)+i && len(out.variants) < pricing.MaxPricesPerSet && len(p.Variants) > 0 {
 				out.variants = append(out.variants, p.Variants[0].ID)
 			}
 			if len(attrCount) < 1000 {

@@ -35,11 +35,7 @@ func FromProduct(p catalog.Product) Doc {
 			d.SKUs = append(d.SKUs, v.SKU)
 		}
 		if v.ID != "" {
-			vp := Variant{ID: v.ID, Prices: make(map[string]int64, len(v.Prices))}
-			for _, pr := range v.Prices {
-				vp.Prices[pr.Currency] = pr.Amount
-			}
-			d.Variants = append(d.Variants, vp)
+			d.Variants = append(d.Variants, Variant{ID: v.ID, Prices: v.Prices})
 		}
 		for _, pr := range v.Prices {
 			if d.Prices == nil {

@@ -446,6 +446,9 @@ func (x *Index) setPrice(slot uint32, cur string, amt int64) {
 		col = slices.Grow(col, len(x.docs)-len(col))[:len(x.docs)]
 		x.prices[cur] = col
 	}
+	if old, ok := x.price(col, cur, slot); ok && old == max(amt, 0) {
+		return // unchanged: its buckets and priced set hold it
+	}
 	x.bucketSet(cur, slot, col[slot], false)
 	switch {
 	case amt < 0:

@@ -11,6 +11,7 @@ import (
 
 	"github.com/RoaringBitmap/roaring/v2"
 
+	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/pricing"
 )
 
@@ -53,10 +54,20 @@ func (l *PriceList) applies(cur, ch string) bool {
 }
 
 // Variant is a product's variant as the index takes it: its id and its
-// catalog list prices (currency → minor units).
+// catalog list prices (one per currency).
 type Variant struct {
 	ID     string
-	Prices map[string]int64
+	Prices []money.Money
+}
+
+// priceIn is the amount of cur in ps.
+func priceIn(ps []money.Money, cur string) (int64, bool) {
+	for _, p := range ps {
+		if p.Currency == cur {
+			return p.Amount, true
+		}
+	}
+	return 0, false
 }
 
 const noSlot = math.MaxUint32
@@ -108,9 +119,9 @@ func encodeVariants(vs []Variant) []byte {
 	}
 	var curs []string
 	for _, v := range vs {
-		for c := range v.Prices {
-			if !slices.Contains(curs, c) {
-				curs = append(curs, c)
+		for _, p := range v.Prices {
+			if !slices.Contains(curs, p.Currency) {
+				curs = append(curs, p.Currency)
 			}
 		}
 	}
@@ -127,7 +138,7 @@ func encodeVariants(vs []Variant) []byte {
 	}
 	for _, v := range vs {
 		for _, c := range curs {
-			amt, ok := v.Prices[c]
+			amt, ok := priceIn(v.Prices, c)
 			switch {
 			case !ok:
 				b = binary.AppendUvarint(b, 0)
@@ -144,7 +155,7 @@ func encodeVariants(vs []Variant) []byte {
 // varRow is one decoded variant.
 type varRow struct {
 	fp     uint64
-	prices map[string]int64
+	prices []money.Money
 }
 
 // variantFPs calls fn with each fingerprint of a blob.
@@ -201,7 +212,7 @@ func decodeVariants(b []byte) []varRow {
 		if len(b) < 8 {
 			return nil
 		}
-		rows[i] = varRow{fp: binary.LittleEndian.Uint64(b), prices: make(map[string]int64, nc)}
+		rows[i] = varRow{fp: binary.LittleEndian.Uint64(b), prices: make([]money.Money, 0, nc)}
 		b = b[8:]
 	}
 	for i := range rows {
@@ -212,7 +223,7 @@ func decodeVariants(b []byte) []varRow {
 			}
 			b = b[n:]
 			if v > 0 {
-				rows[i].prices[c] = int64(v - 1)
+				rows[i].prices = append(rows[i].prices, money.Money{Amount: int64(v - 1), Currency: c})
 			}
 		}
 	}
@@ -270,8 +281,8 @@ func (x *Index) effective(rows []varRow) map[string]int64 {
 	for _, r := range rows {
 		ls := x.vlists[r.fp]
 		curs = curs[:0]
-		for c := range r.prices {
-			curs = append(curs, c)
+		for _, p := range r.prices {
+			curs = append(curs, p.Currency)
 		}
 		for _, l := range ls {
 			if l.On && l.Group == "" && l.Currency != "" && !slices.Contains(curs, l.Currency) {
@@ -279,7 +290,7 @@ func (x *Index) effective(rows []varRow) map[string]int64 {
 			}
 		}
 		for _, cur := range curs {
-			cat, hasCat := r.prices[cur]
+			cat, hasCat := priceIn(r.prices, cur)
 			base, hasBase := int64(0), false
 			for _, l := range ls {
 				if l.applies(cur, "") {
@@ -560,7 +571,6 @@ func (x *Index) pricingChange(now time.Time, change func([]uint64) []uint64) {
 		x.mu.RUnlock()
 	}
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	for fp := range missing {
 		if _, ok := x.vslot[fp]; ok {
 			continue // linked meanwhile by its product's event
@@ -576,10 +586,21 @@ func (x *Index) pricingChange(now time.Time, change func([]uint64) []uint64) {
 		}
 	}
 	slices.Sort(slots)
-	for _, s := range slices.Compact(slots) {
+	slots = slices.Compact(slots)
+	// In batches, so that searches are not held up by a large list.
+	for i, s := range slots {
+		if i > 0 && i%repriceBatch == 0 {
+			x.mu.Unlock()
+			x.mu.Lock()
+		}
 		x.reprice(s)
 	}
+	x.mu.Unlock()
 }
+
+// repriceBatch is how many products are repriced under one hold of the
+// write lock.
+const repriceBatch = 512
 
 // slotsOf is the linked slots of fps (unlisted variants are looked up
 // through the slots that held them: none; their products reprice from the

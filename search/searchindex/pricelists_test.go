@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/search"
 )
@@ -21,8 +22,8 @@ func lamp(id string, version int64) Doc {
 	return Doc{ID: id, Title: "brass lamp " + id, Searchable: true, InStock: true, Version: version,
 		Prices: map[string]int64{"USD": 1000},
 		Variants: []Variant{
-			{ID: "var_" + id + "_1", Prices: map[string]int64{"USD": 1000}},
-			{ID: "var_" + id + "_2", Prices: map[string]int64{"USD": 2000}},
+			{ID: "var_" + id + "_1", Prices: []money.Money{{Amount: 1000, Currency: "USD"}}},
+			{ID: "var_" + id + "_2", Prices: []money.Money{{Amount: 2000, Currency: "USD"}}},
 		}}
 }
 
@@ -199,12 +200,13 @@ func TestPriceListsMatchResolution(t *testing.T) {
 		p.vars = nil
 		d := Doc{ID: id, Title: "item " + id, Searchable: true, InStock: true, Version: p.version, Prices: map[string]int64{}}
 		for v := range 1 + rng.IntN(3) {
-			vp := Variant{ID: fmt.Sprintf("var_%d_%d", i, v), Prices: map[string]int64{}}
+			vp := Variant{ID: fmt.Sprintf("var_%d_%d", i, v)}
 			for _, c := range curs {
 				if rng.IntN(4) > 0 {
-					vp.Prices[c] = int64(100 + rng.IntN(900))
-					if old, ok := d.Prices[c]; !ok || vp.Prices[c] < old {
-						d.Prices[c] = vp.Prices[c]
+					a := int64(100 + rng.IntN(900))
+					vp.Prices = append(vp.Prices, money.Money{Amount: a, Currency: c})
+					if old, ok := d.Prices[c]; !ok || a < old {
+						d.Prices[c] = a
 					}
 				}
 			}
@@ -235,7 +237,7 @@ func TestPriceListsMatchResolution(t *testing.T) {
 							}
 						}
 						if best < 0 {
-							if a, ok := v.Prices[c]; ok {
+							if a, ok := priceIn(v.Prices, c); ok {
 								best = a
 							}
 						}
@@ -354,7 +356,7 @@ func TestPriceListsMatchResolution(t *testing.T) {
 }
 
 func TestVariantBlobRoundTrip(t *testing.T) {
-	vs := []Variant{{ID: "var_a", Prices: map[string]int64{"USD": 0, "JPY": 1 << 40}}, {ID: "var_b", Prices: map[string]int64{"EUR": 5}}, {ID: "var_c"}}
+	vs := []Variant{{ID: "var_a", Prices: []money.Money{{Amount: 1 << 40, Currency: "JPY"}, {Amount: 0, Currency: "USD"}}}, {ID: "var_b", Prices: []money.Money{{Amount: 5, Currency: "EUR"}}}, {ID: "var_c"}}
 	rows := decodeVariants(encodeVariants(vs))
 	if len(rows) != 3 {
 		t.Fatalf("rows %v", rows)
