@@ -13,6 +13,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/cardguard"
 	"github.com/agoracommerce/agora/platform/clientip"
 	"github.com/agoracommerce/agora/platform/event"
@@ -257,10 +258,10 @@ func (a *App) edge(h http.Handler) http.Handler {
 	s := a.cfg.Security
 	cors := s.cors()
 	cors.ChannelOf = func(r *http.Request) string {
-		if a.sec.channelOf == nil {
-			return ""
+		if a.sec.channelOf != nil {
+			return a.sec.channelOf(r)
 		}
-		return a.sec.channelOf(r)
+		return a.publishableChannel(r)
 	}
 	lc := websec.DefaultLimitsConfig()
 	lc.MaxBody = a.cfg.MaxBody
@@ -271,9 +272,24 @@ func (a *App) edge(h http.Handler) http.Handler {
 	return clientip.Resolver{Trusted: trusted}.Middleware(h)
 }
 
-// SetChannelResolver tells CORS how to find the sales channel of a request
-// (from its publishable key), for the per-channel origins. Call it before
-// Start.
+// publishableChannel is the sales channel of the request's publishable key
+// ("" without one, or for a key that is unknown or revoked: the auth guard
+// refuses those requests anyway). Lookups are cached by the key store.
+func (a *App) publishableChannel(r *http.Request) string {
+	tok := r.Header.Get(auth.PublishableKeyHeader)
+	if tok == "" || a.keys == nil {
+		return ""
+	}
+	ch, err := a.keys.Channel(r.Context(), tok)
+	if err != nil {
+		return ""
+	}
+	return ch
+}
+
+// SetChannelResolver replaces how CORS finds the sales channel of a
+// request for the per-channel origins (by default: from its publishable
+// key). Call it before Start.
 func (a *App) SetChannelResolver(f func(*http.Request) string) { a.sec.channelOf = f }
 
 // SecurityModule is the source of security events on the bus

@@ -307,6 +307,27 @@ func TestSecurityHeadersThroughApp(t *testing.T) {
 	if r := call(t, srv, "GET", "/store/products", "", "Origin", "https://b2b.example.com", "X-Publishable-Key", "pk_wholesale"); r.header.Get("Access-Control-Allow-Origin") != "https://b2b.example.com" {
 		t.Errorf("a channel's origin on its channel: %v", r.header)
 	}
+
+}
+
+// TestCORSChannelFromPublishableKey: by default the channel of a request,
+// for the per-channel CORS origins, is the one of its publishable key.
+func TestCORSChannelFromPublishableKey(t *testing.T) {
+	cfg := securityConfig(t)
+	cfg.Security.CORSChannelOrigins = map[string][]string{"wholesale": {"https://b2b.example.com"}}
+	_, srv := startApp(t, cfg)
+	pk := call(t, srv, "POST", "/admin/publishable-keys", `{"channel":"wholesale","name":"b2b shop"}`, "Authorization", "Bearer "+testKey)
+	if pk.status != 201 {
+		t.Fatalf("publishable key: %d %s", pk.status, pk.body)
+	}
+	key := pk.json(t)["key"].(string)
+	if r := call(t, srv, "GET", "/store/products", "", "Origin", "https://b2b.example.com", "X-Publishable-Key", key); r.status != 200 ||
+		r.header.Get("Access-Control-Allow-Origin") != "https://b2b.example.com" {
+		t.Errorf("the channel's origin with its key: %d %v", r.status, r.header)
+	}
+	if r := call(t, srv, "GET", "/store/products", "", "Origin", "https://b2b.example.com"); r.header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("the channel's origin without a key: %v", r.header)
+	}
 }
 
 // startHandler starts a (configured, not yet started) app and serves it.
