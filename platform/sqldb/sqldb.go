@@ -53,6 +53,10 @@ type Config struct {
 	Synchronous string
 	// BusyTimeout is how long SQLite waits for a lock held by another process.
 	BusyTimeout time.Duration
+	// GroupCommit is how many SQLite write transactions may share one
+	// commit (one disk sync); 0 means DefaultGroupCommit, 1 commits each
+	// transaction on its own. PostgreSQL groups concurrent commits itself.
+	GroupCommit int
 }
 
 // DefaultConfig returns the defaults: SQLite at ./agora.db.
@@ -67,6 +71,7 @@ type DB struct {
 	write    *sql.DB
 	read     *sql.DB
 	replicas []*sql.DB
+	group    *grouper // SQLite's group commit; nil when off
 	next     atomic.Uint32
 	rebound  sync.Map // query string → rebound query string
 }
@@ -157,7 +162,14 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	read.SetMaxOpenConns(cfg.MaxOpen)
 	read.SetMaxIdleConns(cfg.MaxOpen)
 	read.SetConnMaxIdleTime(0)
-	return &DB{dialect: SQLite, write: write, read: read}, nil
+	db := &DB{dialect: SQLite, write: write, read: read}
+	if n := cfg.GroupCommit; n != 1 {
+		if n <= 0 {
+			n = DefaultGroupCommit
+		}
+		db.group = newGrouper(write, n)
+	}
+	return db, nil
 }
 
 // Dialect reports the engine.
@@ -165,6 +177,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	if db.group != nil {
+		db.group.close()
+	}
 	errs := []error{db.write.Close()}
 	if db.read != db.write {
 		errs = append(errs, db.read.Close())
@@ -316,6 +331,9 @@ func (tx *Tx) InsertMany(ctx context.Context, head string, rows [][]any) error {
 const MaxAttempts = 8
 
 // Tx runs fn in a write transaction and commits it when fn returns nil.
+// On SQLite, concurrent transactions may share one commit (see
+// Config.GroupCommit): each is still all or nothing on its own, and Tx
+// returns only once its writes are durable. fn must not call Tx itself.
 // When the database aborts it for a retryable reason, fn runs again (up to
 // MaxAttempts, with jittered backoff), so fn must not have effects outside
 // the transaction.
@@ -340,6 +358,9 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if db.group != nil {
+		return db.group.do(ctx, db, fn)
+	}
 	stx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return Translate(err)
