@@ -2,7 +2,6 @@ package searchindex
 
 import (
 	"encoding/binary"
-	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -76,9 +75,12 @@ const noSlot = math.MaxUint32
 // only if their 64-bit FNV-1a hashes matched. It must be stable across
 // processes: fingerprints are in snapshots.
 func variantHash(id string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return h.Sum64()
+	h := uint64(14695981039346656037) // FNV-1a offset basis
+	for i := 0; i < len(id); i++ {
+		h ^= uint64(id[i])
+		h *= 1099511628211 // FNV prime
+	}
+	return h
 }
 
 // priceKeyOf is the column of a currency and channel ("" shared).

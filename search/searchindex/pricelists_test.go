@@ -3,6 +3,7 @@ package searchindex
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -373,5 +374,15 @@ func TestVariantBlobRoundTrip(t *testing.T) {
 	}
 	if decodeVariants([]byte{5, 1}) != nil || encodeVariants(nil) != nil {
 		t.Error("malformed or empty blobs")
+	}
+}
+
+func TestVariantHashIsFNV1a(t *testing.T) {
+	for _, id := range []string{"", "var_01J0000000000000000000000", "ü"} {
+		h := fnv.New64a()
+		h.Write([]byte(id))
+		if variantHash(id) != h.Sum64() {
+			t.Errorf("%q: %x, want %x", id, variantHash(id), h.Sum64())
+		}
 	}
 }
