@@ -133,11 +133,12 @@ func TestResourceOf(t *testing.T) {
 		{"DELETE /admin/tax/classes/{code}", "/admin/tax/classes/reduced", "tax/classes", "/admin/tax/classes/reduced", "reduced"},
 		{"PUT /admin/inventory/{sku}", "/admin/inventory/A%2FB", "inventory", "/admin/inventory/A%2FB", "A/B"},
 		{"POST /admin/orders/checkouts/recover", "/admin/orders/checkouts/recover", "orders/checkouts/recover", "", ""},
+		{"PUT /admin/customers/{id}/addresses/{address_id}", "/admin/customers/cus_1/addresses/adr_2", "customers", "/admin/customers/cus_1/addresses/adr_2 /admin/customers/cus_1", "adr_2"},
 	} {
 		u, _ := url.Parse(tc.path)
-		typ, p, id := resourceOf(tc.pattern, u)
-		if typ != tc.typ || p != tc.resPath || id != tc.resID {
-			t.Errorf("%s %s: %q %q %q, want %q %q %q", tc.pattern, tc.path, typ, p, id, tc.typ, tc.resPath, tc.resID)
+		typ, paths, id := resourceOf(tc.pattern, u)
+		if typ != tc.typ || strings.Join(paths, " ") != tc.resPath || id != tc.resID {
+			t.Errorf("%s %s: %q %q %q, want %q %q %q", tc.pattern, tc.path, typ, paths, id, tc.typ, tc.resPath, tc.resID)
 		}
 	}
 }

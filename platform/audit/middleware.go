@@ -39,7 +39,9 @@ type Recorder struct {
 // wildcard), the resource path is the request path up to the last
 // wildcard ("/admin/orders/ord_1/refunds" → "/admin/orders/ord_1"), and
 // an internal GET of it is served through the same handler before the
-// change runs; a 200 JSON answer is the before state. After: the answer of
+// change runs; a 200 JSON answer is the before state. When there is none,
+// the path up to the wildcard before is tried (an address of a customer →
+// the customer). After: the answer of
 // the change itself. Both have secret fields redacted.
 func (rc *Recorder) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,10 +57,12 @@ func (rc *Recorder) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		p, _ := auth.PrincipalOf(r.Context())
-		resType, resPath, resID := resourceOf(route.Pattern, r.URL)
+		resType, resPaths, resID := resourceOf(route.Pattern, r.URL)
 		var before json.RawMessage
-		if resPath != "" {
-			before = rc.get(next, r, resPath)
+		for _, p := range resPaths {
+			if before = rc.get(next, r, p); before != nil {
+				break
+			}
 		}
 		tee := &teeWriter{ResponseWriter: w}
 		next.ServeHTTP(tee, r)
@@ -130,10 +134,11 @@ func mustUnescape(p string) string {
 
 // resourceOf reads a route pattern ("PATCH /admin/products/{id}") and the
 // request URL: the resource type is the pattern's path after /admin/ up to
-// its first wildcard ("products"); the resource path is the request path
-// up to the pattern's last wildcard, and the resource id that wildcard's
-// value (both empty when the pattern has none).
-func resourceOf(pattern string, u *url.URL) (typ, path, resID string) {
+// its first wildcard ("products"); the resource paths are the request path
+// cut after each of the pattern's wildcards, the last one first (a nested
+// resource, then its parent), and the resource id is the last wildcard's
+// value (none when the pattern has no wildcard).
+func resourceOf(pattern string, u *url.URL) (typ string, paths []string, resID string) {
 	_, pat, _ := strings.Cut(pattern, " ")
 	psegs := strings.Split(strings.TrimPrefix(pat, "/"), "/")
 	esegs := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
@@ -148,10 +153,14 @@ func resourceOf(pattern string, u *url.URL) (typ, path, resID string) {
 	}
 	typ = strings.Join(typeSegs, "/")
 	if last < 0 || len(esegs) != len(psegs) {
-		return typ, "", ""
+		return typ, nil, ""
 	}
-	path = "/" + strings.Join(esegs[:last+1], "/")
-	return typ, path, mustUnescape(esegs[last])
+	for i := last; i >= 0; i-- {
+		if strings.HasPrefix(psegs[i], "{") {
+			paths = append(paths, "/"+strings.Join(esegs[:i+1], "/"))
+		}
+	}
+	return typ, paths, mustUnescape(esegs[last])
 }
 
 // idOf returns the "id" of a JSON object, or "".

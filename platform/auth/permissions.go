@@ -37,6 +37,8 @@ const (
 	OrdersRefund         Permission = "orders:refund"
 	CustomersRead        Permission = "customers:read"
 	CustomersWrite       Permission = "customers:write"
+	CustomersExport      Permission = "customers:export"
+	CustomersErase       Permission = "customers:erase"
 	SearchRead           Permission = "search:read"
 	SearchWrite          Permission = "search:write"
 	RolesRead            Permission = "roles:read"
@@ -84,7 +86,9 @@ var descriptions = map[Permission]string{
 	OrdersWrite:          "capture and cancel orders, recover checkouts",
 	OrdersRefund:         "refund orders",
 	CustomersRead:        "read customers",
-	CustomersWrite:       "change customers",
+	CustomersWrite:       "change customers, their addresses and groups; manage customer groups",
+	CustomersExport:      "export a customer's personal data (recorded in the audit log)",
+	CustomersErase:       "erase a customer's personal data",
 	SearchRead:           "read search settings, rules and rebuild progress",
 	SearchWrite:          "change search settings and rules, rebuild the index",
 	RolesRead:            "read roles",
@@ -155,7 +159,7 @@ var builtin = map[Role][]Permission{
 	OrderManager: append(slices.Clone(businessReads),
 		OrdersWrite, OrdersRefund, PaymentsWrite, PaymentsRefund, CartsWrite, InventoryWrite),
 	Support: append(slices.Clone(businessReads),
-		OrdersWrite, CartsWrite, CustomersWrite),
+		OrdersWrite, CartsWrite, CustomersWrite, CustomersExport),
 	Analyst: slices.Clone(businessReads),
 }
 

@@ -39,7 +39,7 @@ var builtinDescriptions = map[Role]string{
 	Admin:          "Everything except the audit log.",
 	CatalogManager: "Reads the shop's data; changes products, categories, collections, stock, prices and search.",
 	OrderManager:   "Reads the shop's data; handles orders, payments, refunds, carts and stock.",
-	Support:        "Reads the shop's data; captures and cancels orders, changes carts and customers; no refunds.",
+	Support:        "Reads the shop's data; captures and cancels orders, changes carts and customers, exports a customer's data; no refunds, no erasure.",
 	Analyst:        "Reads the shop's data; changes nothing.",
 }
 
