@@ -1,11 +1,14 @@
 package app
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRequestBoundsThroughApp: bodies over AGORA_MAX_BODY are 413
@@ -88,5 +91,28 @@ func TestRequestBoundsThroughApp(t *testing.T) {
 		if a := call(t, srv, "GET", path, ""); a.status != 400 || a.json(t)["code"] != "query_too_large" {
 			t.Errorf("%.40s…: %d %s", path, a.status, a.body)
 		}
+	}
+}
+
+// TestTruncatedBody: a body shorter than its Content-Length (the client
+// stopped sending) is a client error, never a 500.
+func TestTruncatedBody(t *testing.T) {
+	_, srv := startApp(t, backends(t)["embedded"](t))
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /store/carts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"currency\"")
+	_ = conn.(*net.TCPConn).CloseWrite()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return // the server hung up without an answer: nothing to check
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Errorf("truncated body: %d %s", resp.StatusCode, b)
 	}
 }

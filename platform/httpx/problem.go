@@ -8,6 +8,7 @@ package httpx
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -202,6 +203,7 @@ func newHumaProblem(ctx context.Context, status int, msg string, list ...error) 
 		if cause == nil {
 			cause = errors.New(msg)
 		}
+		cause = bodyReadError(cause)
 		p := ProblemOf(ctx, cause)
 		if p.Status >= 500 {
 			Logger(ctx).Error("request failed", "err", cause, "status", p.Status)
@@ -237,6 +239,20 @@ func newHumaProblem(ctx context.Context, status int, msg string, list ...error) 
 		Type: ProblemBase + code, Title: http.StatusText(status), Status: status,
 		Detail: msg, Code: code, RequestID: RequestID(ctx), Errors: fields,
 	}
+}
+
+// bodyReadError classifies the errors of reading a request body that are
+// the client's doing: a body cut short of its Content-Length (the client
+// stopped sending) and a body over the server's byte limit.
+func bodyReadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return errs.E(errs.TooLarge, "payload_too_large", "the request body is larger than %d bytes", tooLarge.Limit)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return errs.E(errs.Invalid, "malformed_request", "the request body ended before its declared length")
+	}
+	return err
 }
 
 // fieldName turns huma's locations ("body.variants[0].sku", "query.limit")
