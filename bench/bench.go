@@ -179,6 +179,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Postgres != "" {
 		rep.Database = "postgresql"
 	}
+	if cfg.Target != "" {
+		rep.Database, rep.Products = "the deployment at "+cfg.Target, 0
+	}
 
 	// B0, the ceiling, always: every ratio needs it.
 	ceil, err := cfg.startCeiling(ctx, work)

@@ -109,7 +109,11 @@ func (rep *Report) throughputPlot() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, svgHead, plotW, h, plotW, h)
 	b.WriteString(`<rect width="100%" height="100%" fill="white"/>` + "\n")
-	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="14">throughput at saturation (%s, %s products)</text>`+"\n", padL, rep.Database, count(rep.Products))
+	size := ""
+	if rep.Products > 0 {
+		size = ", " + count(rep.Products) + " products"
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="22" font-size="14">throughput at saturation (%s%s)</text>`+"\n", padL, esc(rep.Database), size)
 	xmax := 0.0
 	for _, r := range rows {
 		xmax = max(xmax, r.Throughput)

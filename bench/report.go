@@ -131,8 +131,12 @@ func num(v float64) string {
 // Markdown is the results table.
 func (rep *Report) Markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Agora bench, %s, %s, %d products%s; ceiling (B0) %.0f requests/s.\n\n",
-		rep.Started.Format("2006-01-02 15:04 UTC"), rep.Database, rep.Products, map[bool]string{true: ", short mode"}[rep.Short], rep.Ceiling)
+	size := ""
+	if rep.Products > 0 {
+		size = fmt.Sprintf(", %d products", rep.Products)
+	}
+	fmt.Fprintf(&b, "Agora bench, %s, %s%s%s; ceiling (B0) %.0f requests/s.\n\n",
+		rep.Started.Format("2006-01-02 15:04 UTC"), rep.Database, size, map[bool]string{true: ", short mode"}[rep.Short], rep.Ceiling)
 	b.WriteString("| scenario | rate /s | p50 ms | p99 ms | p99.9 ms | max ms | throughput /s | errors | CPU s /1k req | ratio | target | result |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.Rows {
