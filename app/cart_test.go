@@ -101,3 +101,39 @@ func TestCartEndToEnd(t *testing.T) {
 		})
 	}
 }
+
+// TestCartChannel: a cart made with a publishable key is in that key's
+// sales channel, and only products of that channel can go into it.
+func TestCartChannel(t *testing.T) {
+	_, srv := startApp(t, backends(t)["embedded"](t))
+	admin := []string{"Authorization", "Bearer " + testKey}
+	body := strings.Replace(walnut, `"status":"published",`, `"status":"published","channels":["wholesale"],`, 1)
+	if a := call(t, srv, "POST", "/admin/products", body, admin...); a.status != 201 {
+		t.Fatalf("product: %d %s", a.status, a.body)
+	}
+	if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":5}`, admin...); a.status != 200 {
+		t.Fatalf("stock: %d %s", a.status, a.body)
+	}
+	pk := call(t, srv, "POST", "/admin/publishable-keys", `{"channel":"wholesale","name":"B2B"}`, admin...).json(t)["key"].(string)
+	b2b := []string{"X-Publishable-Key", pk}
+	a := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`, b2b...)
+	if a.status != 201 || a.json(t)["channel"] != "wholesale" {
+		t.Fatalf("cart with a publishable key: %d %s", a.status, a.body)
+	}
+	wholesale := a.json(t)["id"].(string)
+	retail := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a = call(t, srv, "POST", "/store/carts/"+wholesale+"/items", `{"sku":"WDT-180","quantity":1}`, b2b...)
+		if a.status == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("add to the wholesale cart: %d %s", a.status, a.body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if a := call(t, srv, "POST", "/store/carts/"+retail+"/items", `{"sku":"WDT-180","quantity":1}`); a.status != 409 || a.json(t)["code"] != "not_purchasable" {
+		t.Fatalf("a wholesale product in a default-channel cart: %d %s", a.status, a.body)
+	}
+}

@@ -87,8 +87,12 @@ func Register(api huma.API, svc cart.Service) {
 		&huma.Tag{Name: storeTag, Description: "Shopping carts: lines, email and shipping address, with totals priced through pricing and tax (no key needed)."},
 		&huma.Tag{Name: adminTag, Description: "Carts for staff and integrations: reading any cart and setting its shipping method (secret API key)."})
 	huma.Register(api, store("createCart", http.MethodPost, "/store/carts", "Create a cart",
-		"Creates an empty guest cart in a currency that is fixed for its life. Emits cart.created.", http.StatusCreated),
-		func(ctx context.Context, in *createIn) (*cartOut, error) { return out(svc.Create(ctx, in.Body)) })
+		"Creates an empty cart in a currency that is fixed for its life, in the sales channel of the X-Publishable-Key (the default channel without one). "+
+			"With a customer's session the cart is the customer's, and nobody else can reach it (404); without one it is a guest cart. Emits cart.created.", http.StatusCreated),
+		func(ctx context.Context, in *createIn) (*cartOut, error) {
+			in.Body.Channel = httpx.SalesChannel(ctx)
+			return out(svc.Create(ctx, in.Body))
+		})
 	huma.Register(api, store("getCart", http.MethodGet, "/store/carts/{id}", "Read a cart",
 		"Reads a cart with its lines and totals re-priced now. An expired cart is 404 cart_expired.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*cartOut, error) { return out(svc.Get(ctx, in.ID)) })
