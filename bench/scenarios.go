@@ -233,9 +233,9 @@ func (r *runner) run(ctx context.Context, args ...string) error {
 }
 
 // waitIndexed waits until the search index has the catalog's published
-// products (about 94% of the seeded ones), or 2 minutes.
+// products (about 94% of the seeded ones), or 10 minutes.
 func waitIndexed(ctx context.Context, cl *Client, products int) error {
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
 		var res struct {
 			Total int `json:"total"`
@@ -245,7 +245,7 @@ func waitIndexed(ctx context.Context, cl *Client, products int) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return errors.New("bench: the search index did not reach the catalog's size in 2 minutes; measuring anyway")
+	return errors.New("bench: the search index did not reach the catalog's size in 10 minutes; measuring anyway")
 }
 
 type productJSON struct {
@@ -332,7 +332,7 @@ func (r *runner) loadFixtures(ctx context.Context, cl *Client) (*fixtures, error
 // product created (or seeded) just now may not be sellable yet. The probe
 // carts are left behind; carts reserve nothing.
 func waitPurchasable(ctx context.Context, cl *Client, variants []string) error {
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(10 * time.Minute)
 	const perCart = 100 // a cart holds at most 100 lines
 	return parallel(ctx, 8, (len(variants)+perCart-1)/perCart, func(ctx context.Context, k int) error {
 		cart, err := newCart(ctx, cl)
