@@ -6,7 +6,8 @@ import (
 )
 
 // TestStoreReadsFollowStock: a variant whose stock runs out is no longer
-// available on the product page, through inventory's events.
+// available on the product page (whose ETag changes), through inventory's
+// events, though the page comes from the read cache.
 func TestStoreReadsFollowStock(t *testing.T) {
 	for name, cfg := range backends(t) {
 		t.Run(name, func(t *testing.T) {
@@ -30,10 +31,16 @@ func TestStoreReadsFollowStock(t *testing.T) {
 				}
 			}
 			waitFor(true)
+			tag := call(t, srv, "GET", "/store/products/walnut-dining-table?currency=USD", "").header.Get("ETag")
 			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":0}`, auth...); a.status != 200 {
 				t.Fatalf("set level: %d %s", a.status, a.body)
 			}
 			waitFor(false)
+			// The cached page changes with the stock: a client's ETag of
+			// before no longer matches.
+			if a := call(t, srv, "GET", "/store/products/walnut-dining-table?currency=USD", "", "If-None-Match", tag); a.status != 200 || a.header.Get("ETag") == tag {
+				t.Fatalf("after the stock ran out: %d, ETag %q (was %q)", a.status, a.header.Get("ETag"), tag)
+			}
 			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":3}`, auth...); a.status != 200 {
 				t.Fatalf("restock: %d %s", a.status, a.body)
 			}

@@ -6,6 +6,10 @@ package cataloghttp
 
 import (
 	"context"
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -310,7 +314,7 @@ func Register(api huma.API, svc catalog.Service) {
 			for _, p := range page.Data {
 				keys = append(keys, p.ID)
 			}
-			out := &storeListOut{Status: http.StatusOK, ETag: httpx.ETag(page), CacheControl: httpx.StoreCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}
+			out := &storeListOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, page.NextCursor, page.Data...), CacheControl: httpx.StoreCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified
 			}
@@ -322,7 +326,7 @@ func Register(api huma.API, svc catalog.Service) {
 			if err != nil {
 				return nil, err
 			}
-			out := &storeProductOut{Status: http.StatusOK, ETag: httpx.ETag(p), CacheControl: httpx.StoreCacheControl, SurrogateKey: p.ID, Body: p}
+			out := &storeProductOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, nil, p), CacheControl: httpx.StoreCacheControl, SurrogateKey: p.ID, Body: p}
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}
@@ -355,4 +359,31 @@ func nullablePrice(api huma.API) {
 	if p := s.Properties["price"]; p != nil && p.Ref != "" {
 		s.Properties["price"] = &huma.Schema{Description: p.Description, AnyOf: []*huma.Schema{{Ref: p.Ref}, {Type: "null"}}}
 	}
+}
+
+// viewTag is the ETag of store views, made from what they are built of —
+// each product's id and version (every change of a product moves its
+// version), which of its variants can be bought now, the currency, the
+// locale and the page's next cursor — so that an answer is not encoded
+// once more just to tag it.
+func viewTag(currency, locale string, next *string, ps ...catalog.StoreProduct) string {
+	h := fnv.New64a()
+	var buf [8]byte
+	_, _ = io.WriteString(h, currency+"\x00"+locale+"\x00")
+	if next != nil {
+		_, _ = io.WriteString(h, *next)
+	}
+	for _, p := range ps {
+		_, _ = io.WriteString(h, "\x01"+p.ID)
+		binary.LittleEndian.PutUint64(buf[:], uint64(p.Version))
+		_, _ = h.Write(buf[:])
+		for _, v := range p.Variants {
+			b := byte('0')
+			if v.Available {
+				b = '1'
+			}
+			_, _ = h.Write([]byte{b})
+		}
+	}
+	return fmt.Sprintf(`"v%x"`, h.Sum64())
 }
