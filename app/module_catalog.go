@@ -51,6 +51,8 @@ func catalogModule() Module {
 				Durable:  catalogsvc.InventoryConsumer,
 				Subjects: []string{event.Subject("inventory", catalogsvc.InventoryLevelChanged)},
 				Handler:  svc.HandleInventoryEvent,
+				// Applies a level only over an older one: order-free.
+				Concurrency: 16,
 			})
 			if err != nil {
 				return nil, err

@@ -34,6 +34,8 @@ func pricingModule() Module {
 				Durable:  pricingsvc.ConsumerName,
 				Subjects: []string{event.Subject(catalog.Module, "product.*")},
 				Handler:  svc.HandleCatalogEvent,
+				// Applies a version only over an older one: order-free.
+				Concurrency: 16,
 			})
 			if err != nil {
 				return nil, err

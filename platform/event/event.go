@@ -101,6 +101,12 @@ type Subscription struct {
 	// Subjects to listen to, e.g. event.Subject("catalog", "product.*").
 	Subjects []string
 	Handler  Handler
+	// Concurrency is how many events the handler may work on at once; 0
+	// or 1 handles them one at a time, in order. More is only for handlers
+	// whose result does not depend on the order of events (each applies an
+	// event only if it is newer than what it has, atomically); it lets a
+	// consumer catch up many times faster, its writes sharing commits.
+	Concurrency int
 }
 
 // Subscriber runs durable consumers until ctx ends.

@@ -302,9 +302,16 @@ func (s *Store) ApplyProduct(ctx context.Context, consumer, eventID string, p pr
 		if err == nil && have >= p.Version {
 			return nil // an older or repeated version
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO pricing_base_products (product_id, version, deleted) VALUES (?, ?, ?)
-			ON CONFLICT (product_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted`, p.ProductID, p.Version, p.Deleted); err != nil {
+		// Conditional, so that two versions applied at once (a consumer
+		// may handle events concurrently) never let the older one win.
+		res, err := tx.ExecContext(ctx, `INSERT INTO pricing_base_products (product_id, version, deleted) VALUES (?, ?, ?)
+			ON CONFLICT (product_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted
+			WHERE pricing_base_products.version < excluded.version`, p.ProductID, p.Version, p.Deleted)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err // a newer version landed meanwhile
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_base_variants WHERE product_id = ?`, p.ProductID); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -129,6 +130,34 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		q = quote(t, s.Service, pricing.QuoteQuery{Currency: "EUR", Lines: line(vs[0], 1)})
 		if q.Lines[0].UnitPrice.Amount != 950 || !q.Lines[0].TaxInclusive || q.Lines[0].PriceListID != eur.ID {
 			t.Fatalf("EUR %+v", q.Lines[0])
+		}
+	})
+	t.Run("versions applied concurrently", func(t *testing.T) {
+		// A consumer may apply a product's events at once and out of
+		// order: the newest version must win whatever the interleaving.
+		s := newSubject(t)
+		p := catalog.Product{ID: id.New("prod"), Title: "Chair", Variants: []catalog.Variant{{ID: id.New("var"), SKU: "SKU-" + id.New("x")}}}
+		vs := []string{p.Variants[0].ID}
+		var wg sync.WaitGroup
+		for v := int64(10); v >= 1; v-- { // the product is new: no row to lock yet
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				q := p
+				q.Version = v
+				q.Variants = []catalog.Variant{{ID: vs[0], SKU: p.Variants[0].SKU, Prices: []money.Money{usd(1000 + v)}}}
+				typ := catalog.EventProductUpdated
+				if v == 1 {
+					typ = catalog.EventProductCreated
+				}
+				if err := s.Feed(ctx, ProductEvent(t, typ, q)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if q := quote(t, s.Service, pricing.QuoteQuery{Currency: "USD", Lines: line(vs[0], 1)}); q.Lines[0].UnitPrice.Amount != 1010 {
+			t.Fatalf("after concurrent versions: %d, want the price of version 10", q.Lines[0].UnitPrice.Amount)
 		}
 	})
 	t.Run("targeting and windows", func(t *testing.T) {

@@ -254,12 +254,24 @@ func (b *Bus) Subscribe(ctx context.Context, s event.Subscription) (func(), erro
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consumer %s: %w", s.Durable, err)
 	}
+	var slots chan struct{}
+	if s.Concurrency > 1 {
+		slots = make(chan struct{}, s.Concurrency)
+	}
 	consumer, err := cons.Consume(func(m js.Msg) {
 		if filterHere && !matchesAny(subjects, m.Subject()) {
 			_ = m.Ack()
 			return
 		}
-		b.handle(s, m)
+		if slots == nil {
+			b.handle(s, m)
+			return
+		}
+		slots <- struct{}{}
+		go func() {
+			defer func() { <-slots }()
+			b.handle(s, m)
+		}()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consume %s: %w", s.Durable, err)

@@ -483,3 +483,49 @@ func testWatch(t *testing.T, b *jetstream.Bus, module, _ string) {
 		t.Fatal("a stopped watch still delivers")
 	}
 }
+
+// TestConcurrentHandler: a subscription with Concurrency n works on up to
+// n events at once (never more), and handles every event.
+func TestConcurrentHandler(t *testing.T) {
+	b := MustOpenEmbedded(t)
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	seen := map[string]int{}
+	release := make(chan struct{})
+	h := func(_ context.Context, e event.Event) error {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		seen[e.ID]++
+		mu.Unlock()
+		<-release
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		return nil
+	}
+	stop, err := b.Subscribe(t.Context(), event.Subscription{Durable: "conc", Subjects: []string{event.Subject("catalog", ">")}, Handler: h, Concurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	var events []event.Event
+	for range 40 {
+		events = append(events, mustEvent(t, "catalog", "product.updated"))
+	}
+	mustPublish(t, b, events...)
+	waitFor(t, 10*time.Second, "four events in flight", func() bool { mu.Lock(); defer mu.Unlock(); return inFlight == 4 })
+	close(release)
+	waitFor(t, 10*time.Second, "every event", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == 40 })
+	waitLag(t, b, "conc", 0)
+	mu.Lock()
+	defer mu.Unlock()
+	if most != 4 {
+		t.Fatalf("at most %d events in flight, want 4", most)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("event %s handled %d times", id, n)
+		}
+	}
+}
