@@ -29,9 +29,10 @@ var ErrClosed = errors.New("sqldb: database is closed")
 type grouper struct {
 	write *sql.DB
 	max   int
-	queue chan *groupReq
-	quit  chan struct{}
-	wg    sync.WaitGroup
+	queue   chan *groupReq
+	quit    chan struct{}
+	stopped chan struct{} // closed when the writer has exited
+	wg      sync.WaitGroup
 	once  sync.Once
 }
 
@@ -45,7 +46,7 @@ type groupReq struct {
 }
 
 func newGrouper(write *sql.DB, maxBatch int) *grouper {
-	g := &grouper{write: write, max: maxBatch, queue: make(chan *groupReq, 4*maxBatch), quit: make(chan struct{})}
+	g := &grouper{write: write, max: maxBatch, queue: make(chan *groupReq, 4*maxBatch), quit: make(chan struct{}), stopped: make(chan struct{})}
 	g.wg.Add(1)
 	go g.run()
 	return g
@@ -56,15 +57,29 @@ func newGrouper(write *sql.DB, maxBatch int) *grouper {
 func (g *grouper) do(ctx context.Context, db *DB, fn func(tx *Tx) error) error {
 	r := &groupReq{ctx: ctx, fn: fn, db: db, done: make(chan struct{})}
 	select {
+	case <-g.quit:
+		return ErrClosed
+	default:
+	}
+	select {
 	case g.queue <- r:
 	case <-g.quit:
 		return ErrClosed
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	// Once queued, the request is always answered (the writer never
-	// drops one), so waiting here cannot leak.
-	<-r.done
+	// The writer answers every request it takes, and answers what is
+	// queued when it stops; a request that slipped into the queue after
+	// that is never taken, and the writer's exit says so.
+	select {
+	case <-r.done:
+	case <-g.stopped:
+		select {
+		case <-r.done:
+		default:
+			return ErrClosed
+		}
+	}
 	if r.panic != nil {
 		panic(r.panic)
 	}
@@ -78,6 +93,7 @@ func (g *grouper) close() {
 
 func (g *grouper) run() {
 	defer g.wg.Done()
+	defer close(g.stopped)
 	batch := make([]*groupReq, 0, g.max)
 	for {
 		select {

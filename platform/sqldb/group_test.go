@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -143,5 +144,29 @@ func BenchmarkTxParallel(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// TestGroupCommitCloseRace: transactions asked while the database closes
+// all return, committed or ErrClosed, never hang.
+func TestGroupCommitCloseRace(t *testing.T) {
+	for range 20 {
+		db := openGrouped(t, 0, "normal")
+		var wg sync.WaitGroup
+		for i := range 50 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := db.Tx(context.Background(), func(tx *sqldb.Tx) error {
+					_, err := tx.ExecContext(context.Background(), `INSERT INTO notes (k, v) VALUES (?, 'x')`, fmt.Sprint(i))
+					return err
+				})
+				if err != nil && !errors.Is(err, sqldb.ErrClosed) && !strings.Contains(err.Error(), "closed") {
+					t.Errorf("%d: %v", i, err)
+				}
+			}()
+		}
+		db.Close()
+		wg.Wait()
 	}
 }
