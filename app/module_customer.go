@@ -36,7 +36,11 @@ func customerModule() Module {
 			}
 			log := env.Log.With("module", customer.Module)
 			notify := customersvc.DirNotifier{Dir: filepath.Join(env.Config.DataDir, MailDir), Log: log, Now: env.Now}
-			svc := customersvc.New(st, customersvc.DefaultConfig(), notify, customersvc.Throttles{}, log, env.Now)
+			cfg := customersvc.DefaultConfig()
+			// Failed-login throttles are shared by every instance through
+			// Redis when AGORA_REDIS_URL is set (in process otherwise).
+			th := customersvc.Throttles{PerEmail: env.Limiter("login_email", cfg.LoginPerEmail), PerAddr: env.Limiter("login_addr", cfg.LoginPerAddr)}
+			svc := customersvc.New(st, cfg, notify, th, log, env.Now)
 			customerhttp.Register(env.API, svc)
 			env.Provide(customer.Module, customer.Service(svc))
 			env.Health.Add("customer_db", db.Ping)
