@@ -27,13 +27,13 @@ var ErrClosed = errors.New("sqldb: database is closed")
 // them is kept. A caller learns its outcome only after the commit, so no
 // caller ever acts on a write that is not durable.
 type grouper struct {
-	write *sql.DB
-	max   int
+	write   *sql.DB
+	max     int
 	queue   chan *groupReq
 	quit    chan struct{}
 	stopped chan struct{} // closed when the writer has exited
 	wg      sync.WaitGroup
-	once  sync.Once
+	once    sync.Once
 }
 
 type groupReq struct {
