@@ -538,8 +538,11 @@ func TestTxRetryDeadlockPostgres(t *testing.T) {
 			t.Fatalf("Tx: %v", err)
 		}
 	}
-	if c := calls.Load(); c != 3 {
-		t.Errorf("fn ran %d times, want 3 (one deadlock victim ran again)", c)
+	// At least one victim ran again; on a busy server a rerun can meet the
+	// other transaction again, so more runs are fine: what must hold is
+	// that each transaction counted exactly once.
+	if c := calls.Load(); c < 3 {
+		t.Errorf("fn ran %d times, want at least 3 (a deadlock victim runs again)", c)
 	}
 	for _, id := range []string{"a", "b"} {
 		var n int
