@@ -45,6 +45,17 @@ func TestCustomersEndToEnd(t *testing.T) {
 		t.Fatalf("login: %d %s", a.status, a.body)
 	}
 	adaTok := a.json(t)["token"].(string)
+	if a.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("a session answer must not be stored: Cache-Control %q", a.header.Get("Cache-Control"))
+	}
+	// With an Idempotency-Key, the stored copy of the answer keeps no
+	// token: a replay gets it redacted, and no second session.
+	body := `{"email":"bob@example.com","password":"` + pw + `"}`
+	first := call(t, srv, "POST", "/store/sessions", body, "Idempotency-Key", "login-1")
+	replay := call(t, srv, "POST", "/store/sessions", body, "Idempotency-Key", "login-1")
+	if first.status != 201 || replay.status != 201 || replay.json(t)["token"] != "[redacted]" || replay.json(t)["id"] != first.json(t)["id"] {
+		t.Fatalf("login replay: %d %s / %d %s", first.status, first.body, replay.status, replay.body)
+	}
 	bobTok := login("bob@example.com", pw).json(t)["token"].(string)
 	asAda := []string{"Authorization", "Bearer " + adaTok}
 	asBob := []string{"Authorization", "Bearer " + bobTok}

@@ -47,7 +47,12 @@ type registerIn struct{ Body customer.RegisterCommand }
 
 type loginIn struct{ Body customer.LoginCommand }
 
-type sessionOut struct{ Body customer.Session }
+type sessionOut struct {
+	// no-store: the answer holds the session's secret, which no cache may
+	// keep (a stored idempotent answer keeps it redacted).
+	CacheControl string `header:"Cache-Control"`
+	Body         customer.Session
+}
 
 type updateMeIn struct{ Body customer.UpdateCommand }
 
@@ -187,7 +192,7 @@ func Register(api huma.API, svc customer.Service) {
 			if err != nil {
 				return nil, err
 			}
-			return &sessionOut{Body: s}, nil
+			return &sessionOut{CacheControl: "no-store", Body: s}, nil
 		})
 	huma.Register(api, store("deleteCurrentSession", http.MethodDelete, "/store/sessions/current", "Log out",
 		"Ends the session of the bearer token; the token stops working at once.", http.StatusNoContent, httpx.CustomerSecurity),
