@@ -331,7 +331,14 @@ func (b *Bus) Watch(ctx context.Context, subjects []string, handler event.Handle
 	b.mu.Lock()
 	b.subs = append(b.subs, cc)
 	b.mu.Unlock()
-	return cc.Stop, nil
+	// Stop is asynchronous; wait until no more deliveries can come.
+	return func() {
+		cc.Stop()
+		select {
+		case <-cc.Closed():
+		case <-time.After(5 * time.Second):
+		}
+	}, nil
 }
 
 func validNamespace(ns string) bool {
