@@ -157,12 +157,7 @@ func (s *Store) change(ctx context.Context, cid string, fn func(*customer.Custom
 		if len(events) == 0 && extra == nil {
 			return nil // nothing changed
 		}
-		doc, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE customer_customers SET doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-			string(doc), c.Version, c.UpdatedAt, c.ID); err != nil {
+		if err := saveDoc(ctx, tx, c); err != nil {
 			return err
 		}
 		if strings.Join(c.Groups, ",") != groups {
@@ -178,6 +173,16 @@ func (s *Store) change(ctx context.Context, cid string, fn func(*customer.Custom
 		return outbox.Write(ctx, tx, customer.Module, events...)
 	})
 	return out, err
+}
+
+// saveDoc stores the changed document of c.
+func saveDoc(ctx context.Context, tx *sqldb.Tx, c customer.Customer) error {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE customer_customers SET doc = ?, version = ?, updated_at = ? WHERE id = ?`, string(doc), c.Version, c.UpdatedAt, c.ID)
+	return err
 }
 
 // UpdateCustomer implements customersvc.Store.
@@ -230,11 +235,7 @@ func (s *Store) ResetPassword(ctx context.Context, tokenHash string, now time.Ti
 		if err != nil {
 			return err
 		}
-		doc, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE customer_customers SET doc = ?, version = ?, updated_at = ? WHERE id = ?`, string(doc), c.Version, c.UpdatedAt, c.ID); err != nil {
+		if err := saveDoc(ctx, tx, c); err != nil {
 			return err
 		}
 		if err := setPassword(ctx, tx, cid, hash, "", now); err != nil {

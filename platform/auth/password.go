@@ -25,8 +25,7 @@ type PasswordParams struct {
 }
 
 // DefaultPasswordParams are OWASP's minimum for argon2id: 19 MiB of memory,
-// two iterations, one lane (about 50 ms per hash on one core of a small
-// server).
+// two iterations, one lane.
 func DefaultPasswordParams() PasswordParams {
 	return PasswordParams{Time: 2, Memory: 19 * 1024, Threads: 1, KeyLen: 32, SaltLen: 16}
 }
