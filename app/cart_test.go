@@ -3,7 +3,6 @@ package app
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestCartEndToEnd: a cart of the real app prices a catalog product through
@@ -35,16 +34,8 @@ func TestCartEndToEnd(t *testing.T) {
 			}
 			// The pricing read model follows the catalog within moments.
 			add := `{"variant_id":"` + vid + `","quantity":2}`
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				a = call(t, srv, "POST", "/store/carts/"+id+"/items", add)
-				if a.status == 200 {
-					break
-				}
-				if time.Now().After(deadline) || a.status != 404 {
-					t.Fatalf("add item: %d %s", a.status, a.body)
-				}
-				time.Sleep(50 * time.Millisecond)
+			if a = addItem(t, srv, id, add); a.status != 200 {
+				t.Fatalf("add item: %d %s", a.status, a.body)
 			}
 			total := func(a answer, key string) float64 {
 				t.Helper()
@@ -122,16 +113,8 @@ func TestCartChannel(t *testing.T) {
 	}
 	wholesale := a.json(t)["id"].(string)
 	retail := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a = call(t, srv, "POST", "/store/carts/"+wholesale+"/items", `{"sku":"WDT-180","quantity":1}`, b2b...)
-		if a.status == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("add to the wholesale cart: %d %s", a.status, a.body)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if a := addItem(t, srv, wholesale, `{"sku":"WDT-180","quantity":1}`, b2b...); a.status != 200 {
+		t.Fatalf("add to the wholesale cart: %d %s", a.status, a.body)
 	}
 	if a := call(t, srv, "POST", "/store/carts/"+retail+"/items", `{"sku":"WDT-180","quantity":1}`); a.status != 409 || a.json(t)["code"] != "not_purchasable" {
 		t.Fatalf("a wholesale product in a default-channel cart: %d %s", a.status, a.body)

@@ -41,17 +41,10 @@ func TestCheckoutEndToEnd(t *testing.T) {
 					t.Fatalf("create cart: %d %s", a.status, a.body)
 				}
 				id := a.json(t)["id"].(string)
-				deadline := time.Now().Add(10 * time.Second) // the pricing read model follows the catalog
-				for {
-					a = call(t, srv, "POST", "/store/carts/"+id+"/items", `{"variant_id":"`+vid+`","quantity":`+qty+`}`)
-					if a.status == 200 {
-						return id
-					}
-					if time.Now().After(deadline) || a.status != 404 {
-						t.Fatalf("add item: %d %s", a.status, a.body)
-					}
-					time.Sleep(50 * time.Millisecond)
+				if a := addItem(t, srv, id, `{"variant_id":"`+vid+`","quantity":`+qty+`}`); a.status != 200 {
+					t.Fatalf("add item: %d %s", a.status, a.body)
 				}
+				return id
 			}
 			available := func() float64 {
 				t.Helper()
@@ -197,16 +190,8 @@ func TestCheckoutRecoveredAtStart(t *testing.T) {
 				t.Fatalf("stock: %d %s", a.status, a.body)
 			}
 			cartID := call(t, srv1, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
-			deadline := time.Now().Add(10 * time.Second)
-			for {
-				a = call(t, srv1, "POST", "/store/carts/"+cartID+"/items", `{"variant_id":"`+vid+`","quantity":2}`)
-				if a.status == 200 {
-					break
-				}
-				if time.Now().After(deadline) || a.status != 404 {
-					t.Fatalf("add item: %d %s", a.status, a.body)
-				}
-				time.Sleep(50 * time.Millisecond)
+			if a := addItem(t, srv1, cartID, `{"variant_id":"`+vid+`","quantity":2}`); a.status != 200 {
+				t.Fatalf("add item: %d %s", a.status, a.body)
 			}
 			// The saga log and effects of a checkout killed before it created its order.
 			inv := a1.env.Service(inventory.Module).(inventory.Service)
@@ -278,18 +263,10 @@ func TestCheckoutConcurrentEndToEnd(t *testing.T) {
 				t.Fatalf("stock: %d %s", a.status, a.body)
 			}
 			var carts []string
-			deadline := time.Now().Add(10 * time.Second)
 			for range 50 {
 				id := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
-				for {
-					a = call(t, srv, "POST", "/store/carts/"+id+"/items", `{"variant_id":"`+vid+`","quantity":1}`)
-					if a.status == 200 {
-						break
-					}
-					if time.Now().After(deadline) || a.status != 404 {
-						t.Fatalf("add item: %d %s", a.status, a.body)
-					}
-					time.Sleep(50 * time.Millisecond)
+				if a := addItem(t, srv, id, `{"variant_id":"`+vid+`","quantity":1}`); a.status != 200 {
+					t.Fatalf("add item: %d %s", a.status, a.body)
 				}
 				carts = append(carts, id)
 			}

@@ -192,7 +192,7 @@ func TestCardTestingThroughApp(t *testing.T) {
 			t.Fatalf("cart: %d %s", c.status, c.body)
 		}
 		id := c.json(t)["id"].(string)
-		if r := call(t, srv, "POST", "/store/carts/"+id+"/items", `{"variant_id":"`+vid+`","quantity":1}`, from(client)...); r.status != 200 {
+		if r := addItem(t, srv, id, `{"variant_id":"`+vid+`","quantity":1}`, from(client)...); r.status != 200 {
 			t.Fatalf("add: %d %s", r.status, r.body)
 		}
 		return id
