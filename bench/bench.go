@@ -71,14 +71,26 @@ type Config struct {
 	// FlashUnits and FlashBuyers shape B6 (default 10,000 units, 300 in
 	// short mode; 256 buyers).
 	FlashUnits, FlashBuyers int
+	// GrowthSizes are the catalog sizes of B8, smallest first (default
+	// 10,000, 100,000 and 1,000,000; 1,000 and 10,000 in short mode).
+	GrowthSizes []int
+	// Repeat runs the whole selected suite this many times, each on a
+	// fresh ceiling, server and data, and reports per scenario the median
+	// of the runs with their spread (default 1: one run).
+	Repeat int
 	// ServeArgs are extra arguments of the started `agora serve`.
 	ServeArgs []string
 	// Log receives progress lines (nil: none).
 	Log io.Writer
 }
 
-// Scenario ids in their order of execution.
-var AllScenarios = []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"}
+// AllScenarios are the scenario ids in their order in the table.
+var AllScenarios = []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"}
+
+// DefaultScenarios run when none are named: all but B8, which seeds and
+// measures a catalog per size (about an hour with 1M products) and runs
+// only when named.
+var DefaultScenarios = []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"}
 
 func (c *Config) defaults() error {
 	if c.Duration <= 0 {
@@ -115,7 +127,22 @@ func (c *Config) defaults() error {
 		c.Log = io.Discard
 	}
 	if len(c.Scenarios) == 0 {
-		c.Scenarios = AllScenarios
+		c.Scenarios = slices.Clone(DefaultScenarios)
+	}
+	if len(c.GrowthSizes) == 0 {
+		c.GrowthSizes = []int{10_000, 100_000, 1_000_000}
+		if c.Short {
+			c.GrowthSizes = []int{1_000, 10_000}
+		}
+	}
+	for _, n := range c.GrowthSizes {
+		if n < 1000 || n > 10_000_000 {
+			return fmt.Errorf("bench: growth size %d out of range (1,000 to 10,000,000 products)", n)
+		}
+	}
+	c.GrowthSizes = slices.Compact(slices.Sorted(slices.Values(c.GrowthSizes)))
+	if c.Repeat <= 0 {
+		c.Repeat = 1
 	}
 	for i, s := range c.Scenarios {
 		s = strings.ToUpper(strings.TrimSpace(s))
@@ -153,7 +180,10 @@ type Report struct {
 	Products int       `json:"products"`
 	Short    bool      `json:"short"`
 	Ceiling  float64   `json:"ceiling_rps"`
-	Rows     []*Row    `json:"rows"`
+	// Repeat is the number of whole runs whose medians the rows are (0 or
+	// 1: one run).
+	Repeat int    `json:"repeat,omitempty"`
+	Rows   []*Row `json:"rows"`
 	// Failures are correctness errors (never timing): a run with any
 	// fails.
 	Failures []string `json:"failures,omitempty"`
@@ -162,11 +192,49 @@ type Report struct {
 // Run measures the configured scenarios and writes the results to
 // cfg.Out. It returns an error for a correctness failure (an oversold
 // flash sale) or a run that could not be made; missed performance
-// targets are reported, never an error.
+// targets are reported, never an error. With cfg.Repeat > 1 it makes
+// that many whole runs, each in <out>/run-<k>, and writes their medians
+// to cfg.Out.
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.defaults(); err != nil {
 		return nil, err
 	}
+	if cfg.Repeat == 1 {
+		return runOnce(ctx, cfg)
+	}
+	var reps []*Report
+	var failed error
+	for k := 1; k <= cfg.Repeat; k++ {
+		c := cfg
+		c.Out = filepath.Join(cfg.Out, fmt.Sprintf("run-%d", k))
+		cfg.logf("whole run %d of %d (results in %s)", k, cfg.Repeat, c.Out)
+		rep, err := runOnce(ctx, c)
+		if rep == nil || err != nil && len(rep.Failures) == 0 {
+			if err == nil {
+				err = errors.New("bench: no report")
+			}
+			return nil, fmt.Errorf("whole run %d: %w", k, err)
+		}
+		if err != nil {
+			failed = err // a correctness failure: the other runs still count
+		}
+		reps = append(reps, rep)
+	}
+	agg := Aggregate(reps)
+	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
+		return agg, err
+	}
+	if err := agg.Write(cfg.Out); err != nil {
+		return agg, err
+	}
+	if failed != nil {
+		return agg, fmt.Errorf("bench: correctness failure:\n  %s", strings.Join(agg.Failures, "\n  "))
+	}
+	return agg, nil
+}
+
+// runOnce is one whole run of the selected scenarios.
+func runOnce(ctx context.Context, cfg Config) (*Report, error) {
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return nil, err
 	}
@@ -201,9 +269,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 
 	var agora []string
 	for _, id := range cfg.Scenarios {
-		if id != "B0" {
+		if id != "B0" && id != "B8" {
 			agora = append(agora, id)
 		}
+	}
+	if len(agora) == 0 {
+		rep.Products = 0 // no scenario measured the --products catalog
 	}
 	if len(agora) > 0 {
 		rows, failures, err := r.agoraScenarios(ctx, agora)
@@ -212,6 +283,21 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if err != nil {
 			_ = rep.Write(cfg.Out)
 			return rep, err
+		}
+	}
+	if cfg.wants("B8") {
+		// B8 seeds and starts a server per catalog size, after the others
+		// (whose server has stopped); its row goes in its place by id.
+		row, err := r.growth(ctx)
+		if row != nil {
+			rep.Rows = append(rep.Rows, row)
+			slices.SortStableFunc(rep.Rows, func(a, b *Row) int {
+				return slices.Index(AllScenarios, a.ID) - slices.Index(AllScenarios, b.ID)
+			})
+		}
+		if err != nil {
+			_ = rep.Write(cfg.Out)
+			return rep, fmt.Errorf("B8: %w", err)
 		}
 	}
 	if err := rep.Write(cfg.Out); err != nil {
@@ -242,6 +328,15 @@ type runner struct {
 	work    string
 	ceiling float64
 	runID   string
+	// saturationOnly skips the open-loop latency points (B8 compares CPU
+	// per request, measured over the saturation runs).
+	saturationOnly bool
+	// serveLog names the copy of the server's log in cfg.Out (default
+	// serve.log).
+	serveLog string
+	// took is how long the server under test took to become ready for the
+	// scenarios.
+	took struct{ seed, ready, indexed, purchasable time.Duration }
 }
 
 func newRunID() string {
@@ -303,7 +398,11 @@ func (r *runner) measure(ctx context.Context, srv *Server, s *scenario) (*Row, e
 	if r.ceiling > 0 {
 		row.Ratio = sat.Throughput / r.ceiling
 	}
-	for _, f := range cfg.fractions() {
+	fractions := cfg.fractions()
+	if r.saturationOnly {
+		fractions = nil
+	}
+	for _, f := range fractions {
 		rate := sat.Throughput * f
 		if rate < 1 {
 			continue

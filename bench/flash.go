@@ -87,7 +87,7 @@ func (r *runner) flashSale(ctx context.Context, srv *Server) (*Row, string, erro
 	if err := cl.Do(ctx, http.MethodPut, "/admin/inventory/"+sku, true, nil, map[string]any{"on_hand": units, "reason": "flash sale"}, nil, http.StatusOK); err != nil {
 		return nil, "", err
 	}
-	if err := waitPurchasable(ctx, cl, []string{variant}); err != nil {
+	if err := waitPurchasable(ctx, cl, []string{variant}, 10*time.Minute); err != nil {
 		return nil, "", err
 	}
 	cfg.logf("B6: flash sale of %d units of %s to %d buyers", units, sku, cfg.FlashBuyers)

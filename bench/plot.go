@@ -25,6 +25,14 @@ const (
 
 func (rep *Report) writePlots(dir string) error {
 	for _, r := range rep.Rows {
+		if g := r.Growth; g != nil && len(g.Sizes) > 0 {
+			if err := os.WriteFile(filepath.Join(dir, r.ID+"-cpu.svg"), []byte(g.cpuPlot(rep.Database)), 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, r.ID+"-memory.svg"), []byte(g.memoryPlot(rep.Database)), 0o644); err != nil {
+				return err
+			}
+		}
 		if len(r.Points) == 0 {
 			continue
 		}

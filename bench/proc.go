@@ -157,6 +157,34 @@ func (c *Child) RSS() (int64, bool) {
 	return pages * int64(os.Getpagesize()), true
 }
 
+// Memory returns the child's resident memory now (VmRSS) and at its
+// peak (VmHWM) in bytes, from /proc/<pid>/status.
+func (c *Child) Memory() (rss, peak int64, ok bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.Pid()))
+	if err != nil {
+		return 0, 0, false
+	}
+	return statusKB(string(b), "VmRSS") * 1024, statusKB(string(b), "VmHWM") * 1024, true
+}
+
+// statusKB reads a "Name:  123 kB" line of /proc/<pid>/status (0 when
+// absent).
+func statusKB(status, name string) int64 {
+	for _, line := range strings.Split(status, "\n") {
+		rest, ok := strings.CutPrefix(line, name+":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 {
+			return 0
+		}
+		v, _ := strconv.ParseInt(f[0], 10, 64)
+		return v
+	}
+	return 0
+}
+
 // Stop sends SIGTERM, waits up to 20 s for a graceful exit, then kills.
 func (c *Child) Stop() error {
 	if c == nil {

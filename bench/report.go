@@ -62,6 +62,11 @@ type Row struct {
 	Saturation []Point        `json:"saturation,omitempty"`
 	Points     []Point        `json:"points,omitempty"`
 	Extra      map[string]any `json:"extra,omitempty"`
+	// Growth is B8's result (its row has no load figures of its own).
+	Growth *Growth `json:"growth,omitempty"`
+	// Spread holds each whole run's figures when the row is the median of
+	// several (Config.Repeat).
+	Spread *Spread `json:"spread,omitempty"`
 }
 
 func (r *Row) noteErr(e string) {
@@ -135,25 +140,40 @@ func (rep *Report) Markdown() string {
 	if rep.Products > 0 {
 		size = fmt.Sprintf(", %d products", rep.Products)
 	}
-	fmt.Fprintf(&b, "Agora bench, %s, %s%s%s; ceiling (B0) %.0f requests/s.\n\n",
-		rep.Started.Format("2006-01-02 15:04 UTC"), rep.Database, size, map[bool]string{true: ", short mode"}[rep.Short], rep.Ceiling)
+	runs := ""
+	if rep.Repeat > 1 {
+		runs = fmt.Sprintf("; every figure is the median of %d whole runs, with their range (min–max) in brackets for p99, throughput, CPU and ratio", rep.Repeat)
+	}
+	fmt.Fprintf(&b, "Agora bench, %s, %s%s%s; ceiling (B0) %.0f requests/s%s.\n\n",
+		rep.Started.Format("2006-01-02 15:04 UTC"), rep.Database, size, map[bool]string{true: ", short mode"}[rep.Short], rep.Ceiling, runs)
 	b.WriteString("| scenario | rate /s | p50 ms | p99 ms | p99.9 ms | max ms | throughput /s | errors | CPU s /1k req | ratio | target | result |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rep.Rows {
+		sp := r.Spread
+		if sp == nil {
+			sp = &Spread{}
+		}
 		cpu := "–"
 		if r.CPUPer1k != nil {
-			cpu = fmt.Sprintf("%.3f", *r.CPUPer1k)
+			cpu = spreadCell(*r.CPUPer1k, sp.CPUPer1k, func(v float64) string { return fmt.Sprintf("%.3f", v) })
 		}
 		ratio := "–"
 		if r.Ratio > 0 {
-			ratio = fmt.Sprintf("%.2f", r.Ratio)
+			ratio = spreadCell(r.Ratio, sp.Ratio, func(v float64) string { return fmt.Sprintf("%.2f", v) })
 		}
-		tp := num(r.Throughput)
+		tp := "–"
+		if r.Throughput > 0 {
+			tp = spreadCell(r.Throughput, sp.Throughput, num)
+		}
 		if r.Unit != "" && r.Unit != "request" && r.Throughput > 0 {
 			tp += " " + r.Unit + "s"
 		}
+		p99 := ms(r.P99)
+		if r.P99 > 0 {
+			p99 = spreadCell(r.P99, sp.P99, ms)
+		}
 		fmt.Fprintf(&b, "| %s %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %s |\n",
-			r.ID, r.Name, num(r.Rate), ms(r.P50), ms(r.P99), ms(r.P999), ms(r.Max), tp, r.Errors, cpu, ratio, r.Target, r.Result)
+			r.ID, r.Name, num(r.Rate), ms(r.P50), p99, ms(r.P999), ms(r.Max), tp, r.Errors, cpu, ratio, r.Target, r.Result)
 	}
 	var notes []string
 	for _, r := range rep.Rows {
@@ -163,6 +183,9 @@ func (rep *Report) Markdown() string {
 	}
 	if len(notes) > 0 {
 		b.WriteString("\n" + strings.Join(notes, "\n") + "\n")
+	}
+	for _, r := range rep.Rows {
+		b.WriteString(r.Growth.markdown(rep.Repeat))
 	}
 	for _, f := range rep.Failures {
 		fmt.Fprintf(&b, "\n**correctness failure**: %s\n", f)

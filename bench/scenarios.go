@@ -165,10 +165,13 @@ func (r *runner) startAgora(ctx context.Context) (srv *Server, restart func(cont
 	data := filepath.Join(r.work, "data")
 	cfg.logf("seeding %d products with `agora seed` (%s)", cfg.Products, map[bool]string{true: "PostgreSQL", false: "SQLite"}[cfg.Postgres != ""])
 	start := time.Now()
-	if err := r.run(ctx, "seed", "--products", fmt.Sprint(cfg.Products), "--seed", "1"); err != nil {
-		return nil, nil, nil, err
+	if cfg.Products > 0 {
+		if err := r.run(ctx, "seed", "--products", fmt.Sprint(cfg.Products), "--seed", "1"); err != nil {
+			return nil, nil, nil, err
+		}
+		r.took.seed = time.Since(start)
+		cfg.logf("seeded in %s", r.took.seed.Round(time.Millisecond))
 	}
-	cfg.logf("seeded in %s", time.Since(start).Round(time.Millisecond))
 	var child *Child
 	launch := func(ctx context.Context) (*Server, time.Duration, error) {
 		addr, err := FreeAddr()
@@ -188,9 +191,14 @@ func (r *runner) startAgora(ctx context.Context) (srv *Server, restart func(cont
 		return nil, nil, nil, err
 	}
 	cfg.logf("agora serve ready in %s on %s (pid %d)", took.Round(time.Millisecond), srv.URL, child.Pid())
-	if err := waitIndexed(ctx, NewClient(srv.URL, ""), cfg.Products); err != nil {
-		cfg.logf("%v", err)
+	r.took.ready = took
+	start = time.Now()
+	if cfg.Products > 0 {
+		if err := waitIndexed(ctx, NewClient(srv.URL, ""), cfg.Products); err != nil {
+			cfg.logf("%v", err)
+		}
 	}
+	r.took.indexed = time.Since(start)
 	restart = func(ctx context.Context) (*Server, time.Duration, error) {
 		if err := child.Stop(); err != nil {
 			return nil, 0, err
@@ -201,7 +209,11 @@ func (r *runner) startAgora(ctx context.Context) (srv *Server, restart func(cont
 		_ = child.Stop()
 		// The server's log (warnings and errors only) goes beside the results.
 		if b, err := os.ReadFile(child.Log); err == nil {
-			_ = os.WriteFile(filepath.Join(cfg.Out, "serve.log"), b, 0o644)
+			name := r.serveLog
+			if name == "" {
+				name = "serve.log"
+			}
+			_ = os.WriteFile(filepath.Join(cfg.Out, name), b, 0o644)
 		}
 	}
 	return srv, restart, stop, nil
@@ -233,9 +245,9 @@ func (r *runner) run(ctx context.Context, args ...string) error {
 }
 
 // waitIndexed waits until the search index has the catalog's published
-// products (about 94% of the seeded ones), or 10 minutes.
+// products (about 94% of the seeded ones), or readModelWait.
 func waitIndexed(ctx context.Context, cl *Client, products int) error {
-	deadline := time.Now().Add(10 * time.Minute)
+	deadline := time.Now().Add(readModelWait(products))
 	for time.Now().Before(deadline) {
 		var res struct {
 			Total int `json:"total"`
@@ -245,7 +257,14 @@ func waitIndexed(ctx context.Context, cl *Client, products int) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return errors.New("bench: the search index did not reach the catalog's size in 10 minutes; measuring anyway")
+	return fmt.Errorf("bench: the search index did not reach the catalog's size in %s; measuring anyway", readModelWait(products))
+}
+
+// readModelWait is how long the bench waits for the read models to follow
+// a freshly seeded catalog: 10 minutes, or 2 ms per product beyond that
+// (about 33 minutes for 1M products).
+func readModelWait(products int) time.Duration {
+	return max(10*time.Minute, time.Duration(products)*2*time.Millisecond)
 }
 
 type productJSON struct {
@@ -320,10 +339,11 @@ func (r *runner) loadFixtures(ctx context.Context, cl *Client) (*fixtures, error
 		ids[i] = v.ID
 	}
 	start := time.Now()
-	if err := waitPurchasable(ctx, cl, ids); err != nil {
+	if err := waitPurchasable(ctx, cl, ids, readModelWait(r.cfg.Products)); err != nil {
 		return nil, err
 	}
-	r.cfg.logf("fixtures: every stocked variant can be added to a cart (waited %s)", time.Since(start).Round(time.Millisecond))
+	r.took.purchasable = time.Since(start)
+	r.cfg.logf("fixtures: every stocked variant can be added to a cart (waited %s)", r.took.purchasable.Round(time.Millisecond))
 	return fx, nil
 }
 
@@ -331,8 +351,8 @@ func (r *runner) loadFixtures(ctx context.Context, cl *Client) (*fixtures, error
 // read models the cart prices from follow the catalog's events, so a
 // product created (or seeded) just now may not be sellable yet. The probe
 // carts are left behind; carts reserve nothing.
-func waitPurchasable(ctx context.Context, cl *Client, variants []string) error {
-	deadline := time.Now().Add(10 * time.Minute)
+func waitPurchasable(ctx context.Context, cl *Client, variants []string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
 	const perCart = 100 // a cart holds at most 100 lines
 	return parallel(ctx, 8, (len(variants)+perCart-1)/perCart, func(ctx context.Context, k int) error {
 		cart, err := newCart(ctx, cl)
