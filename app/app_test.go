@@ -90,7 +90,7 @@ func freshSchema(t *testing.T, base string) string {
 	return u.String()
 }
 
-func startApp(t *testing.T, cfg Config) (*App, *httptest.Server) {
+func startApp(t testing.TB, cfg Config) (*App, *httptest.Server) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := New(cfg, log, Modules())

@@ -13,6 +13,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -57,6 +58,9 @@ type Config struct {
 	// commit (one disk sync); 0 means DefaultGroupCommit, 1 commits each
 	// transaction on its own. PostgreSQL groups concurrent commits itself.
 	GroupCommit int
+	// StmtCache is how many compiled statements each SQLite connection
+	// keeps (0 means DefaultStmtCache; negative, none).
+	StmtCache int
 }
 
 // DefaultConfig returns the defaults: SQLite at ./agora.db.
@@ -74,6 +78,7 @@ type DB struct {
 	group    *grouper // SQLite's group commit; nil when off
 	next     atomic.Uint32
 	rebound  sync.Map // query string → rebound query string
+	prepares atomic.Int64 // SQLite statements compiled for the statement cache
 }
 
 // Open opens the database of cfg and checks that it answers.
@@ -142,10 +147,15 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		q.Set("_txlock", txlock)
 		return "file:" + filepath.ToSlash(cfg.Path) + "?" + q.Encode()
 	}
-	write, err := sql.Open("sqlite", dsn("immediate"))
-	if err != nil {
-		return nil, fmt.Errorf("sqldb: sqlite: %w", err)
+	stmts := cfg.StmtCache
+	if stmts == 0 {
+		stmts = DefaultStmtCache
 	}
+	db := &DB{dialect: SQLite}
+	open := func(dsn string) *sql.DB {
+		return sql.OpenDB(stmtConnector{drv: sqliteDriver, dsn: dsn, size: stmts, prepares: &db.prepares})
+	}
+	write := open(dsn("immediate"))
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
@@ -154,15 +164,11 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqldb: sqlite %s: %w", cfg.Path, err)
 	}
-	read, err := sql.Open("sqlite", dsn("deferred", "query_only(1)"))
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("sqldb: sqlite: %w", err)
-	}
+	read := open(dsn("deferred", "query_only(1)"))
 	read.SetMaxOpenConns(cfg.MaxOpen)
 	read.SetMaxIdleConns(cfg.MaxOpen)
 	read.SetConnMaxIdleTime(0)
-	db := &DB{dialect: SQLite, write: write, read: read}
+	db.write, db.read = write, read
 	if n := cfg.GroupCommit; n != 1 {
 		if n <= 0 {
 			n = DefaultGroupCommit
@@ -171,6 +177,17 @@ func openSQLite(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	return db, nil
 }
+
+// sqliteDriver is the registered SQLite driver, opened through
+// stmtConnector.
+var sqliteDriver = func() driver.Driver {
+	db, err := sql.Open("sqlite", "")
+	if err != nil {
+		panic(err) // the driver is linked in: cannot happen
+	}
+	defer db.Close()
+	return db.Driver()
+}()
 
 // Dialect reports the engine.
 func (db *DB) Dialect() Dialect { return db.dialect }
