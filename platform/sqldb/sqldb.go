@@ -77,7 +77,7 @@ type DB struct {
 	replicas []*sql.DB
 	group    *grouper // SQLite's group commit; nil when off
 	next     atomic.Uint32
-	rebound  sync.Map // query string → rebound query string
+	rebound  sync.Map     // query string → rebound query string
 	prepares atomic.Int64 // SQLite statements compiled for the statement cache
 }
 
