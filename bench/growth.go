@@ -255,8 +255,12 @@ func (r *runner) growth(ctx context.Context) (*Row, error) {
 func (r *runner) growthSize(ctx context.Context, n int) (*GrowthSize, error) {
 	c := *r.cfg
 	c.Products = n
-	sub := &runner{cfg: &c, work: filepath.Join(r.work, fmt.Sprintf("b8-%d", n)), ceiling: r.ceiling,
-		runID: newRunID(), saturationOnly: true, serveLog: fmt.Sprintf("serve-b8-%s.log", count(n))}
+	name := count(n)
+	if n == 0 {
+		name = "base"
+	}
+	sub := &runner{cfg: &c, work: filepath.Join(r.work, "b8-"+name), ceiling: r.ceiling,
+		runID: newRunID(), saturationOnly: true, serveLog: "serve-b8-" + name + ".log"}
 	if err := os.MkdirAll(sub.work, 0o755); err != nil {
 		return nil, err
 	}
