@@ -132,41 +132,101 @@ type Token struct {
 // gives "t" and "shirt". At most max tokens are returned (max ≤ 0: all).
 func Tokenize(text string, max int) []Token {
 	var out []Token
-	start, kind := -1, 0 // kind 1 letters, 2 digits
-	flush := func(end int) {
-		if start >= 0 {
-			w := strings.ToLower(text[start:end])
-			if len(w) > maxTokenBytes {
-				w = truncateUTF8(w, maxTokenBytes)
-			}
-			out = append(out, Token{Word: w, Pos: len(out)})
+	forTokens(text, max, func(raw string) {
+		w := strings.ToLower(raw)
+		if len(w) > maxTokenBytes {
+			w = truncateUTF8(w, maxTokenBytes)
 		}
-		start = -1
-	}
+		out = append(out, Token{Word: w, Pos: len(out)})
+	})
+	return out
+}
+
+// forTokens calls fn with each of the first max (≤ 0: all) tokens of
+// text as it is written (Tokenize lower-cases and cuts them), in order,
+// and returns how many there were.
+func forTokens(text string, max int, fn func(raw string)) int {
+	n := 0
+	start, kind := -1, 0 // kind 1 letters, 2 digits
 	for i, r := range text {
-		if max > 0 && len(out) >= max {
-			return out
+		if max > 0 && n >= max {
+			return n
 		}
 		k := 0
 		switch {
+		case r < utf8.RuneSelf:
+			switch {
+			case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+				k = 1
+			case '0' <= r && r <= '9':
+				k = 2
+			default:
+				k = asciiKind[r]
+			}
 		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
 			k = 1
 		case unicode.IsDigit(r):
 			k = 2
 		}
 		if k != kind || k == 0 {
-			flush(i)
+			if start >= 0 {
+				fn(text[start:i])
+				n++
+			}
+			start = -1
 			if k != 0 {
 				start = i
 			}
 		}
 		kind = k
 	}
-	flush(len(text))
-	if max > 0 && len(out) > max {
-		out = out[:max]
+	if start >= 0 && (max <= 0 || n < max) {
+		fn(text[start:])
+		n++
 	}
-	return out
+	return n
+}
+
+// asciiKind is the token kind of the ASCII characters other than letters
+// and digits (letters and digits by unicode's tables: none).
+var asciiKind = func() (t [utf8.RuneSelf]int) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		switch {
+		case unicode.IsLetter(r) || unicode.Is(unicode.Mn, r):
+			t[r] = 1
+		case unicode.IsDigit(r):
+			t[r] = 2
+		}
+	}
+	return t
+}()
+
+// appendLowerToken appends the form Tokenize gives raw: lower case, cut
+// to maxTokenBytes.
+func appendLowerToken(b []byte, raw string) []byte {
+	ascii := true
+	for i := 0; i < len(raw); i++ {
+		if raw[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii {
+		w := strings.ToLower(raw)
+		if len(w) > maxTokenBytes {
+			w = truncateUTF8(w, maxTokenBytes)
+		}
+		return append(b, w...)
+	}
+	raw = raw[:min(len(raw), maxTokenBytes)]
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 func truncateUTF8(s string, n int) string {

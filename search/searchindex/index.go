@@ -1,7 +1,6 @@
 package searchindex
 
 import (
-	"hash/fnv"
 	"math"
 	"slices"
 	"sort"
@@ -124,6 +123,23 @@ type Index struct {
 	intern   map[string]string
 
 	dict dictState
+
+	wordTerm map[string]uint32 // language, 0, lower-case word → its term (addText)
+	wr       writeScratch
+}
+
+// writeScratch is what the writer reuses from one document to the next.
+type writeScratch struct {
+	key   []byte
+	doc   uint32              // stamp of the document being indexed
+	seen  [numFields][]uint32 // per field and term: the stamp of the last document that added it
+	keys  []string            // sorted attribute names
+	text  []byte              // the attribute values as one text
+	anc   []string            // a document's categories and their ancestors
+	post  []uint64            // postings to add: term id×numFields+field (high 32 bits), slot
+	slots []uint32            // the slots of post grouped by bitmap
+	cnt   []uint32            // per bitmap (term id×numFields+field): count, then offset in slots (flushPostings)
+	bms   []uint32            // the bitmaps post adds to
 }
 
 // New returns an empty index whose default text is in lang ("en").
@@ -139,6 +155,7 @@ func New(lang string) *Index {
 		buckets: map[string]*priceBuckets{},
 		lists:   map[string]*PriceList{}, vlists: map[uint64][]*PriceList{}, vslot: map[uint64]uint32{}, chans: map[string][]string{},
 		cats: map[string]*Category{}, catByH: map[string]string{}, children: map[string][]string{}, intern: map[string]string{},
+		wordTerm: map[string]uint32{},
 	}
 }
 
@@ -168,12 +185,29 @@ func (x *Index) in(s string) string {
 	return s
 }
 
-func textHash(d *Doc) uint64 {
-	h := fnv.New64a()
-	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+// fnv64a is the FNV-1a hash of s, continued from h (start from
+// fnvOffset); it matches hash/fnv's New64a.
+func fnv64a(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// textHash fingerprints what indexText reads of d (FNV-1a of its texts,
+// each ended by a 0 byte; attributes and translations by sorted key).
+func (x *Index) textHash(d *Doc) uint64 {
+	h := uint64(fnvOffset)
+	w := func(s string) { h = fnv64a(h, s); h = fnv64a(h, "\x00") }
 	w(d.Title)
 	w(d.Description)
-	keys := make([]string, 0, len(d.Attributes))
+	keys := x.wr.keys[:0]
 	for k := range d.Attributes {
 		keys = append(keys, k)
 	}
@@ -182,17 +216,19 @@ func textHash(d *Doc) uint64 {
 		w(k)
 		w(d.Attributes[k])
 	}
-	locs := make([]string, 0, len(d.Translations))
+	keys = keys[:0]
 	for k := range d.Translations {
-		locs = append(locs, k)
+		keys = append(keys, k)
 	}
-	sort.Strings(locs)
-	for _, k := range locs {
+	sort.Strings(keys)
+	for _, k := range keys {
 		w(k)
 		w(d.Translations[k].Title)
 		w(d.Translations[k].Description)
 	}
-	return h.Sum64()
+	clear(keys)
+	x.wr.keys = keys[:0]
+	return h
 }
 
 // Put adds or replaces a product. A doc whose Version is lower than the
@@ -201,6 +237,7 @@ func textHash(d *Doc) uint64 {
 func (x *Index) Put(d Doc) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	defer x.flushPostings()
 	return x.put(&d)
 }
 
@@ -211,10 +248,59 @@ func (x *Index) PutMany(ds []Doc) {
 	for i := range ds {
 		x.put(&ds[i])
 	}
+	x.flushPostings()
+}
+
+// flushPostings adds the postings addText buffered to their bitmaps, each
+// bitmap's slots at once and in order (the writer's lock is held since
+// they were buffered, so no query saw the documents without them). The
+// postings are grouped by bitmap with a counting sort: they are in slot
+// order, and stay so within each bitmap.
+func (x *Index) flushPostings() {
+	w := &x.wr
+	p := w.post
+	if len(p) == 0 {
+		return
+	}
+	if nk := len(x.termStr) * numFields; len(w.cnt) < nk {
+		w.cnt = append(w.cnt, make([]uint32, nk-len(w.cnt))...)
+	}
+	cnt, keys := w.cnt, w.bms[:0]
+	for _, e := range p {
+		k := uint32(e >> 32)
+		if cnt[k] == 0 {
+			keys = append(keys, k)
+		}
+		cnt[k]++
+	}
+	off := uint32(0)
+	for _, k := range keys {
+		off, cnt[k] = off+cnt[k], off
+	}
+	slots := slices.Grow(w.slots[:0], len(p))[:len(p)]
+	for _, e := range p {
+		k := uint32(e >> 32)
+		slots[cnt[k]] = uint32(e)
+		cnt[k]++
+	}
+	start := uint32(0)
+	for _, k := range keys {
+		end := cnt[k] // the start of the next key's slots
+		cnt[k] = 0
+		id, f := k/numFields, k%numFields
+		bm := x.post[id][f]
+		if bm == nil {
+			bm = roaring.New()
+			x.post[id][f] = bm
+		}
+		bm.AddMany(slots[start:end])
+		start = end
+	}
+	w.post, w.slots, w.bms = p[:0], slots[:0], keys[:0]
 }
 
 func (x *Index) put(d *Doc) bool {
-	th := textHash(d)
+	th := x.textHash(d)
 	slot, had := x.byID[d.ID]
 	var carry map[skuFP]int64
 	if had {
@@ -298,36 +384,65 @@ func (x *Index) termID(t, surface string) uint32 {
 	return id
 }
 
+// wordTermMax bounds the words whose term addText remembers.
+const wordTermMax = 1 << 20
+
+// addText indexes text in field of slot. A word's term is remembered per
+// language (the stemmer and the dictionary are read once per distinct
+// word), and a term already added to the field of this document is not
+// added again. The postings are buffered: Put and PutMany add them to the
+// bitmaps before they release the lock (flushPostings).
 func (x *Index) addText(slot uint32, field int, lang, text string, count bool) {
-	toks := Tokenize(text, 2000)
-	if count {
-		x.flen[field][slot] = uint8(min(len(toks), 255))
-	}
-	for _, t := range toks {
-		id := x.termID(Stem(lang, t.Word), t.Word)
-		bm := x.post[id][field]
-		if bm == nil {
-			bm = roaring.New()
-			x.post[id][field] = bm
+	w := &x.wr
+	n := forTokens(text, 2000, func(raw string) {
+		w.key = appendLowerToken(append(append(w.key[:0], lang...), 0), raw)
+		id, ok := x.wordTerm[string(w.key)]
+		if !ok {
+			word := string(w.key[len(lang)+1:])
+			id = x.termID(Stem(lang, word), word)
+			if len(x.wordTerm) < wordTermMax {
+				x.wordTerm[string(w.key)] = id
+			}
 		}
-		bm.Add(slot)
+		seen := w.seen[field]
+		if int(id) >= len(seen) {
+			seen = slices.Grow(seen, len(x.termStr)-len(seen))[:len(x.termStr)]
+			w.seen[field] = seen
+		}
+		if seen[id] == w.doc {
+			return
+		}
+		seen[id] = w.doc
+		w.post = append(w.post, (uint64(id)*numFields+uint64(field))<<32|uint64(slot))
+	})
+	if count {
+		x.flen[field][slot] = uint8(min(n, 255))
 	}
 }
 
 func (x *Index) indexText(slot uint32, d *Doc) {
+	x.wr.doc++
+	if x.wr.doc == 0 { // wrapped: forget every stamp
+		for f := range x.wr.seen {
+			clear(x.wr.seen[f])
+		}
+		x.wr.doc = 1
+	}
 	x.addText(slot, FieldTitle, x.lang, d.Title, true)
 	x.addText(slot, FieldDescription, x.lang, d.Description, true)
-	var attrs strings.Builder
-	keys := make([]string, 0, len(d.Attributes))
+	keys := x.wr.keys[:0]
 	for k := range d.Attributes {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	attrs := x.wr.text[:0]
 	for _, k := range keys {
-		attrs.WriteString(d.Attributes[k])
-		attrs.WriteString(" ")
+		attrs = append(attrs, d.Attributes[k]...)
+		attrs = append(attrs, ' ')
 	}
-	x.addText(slot, FieldAttributes, x.lang, attrs.String(), true)
+	clear(keys)
+	x.wr.keys, x.wr.text = keys[:0], attrs
+	x.addText(slot, FieldAttributes, x.lang, string(attrs), true)
 	for loc, t := range d.Translations {
 		lang := Language(loc)
 		x.addText(slot, FieldTitle, lang, t.Title, false)
@@ -421,21 +536,35 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 }
 
 func (x *Index) facetsOf(di *docInfo, attrs map[string]string, out []uint32) []uint32 {
+	w := &x.wr
 	for k, v := range attrs {
-		out = append(out, x.facet(attrKey(k, v)))
+		w.key = append(append(append(append(w.key[:0], "a\x00"...), k...), 0), v...)
+		out = append(out, x.facetOf(w.key))
 	}
-	var anc []string
+	anc := w.anc[:0]
 	for _, c := range di.Cats {
 		anc = x.ancestors(c, anc)
 	}
 	slices.Sort(anc)
 	for _, c := range slices.Compact(anc) {
-		out = append(out, x.facet(catKey(c)))
+		w.key = append(append(w.key[:0], "c\x00"...), c...)
+		out = append(out, x.facetOf(w.key))
 	}
 	for _, c := range di.Channels {
-		out = append(out, x.facet(chanKey(c)))
+		w.key = append(append(w.key[:0], "h\x00"...), c...)
+		out = append(out, x.facetOf(w.key))
 	}
+	clear(anc)
+	w.anc = anc[:0]
 	return out
+}
+
+// facetOf is facet(string(key)) without a string when the set exists.
+func (x *Index) facetOf(key []byte) uint32 {
+	if id, ok := x.facetIDs[string(key)]; ok {
+		return id
+	}
+	return x.facet(string(key))
 }
 
 const bigPrice = math.MaxUint32

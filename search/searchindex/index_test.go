@@ -3,6 +3,8 @@ package searchindex
 import (
 	"bytes"
 	"encoding/json"
+	"hash/crc32"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"testing"
@@ -437,4 +439,39 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// The writer's forms of a token, of the text hash and of the SKU hash are
+// what Tokenize, hash/fnv and crc32 give.
+func TestWriterFormsMatchReference(t *testing.T) {
+	long := strings.Repeat("Ab", 40)
+	texts := []string{"", "T-Shirt, XL! 180cm", "Crème BRÛLÉE Straße ÆON", long + " " + strings.Repeat("É", 40), "İstanbul ǅemal \xff x", "a_b-c.d 12ab34"}
+	for _, text := range texts {
+		var want []string
+		for _, tk := range Tokenize(text, 3) {
+			want = append(want, tk.Word)
+		}
+		var got []string
+		n := forTokens(text, 3, func(raw string) { got = append(got, string(appendLowerToken(nil, raw))) })
+		if !slices.Equal(got, want) || n != len(want) {
+			t.Errorf("%q: writer %q (%d), Tokenize %q", text, got, n, want)
+		}
+	}
+	for _, sku := range []string{"", "BENCH-000001-01", long} {
+		h := fnv.New64a()
+		h.Write([]byte(sku))
+		if fp := skuHash(sku); fp.H != h.Sum64() || fp.C != crc32.Checksum([]byte(sku), crcTable) {
+			t.Errorf("skuHash(%q) = %+v", sku, fp)
+		}
+	}
+	d := Doc{Title: "Oak table", Description: "Solid", Attributes: map[string]string{"b": "2", "a": "1"},
+		Translations: map[string]Text{"fr": {Title: "Table"}, "de": {Title: "Tisch", Description: "Eiche"}}}
+	h := fnv.New64a()
+	for _, s := range []string{"Oak table", "Solid", "a", "1", "b", "2", "de", "Tisch", "Eiche", "fr", "Table", ""} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	if got := New("en").textHash(&d); got != h.Sum64() {
+		t.Errorf("textHash %x, want %x", got, h.Sum64())
+	}
 }

@@ -2,7 +2,6 @@ package searchindex
 
 import (
 	"hash/crc32"
-	"hash/fnv"
 	"time"
 )
 
@@ -36,9 +35,8 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // skuHash fingerprints a SKU; tests replace it to force collisions. It
 // must be stable across processes: fingerprints are in snapshots.
 var skuHash = func(sku string) skuFP {
-	h := fnv.New64a()
-	h.Write([]byte(sku))
-	return skuFP{H: h.Sum64(), C: crc32.Checksum([]byte(sku), crcTable)}
+	var buf [64]byte
+	return skuFP{H: fnv64a(fnvOffset, sku), C: crc32.Checksum(append(buf[:0], sku...), crcTable)}
 }
 
 func absAt(at int64) int64 {
