@@ -50,6 +50,10 @@ func DefaultCacheConfig() CacheConfig {
 //
 // Availability is not cached: stock changes constantly and Unsellable
 // stays a direct read. Everything else is passed through.
+//
+// With Shared, a miss here is looked up in a second level shared by every
+// instance (Redis) before the database; see shared for why that level
+// cannot keep serving a stale value either.
 type CachedStore struct {
 	Store
 	products *otter.Cache[string, cachedProduct]
@@ -61,6 +65,8 @@ type CachedStore struct {
 	list atomic.Uint64     // bumped when any listing may have changed
 
 	hits, misses atomic.Uint64
+
+	l2 *shared // the second level shared by every instance, or nil (cache_shared.go)
 }
 
 type cachedProduct struct {
@@ -96,6 +102,7 @@ func (c *CachedStore) gen(productID string) uint64 {
 
 // Invalidate drops what is cached of one product and every listing.
 func (c *CachedStore) Invalidate(productID string) {
+	c.l2.invalidateProduct(productID) // the shared level first (see shared)
 	c.mu.Lock()
 	c.gens[productID]++
 	if len(c.gens) > 1_000_000 { // bounded: past this, start over with a new era
@@ -108,6 +115,7 @@ func (c *CachedStore) Invalidate(productID string) {
 
 // InvalidateAll drops everything cached.
 func (c *CachedStore) InvalidateAll() {
+	c.l2.invalidateAll()
 	c.all.Add(1)
 	c.list.Add(1)
 }
@@ -117,7 +125,8 @@ func (c *CachedStore) Stats() (hits, misses uint64) { return c.hits.Load(), c.mi
 
 // StoreGetProduct implements Store from the cache when it can.
 func (c *CachedStore) StoreGetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error) {
-	if e, ok := c.products.GetIfPresent(idOrHandle); ok && e.all == c.all.Load() && e.gen == c.gen(e.p.ID) {
+	e, ok := c.products.GetIfPresent(idOrHandle)
+	if ok && e.all == c.all.Load() && e.gen == c.gen(e.p.ID) {
 		c.hits.Add(1)
 		return e.p, nil
 	}
@@ -126,7 +135,13 @@ func (c *CachedStore) StoreGetProduct(ctx context.Context, idOrHandle string) (c
 	// nothing was invalidated meanwhile and the product's generation now
 	// is the one the read saw. Otherwise the answer is not kept.
 	list, all := c.list.Load(), c.all.Load()
-	p, err := c.Store.StoreGetProduct(ctx, idOrHandle)
+	var p catalog.Product
+	var err error
+	if c.l2 != nil {
+		p, err = c.l2.product(ctx, idOrHandle, e.p.ID, c.Store.StoreGetProduct)
+	} else {
+		p, err = c.Store.StoreGetProduct(ctx, idOrHandle)
+	}
 	if err != nil {
 		return p, err
 	}
@@ -159,7 +174,16 @@ func (c *CachedStore) StoreProducts(ctx context.Context, q catalog.StoreListQuer
 		return e.page, nil
 	}
 	c.misses.Add(1)
-	page, err := c.Store.StoreProducts(ctx, q, categoryID)
+	load := func(ctx context.Context) (catalog.Page[catalog.Product], error) {
+		return c.Store.StoreProducts(ctx, q, categoryID)
+	}
+	var page catalog.Page[catalog.Product]
+	var err error
+	if c.l2 != nil {
+		page, err = c.l2.page(ctx, key, load)
+	} else {
+		page, err = load(ctx)
+	}
 	if err != nil {
 		return page, err
 	}
@@ -172,6 +196,7 @@ func (c *CachedStore) StoreProducts(ctx context.Context, q catalog.StoreListQuer
 // InsertProducts implements Store and invalidates the listings.
 func (c *CachedStore) InsertProducts(ctx context.Context, ps []catalog.Product, events []event.Event) error {
 	err := c.Store.InsertProducts(ctx, ps, events)
+	c.l2.invalidateList()
 	c.list.Add(1) // even on error: a failed commit may still have landed
 	return err
 }
