@@ -62,30 +62,26 @@ func (s *Store) Get(ctx context.Context, cartID string) (cart.Cart, error) {
 	return get(ctx, s.DB.Primary(), cartID, "")
 }
 
-// Update implements cartsvc.Store.
-func (s *Store) Update(ctx context.Context, cartID string, fn func(*cart.Cart) ([]event.Event, error)) (cart.Cart, error) {
-	var out cart.Cart
-	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
-		c, err := get(ctx, tx, cartID, tx.ForUpdate())
+// Save implements cartsvc.Store.
+func (s *Store) Save(ctx context.Context, c cart.Cart, prev int64, events []event.Event) (bool, error) {
+	doc, err := json.Marshal(c)
+	if err != nil {
+		return false, err
+	}
+	saved := false
+	err = s.Tx(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE cart_carts SET status = ?, customer_id = ?, doc = ?, version = ?, updated_at = ?, expires_at = ? WHERE id = ? AND version = ?`,
+			string(c.Status), c.CustomerID, string(doc), c.Version, c.UpdatedAt, c.ExpiresAt, c.ID, prev)
 		if err != nil {
 			return err
 		}
-		events, err := fn(&c)
-		if err != nil {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		doc, err := json.Marshal(c)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE cart_carts SET status = ?, customer_id = ?, doc = ?, version = ?, updated_at = ?, expires_at = ? WHERE id = ?`,
-			string(c.Status), c.CustomerID, string(doc), c.Version, c.UpdatedAt, c.ExpiresAt, cartID); err != nil {
-			return err
-		}
-		out = c
+		saved = true
 		return outbox.Write(ctx, tx, cart.Module, events...)
 	})
-	return out, err
+	return saved && err == nil, err
 }
 
 // DeleteExpired implements cartsvc.Store.

@@ -124,8 +124,6 @@ func clone(c cart.Cart) cart.Cart {
 	return c
 }
 
-var errRaced = errors.New("cart changed concurrently")
-
 // change applies fn to the latest state of an active cart, re-prices it
 // (touched names the line fn added or changed, whose pricing errors are
 // the caller's) and saves it if no other change came in between; else it
@@ -160,17 +158,15 @@ func (s *Service) change(ctx context.Context, cartID, typ string, fn func(c *car
 		if err != nil {
 			return cart.Cart{}, err
 		}
-		saved, err := s.store.Update(ctx, cartID, func(c *cart.Cart) ([]event.Event, error) {
-			if c.Version != cur.Version {
-				return nil, errRaced
-			}
-			*c = next
-			return events, nil
-		})
-		if errors.Is(err, errRaced) {
-			continue
+		saved, err := s.store.Save(ctx, next, cur.Version, events)
+		if err != nil {
+			return cart.Cart{}, err
 		}
-		return saved, err
+		if saved {
+			return next, nil
+		}
+		// Another change came first (or the sweeper removed the cart:
+		// the next load answers that): start over from the latest.
 	}
 	return cart.Cart{}, errs.E(errs.Conflict, cart.CodeVersion, "the cart changed concurrently; retry")
 }
@@ -260,10 +256,12 @@ func (s *Service) AddItem(ctx context.Context, cmd cart.AddItemCommand) (cart.Ca
 	if err := v.Err(); err != nil {
 		return cart.Cart{}, err
 	}
-	if _, err := s.load(ctx, cmd.CartID); err != nil {
-		return cart.Cart{}, err
-	}
 	if cmd.SKU != "" {
+		// An unknown cart answers 404 before the SKU is looked up (change
+		// loads the cart itself when the variant is given).
+		if _, err := s.load(ctx, cmd.CartID); err != nil {
+			return cart.Cart{}, err
+		}
 		vid, err := s.variantOfSKU(ctx, cmd.SKU)
 		if err != nil {
 			return cart.Cart{}, err

@@ -88,28 +88,27 @@ func (m *MemStore) Get(_ context.Context, id string) (cart.Cart, error) {
 	return decode(b)
 }
 
-// Update implements cartsvc.Store.
-func (m *MemStore) Update(_ context.Context, id string, fn func(*cart.Cart) ([]event.Event, error)) (cart.Cart, error) {
+// Save implements cartsvc.Store.
+func (m *MemStore) Save(_ context.Context, c cart.Cart, prev int64, events []event.Event) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b, ok := m.carts[id]
+	b, ok := m.carts[c.ID]
 	if !ok {
-		return cart.Cart{}, notFound()
+		return false, nil
 	}
-	c, err := decode(b)
+	cur, err := decode(b)
 	if err != nil {
-		return cart.Cart{}, err
+		return false, err
 	}
-	events, err := fn(&c)
-	if err != nil {
-		return cart.Cart{}, err
+	if cur.Version != prev {
+		return false, nil
 	}
 	if b, err = json.Marshal(c); err != nil {
-		return cart.Cart{}, err
+		return false, err
 	}
-	m.carts[id] = b
+	m.carts[c.ID] = b
 	m.events = append(m.events, events...)
-	return decode(b)
+	return true, nil
 }
 
 // DeleteExpired implements cartsvc.Store.

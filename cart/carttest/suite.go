@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -198,6 +199,44 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		if len(got.Items) != 2 || got.Totals != c.Totals || got.Version != c.Version {
 			t.Fatalf("get %+v, want %+v", got, c)
 		}
+	})
+
+	t.Run("concurrent changes are not lost", func(t *testing.T) {
+		// Shoppers' tabs add different products to one cart at the same
+		// moment: every line lands, each change on the one before it.
+		s := newSubject(t)
+		c := Must(t)(s.Cart.Create(ctx, cart.CreateCommand{Currency: "USD"}))
+		const n = 8
+		ps := make([]Product, n)
+		for i := range ps {
+			ps[i] = MustProduct(t, s, catalog.Published, 50, usd(100))
+		}
+		var wg sync.WaitGroup
+		errc := make(chan error, n)
+		for _, p := range ps {
+			wg.Go(func() {
+				for {
+					_, err := s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1})
+					if errs.HasCode(err, cart.CodeVersion) {
+						continue // the documented answer to a lost race: retry
+					}
+					errc <- err
+					return
+				}
+			})
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			if err != nil {
+				t.Fatalf("add: %s", Describe(err))
+			}
+		}
+		got := Must(t)(s.Cart.Get(ctx, c.ID))
+		if len(got.Items) != n || got.Version != 1+n {
+			t.Fatalf("after %d concurrent adds: %d lines, version %d", n, len(got.Items), got.Version)
+		}
+		wantTotals(t, got, n*100, 0, 0, n*100)
 	})
 
 	t.Run("bad input changes nothing", func(t *testing.T) {
