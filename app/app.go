@@ -25,6 +25,7 @@ import (
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/platform/audit"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/idem"
@@ -48,8 +49,11 @@ type Config struct {
 	// NATSNamespace isolates this deployment's events on a shared NATS.
 	NATSNamespace string
 	RedisURL      string
-	AdminKey      string
-	Demo          bool
+	// NoRedisCache keeps the catalog's read cache in process only even
+	// when RedisURL is set (which then shares rate limits only).
+	NoRedisCache bool
+	AdminKey     string
+	Demo         bool
 	// SQLiteSync is SQLite's synchronous mode: full (default) or normal.
 	SQLiteSync      string
 	MaxBody         int64
@@ -138,6 +142,7 @@ type Env struct {
 
 	app      *App
 	services map[string]any
+	caches   *cache.Metrics // of the shared caches, made on first use
 }
 
 // DB returns the database of module: on SQLite a file of its own in the

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,19 +30,32 @@ func catalogModule() Module {
 			// Store reads come from an in-process cache, invalidated by this
 			// process's writes and, for every process, by the catalog's
 			// events (a watch: each process sees every event).
+			// With AGORA_REDIS_URL, a miss there is looked up in a second level
+			// shared by every instance in Redis before the database.
 			cached := catalogsvc.NewCachedStore(st, catalogsvc.DefaultCacheConfig())
-			svc := catalogsvc.New(cached, catalogsvc.DefaultConfig(), env.Log.With("module", catalog.Module), env.Now)
 			var unwatch func()
 			if c, ok := cached.(*catalogsvc.CachedStore); ok {
-				if unwatch, err = env.Bus.Watch(ctx, []string{event.Subject(catalog.Module, ">")}, c.HandleEvent); err != nil {
+				if sc := env.SharedCache(catalog.Module); sc != nil {
+					cfg := catalogsvc.DefaultSharedConfig()
+					if len(env.Config.ReplicaURLs) > 0 {
+						// Store reads go to replicas: invalidate again once
+						// they have caught up with the write.
+						cfg.Reinvalidate = 2 * time.Second
+					}
+					c.Shared(sc, cfg)
+				}
+				// Inventory's level changes too: every process keeps the
+				// stock states of store reads from them (see CachedStore).
+				if unwatch, err = env.Bus.Watch(ctx, []string{event.Subject(catalog.Module, ">"), event.Subject("inventory", catalogsvc.InventoryLevelChanged)}, c.HandleEvent); err != nil {
 					return nil, err
 				}
 				env.Metrics.Registry.MustRegister(
 					prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agora_catalog_cache_hits_total", Help: "Store reads of the catalog answered from the cache."},
 						func() float64 { h, _ := c.Stats(); return float64(h) }),
-					prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agora_catalog_cache_misses_total", Help: "Store reads of the catalog that went to the database."},
+					prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "agora_catalog_cache_misses_total", Help: "Store reads of the catalog that missed the in-process cache (see agora_cache_hits_total{cache=\"catalog\"} for the shared one)."},
 						func() float64 { _, m := c.Stats(); return float64(m) }))
 			}
+			svc := catalogsvc.New(cached, catalogsvc.DefaultConfig(), env.Log.With("module", catalog.Module), env.Now)
 			cataloghttp.Register(env.API, svc)
 			env.Provide(catalog.Module, catalog.Service(svc))
 			env.Health.Add("catalog_db", db.Ping)

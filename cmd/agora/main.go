@@ -33,7 +33,8 @@ type Globals struct {
 	ReplicaURLs []string        `help:"PostgreSQL read replicas for store reads." env:"AGORA_PG_REPLICA_URLS" name:"pg-replica-urls"`
 	NATSURL     string          `help:"Use an external NATS JetStream instead of the embedded one." env:"AGORA_NATS_URL" name:"nats-url"`
 	NATSNS      string          `help:"Isolate this deployment's events on a shared NATS (streams AGORA_<NS>, subjects <ns>.agora.…)." env:"AGORA_NATS_NAMESPACE" name:"nats-namespace"`
-	RedisURL    string          `help:"Shared cache in Redis (optional)." env:"AGORA_REDIS_URL" name:"redis-url"`
+	RedisURL    string          `help:"Redis shared by every instance (optional): rate limits, and the second level of the catalog's read cache." env:"AGORA_REDIS_URL" name:"redis-url"`
+	RedisCache  bool            `help:"With --redis-url, share the catalog's read cache in Redis (--no-redis-cache: in process only)." default:"true" negatable:"" env:"AGORA_REDIS_CACHE" name:"redis-cache"`
 	AdminKey    string          `help:"Owner admin API key (at least 32 characters)." env:"AGORA_ADMIN_KEY" name:"admin-key"`
 	Modules     []string        `help:"Modules to run: all, or a list such as catalog." default:"all" env:"AGORA_MODULES"`
 	SQLiteSync  string          `help:"SQLite durability: full (survives power loss) or normal (survives crashes)." default:"full" enum:"full,normal" env:"AGORA_SQLITE_SYNC" name:"sqlite-sync"`
@@ -46,6 +47,7 @@ func (g *Globals) appConfig() app.Config {
 	c.DataDir, c.PostgresURL, c.ReplicaURLs = g.Data, g.PostgresURL, g.ReplicaURLs
 	c.NATSURL, c.RedisURL, c.AdminKey, c.Modules, c.SQLiteSync = g.NATSURL, g.RedisURL, g.AdminKey, g.Modules, g.SQLiteSync
 	c.NATSNamespace = g.NATSNS
+	c.NoRedisCache = !g.RedisCache
 	return c
 }
 
