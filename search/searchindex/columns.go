@@ -95,9 +95,10 @@ func (x *Index) bucketSet(cur string, slot uint32, raw uint32, add bool) {
 // and the price columns (after loading a snapshot).
 func (x *Index) rebuildDerived() {
 	x.pop = make([]float32, len(x.docs))
+	x.tlen = make([]uint16, len(x.docs))
 	x.created = make([]int64, len(x.docs))
 	for i := range x.docs {
-		x.pop[i], x.created[i] = x.docs[i].Pop, x.docs[i].Created
+		x.pop[i], x.created[i], x.tlen[i] = x.docs[i].Pop, x.docs[i].Created, titleLen(x.docs[i].Title)
 	}
 	x.buckets = map[string]*priceBuckets{}
 	for cur, col := range x.prices {

@@ -116,6 +116,7 @@ type Index struct {
 
 	pop     []float32 // per slot: popularity and creation time, for ranking
 	created []int64
+	tlen    []uint16 // per slot: the title's length in bytes (titleLen), for suggestions
 
 	cats     map[string]*Category
 	catByH   map[string]string
@@ -123,6 +124,9 @@ type Index struct {
 	intern   map[string]string
 
 	dict dictState
+
+	visGen uint64   // changes when the searchable slots or the channels' sets may have
+	visc   visCache // per channel: its searchable slots (query.go)
 
 	wordTerm map[string]uint32 // language, 0, lower-case word → its term (addText)
 	wr       writeScratch
@@ -319,6 +323,7 @@ func (x *Index) put(d *Doc) bool {
 	slot = uint32(len(x.docs))
 	x.docs = append(x.docs, docInfo{ID: x.in(d.ID), TextHash: th})
 	x.pop = append(x.pop, 0)
+	x.tlen = append(x.tlen, 0)
 	x.created = append(x.created, 0)
 	x.byID[x.docs[slot].ID] = slot
 	for f := range numFields {
@@ -328,6 +333,12 @@ func (x *Index) put(d *Doc) bool {
 	x.setAttrs(slot, d)
 	x.linkSKUs(slot, d, carry)
 	return true
+}
+
+// titleLen is len(title), or math.MaxUint16 when longer (then read the
+// title).
+func titleLen(title string) uint16 {
+	return uint16(min(len(title), math.MaxUint16))
 }
 
 // Delete removes a product; version, when non-zero, must not be older than
@@ -345,6 +356,7 @@ func (x *Index) Delete(id string, version int64) bool {
 }
 
 func (x *Index) kill(slot uint32) {
+	x.visGen++
 	d := &x.docs[slot]
 	for _, f := range d.Facets {
 		x.facetBm[f].Remove(slot)
@@ -492,13 +504,14 @@ func (x *Index) ancestors(id string, out []string) []string {
 // setAttrs sets everything but the text and the stock (linkSKUs): facets,
 // prices, flags.
 func (x *Index) setAttrs(slot uint32, d *Doc) {
+	x.visGen++
 	di := &x.docs[slot]
 	for _, f := range di.Facets {
 		x.facetBm[f].Remove(slot)
 	}
 	di.Handle, di.Title, di.Image = d.Handle, d.Title, d.Image
 	di.Created, di.Version, di.Pop = d.Created, d.Version, d.Popularity
-	x.pop[slot], x.created[slot] = d.Popularity, d.Created
+	x.pop[slot], x.created[slot], x.tlen[slot] = d.Popularity, d.Created, titleLen(d.Title)
 	di.ForcedOut, di.Searchable = !d.InStock, d.Searchable
 	di.Cats = di.Cats[:0]
 	for _, c := range d.CategoryIDs {
@@ -652,6 +665,7 @@ func (x *Index) rebuildChildren() {
 
 // refileCategories recomputes every slot's category sets (after a move).
 func (x *Index) refileCategories() {
+	x.visGen++
 	for key, id := range x.facetIDs {
 		if strings.HasPrefix(key, "c\x00") {
 			x.facetBm[id].Clear()

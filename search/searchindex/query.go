@@ -219,17 +219,7 @@ func (x *Index) expand(word, stem, lang string, prefix bool, tun *Tuning) clause
 			ms = append(ms, x.prefixed(stem, prefixScan)...)
 		}
 		if len(ms) > prefixKeep {
-			slices.SortFunc(ms, func(a, b match) int {
-				da, db := x.df(a.id), x.df(b.id)
-				switch {
-				case da > db:
-					return -1
-				case da < db:
-					return 1
-				}
-				return int(a.id) - int(b.id)
-			})
-			ms = ms[:prefixKeep]
+			ms = x.byDF(ms)[:prefixKeep]
 		}
 		for _, m := range ms {
 			add(m.id, wPrefix)
@@ -322,13 +312,22 @@ func channelOf(ch string) string {
 
 // filterSetBut is filterSet without the filter of the facet named but
 // (search.FacetAvailable or "attributes.<name>"; "" keeps every filter).
+// The set it returns may be shared: callers must not change it.
 func (x *Index) filterSetBut(q *search.Query, but string) (*roaring.Bitmap, error) {
-	ch := channelOf(q.Channel)
-	vis := x.allChan.Clone()
-	if id, ok := x.facetIDs[chanKey(ch)]; ok {
-		vis.Or(x.facetBm[id])
+	vis, own := x.visible(channelOf(q.Channel)), false
+	and := func(bm *roaring.Bitmap, not bool) {
+		switch {
+		case own && not:
+			vis.AndNot(bm)
+		case own:
+			vis.And(bm)
+		case not:
+			vis = roaring.AndNot(vis, bm)
+		default:
+			vis = roaring.And(vis, bm)
+		}
+		own = true
 	}
-	vis.And(x.live)
 	f := q.Filter
 	if f.Category != "" {
 		cid := f.Category
@@ -339,7 +338,7 @@ func (x *Index) filterSetBut(q *search.Query, but string) (*roaring.Bitmap, erro
 		if !ok || cid == "" {
 			return roaring.New(), nil
 		}
-		vis.And(x.facetBm[id])
+		and(x.facetBm[id], false)
 	}
 	names := make([]string, 0, len(f.Attributes))
 	for k := range f.Attributes {
@@ -356,17 +355,47 @@ func (x *Index) filterSetBut(q *search.Query, but string) (*roaring.Bitmap, erro
 				alts = append(alts, x.facetBm[id])
 			}
 		}
-		vis.And(roaring.FastOr(alts...))
+		and(roaring.FastOr(alts...), false)
 	}
 	if f.Available != nil && but != search.FacetAvailable {
-		av := x.availability(x.priceKey(q.Currency, q.Channel))
-		if *f.Available {
-			vis.And(av)
-		} else {
-			vis.AndNot(av)
-		}
+		and(x.availability(x.priceKey(q.Currency, q.Channel)), !*f.Available)
 	}
 	return vis, nil
+}
+
+// visCacheMax bounds the channels whose visible set is kept.
+const visCacheMax = 16
+
+// visCache keeps per sales channel the searchable slots it shows, until
+// the index changes them (visGen).
+type visCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]*roaring.Bitmap
+}
+
+// visible is the searchable slots of channel ch: those for every channel
+// and those of ch. The set is shared: callers must not change it.
+func (x *Index) visible(ch string) *roaring.Bitmap {
+	c := &x.visc
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != x.visGen || c.m == nil {
+		c.m, c.gen = map[string]*roaring.Bitmap{}, x.visGen
+	}
+	if vis, ok := c.m[ch]; ok {
+		return vis
+	}
+	vis := x.allChan.Clone()
+	if id, ok := x.facetIDs[chanKey(ch)]; ok {
+		vis.Or(x.facetBm[id])
+	}
+	vis.And(x.live)
+	vis.RunOptimize()
+	if len(c.m) < visCacheMax {
+		c.m[ch] = vis
+	}
+	return vis
 }
 
 // availability is the slots that can be bought now, in cur when given.
@@ -712,8 +741,9 @@ func (x *Index) rank(q *search.Query, p *parsed, match *roaring.Bitmap, k int, r
 	cs := t.sorted()
 	if scores != nil && len(p.clauses) > 1 {
 		n := min(len(cs), rerankDepth)
+		pr := x.newProximity(p, lang)
 		for i := range cs[:n] {
-			cs[i].k1 += x.proximity(p, cs[i].slot, lang)
+			cs[i].k1 += pr.bonus(x.docs[cs[i].slot].Title)
 		}
 		top := cs[:n]
 		slices.SortStableFunc(top, func(a, b cand) int {
@@ -801,21 +831,46 @@ func (x *Index) score(p *parsed, match *roaring.Bitmap, scores []float32) {
 	}
 }
 
-// proximity is the bonus of a title that has the query's words as a
-// phrase (large) or close together (smaller).
-func (x *Index) proximity(p *parsed, slot uint32, lang string) float64 {
-	title := Terms(lang, x.docs[slot].Title)
-	want := make([]string, len(p.clauses))
+// proximity scores titles against a query's words (its clauses' stems).
+type proximity struct {
+	x      *Index
+	lang   string
+	want   []string
+	pos    []int
+	phrase bool
+	key    []byte
+}
+
+func (x *Index) newProximity(p *parsed, lang string) *proximity {
+	pr := &proximity{x: x, lang: lang, want: make([]string, len(p.clauses)), pos: make([]int, len(p.clauses)), phrase: p.phrase}
 	for i, c := range p.clauses {
-		want[i] = c.stem
+		pr.want[i] = c.stem
 	}
-	pos := make([]int, len(want))
+	return pr
+}
+
+// stem is Stem(lang, the token raw as Tokenize gives it), read from the
+// writer's word → term map when the word was indexed in lang.
+func (pr *proximity) stem(raw string) string {
+	pr.key = appendLowerToken(append(append(pr.key[:0], pr.lang...), 0), raw)
+	if id, ok := pr.x.wordTerm[string(pr.key)]; ok {
+		return pr.x.termStr[id]
+	}
+	return Stem(pr.lang, string(pr.key[len(pr.lang)+1:]))
+}
+
+// bonus is the bonus of a title that has the query's words as a phrase
+// (large) or close together (smaller).
+func (pr *proximity) bonus(title string) float64 {
+	want, pos := pr.want, pr.pos
 	found := 0
 	best := math.MaxInt
 	for i := range pos {
 		pos[i] = -1
 	}
-	for i, t := range title {
+	i := 0
+	forTokens(title, 0, func(raw string) {
+		t := pr.stem(raw)
 		for j, w := range want {
 			if t == w || (j == len(want)-1 && strings.HasPrefix(t, w)) {
 				if pos[j] < 0 {
@@ -831,7 +886,8 @@ func (x *Index) proximity(p *parsed, slot uint32, lang string) float64 {
 			}
 			best = min(best, hi-lo+1)
 		}
-	}
+		i++
+	})
 	if best == math.MaxInt {
 		return 0
 	}
@@ -843,7 +899,7 @@ func (x *Index) proximity(p *parsed, slot uint32, lang string) float64 {
 			}
 		}
 		if inOrder {
-			if p.phrase {
+			if pr.phrase {
 				return 8
 			}
 			return 4
@@ -1007,6 +1063,34 @@ func (x *Index) didYouMean(p *parsed, filt *roaring.Bitmap, lang string) string 
 	return strings.Join(words, " ")
 }
 
+// suggestScan bounds the matches Suggest ranks for its products.
+const suggestScan = 20_000
+
+// byDF sorts ms by falling document frequency, then term id.
+func (x *Index) byDF(ms []match) []match {
+	type ranked struct {
+		m  match
+		df uint64
+	}
+	rs := make([]ranked, len(ms))
+	for i, m := range ms {
+		rs[i] = ranked{m, x.df(m.id)}
+	}
+	slices.SortFunc(rs, func(a, b ranked) int {
+		switch {
+		case a.df > b.df:
+			return -1
+		case a.df < b.df:
+			return 1
+		}
+		return int(a.m.id) - int(b.m.id)
+	})
+	for i := range rs {
+		ms[i] = rs[i].m
+	}
+	return ms
+}
+
 // Suggest completes q: the most frequent words that start with its last
 // word, and the products whose titles match it.
 func (x *Index) Suggest(q search.SuggestQuery, tun *Tuning) search.Suggestions {
@@ -1035,17 +1119,7 @@ func (x *Index) Suggest(q search.SuggestQuery, tun *Tuning) search.Suggestions {
 		head = append(head, fold(t.Word))
 	}
 	last := fold(toks[len(toks)-1].Word)
-	ms := x.prefixed(last, prefixScan)
-	slices.SortFunc(ms, func(a, b match) int {
-		da, db := x.df(a.id), x.df(b.id)
-		if da != db {
-			if da > db {
-				return -1
-			}
-			return 1
-		}
-		return int(a.id) - int(b.id)
-	})
+	ms := x.byDF(x.prefixed(last, prefixScan))
 	seen := map[string]bool{}
 	for _, m := range ms {
 		if len(out.Queries) >= limit {
@@ -1071,12 +1145,28 @@ func (x *Index) Suggest(q search.SuggestQuery, tun *Tuning) search.Suggestions {
 		}
 		match = roaring.And(match, roaring.FastOr(bms...))
 	}
+	// The keys are the rank columns' (the same as the documents'): a
+	// slot is dead only when it is in no match.
 	t := topK{k: limit}
-	it := match.Iterator()
-	for n := 0; it.HasNext() && n < 20_000; n++ {
-		s := it.Next()
-		d := &x.docs[s]
-		t.push(cand{slot: s, k1: float64(d.Pop), k2: -float64(len(d.Title)), k3: d.Created})
+	buf := make([]uint32, 256)
+	it := match.ManyIterator()
+	for n := 0; n < suggestScan; {
+		k := it.NextMany(buf[:min(len(buf), suggestScan-n)])
+		if k == 0 {
+			break
+		}
+		for _, s := range buf[:k] {
+			tl := int(x.tlen[s])
+			if tl == math.MaxUint16 {
+				tl = len(x.docs[s].Title)
+			}
+			c := cand{slot: s, k1: float64(x.pop[s]), k2: -float64(tl), k3: x.created[s]}
+			if len(t.h) == t.k && !better(c, t.h[0]) {
+				continue
+			}
+			t.push(c)
+		}
+		n += k
 	}
 	for _, c := range t.sorted() {
 		d := &x.docs[c.slot]
