@@ -642,26 +642,27 @@ func (s *Store) ApplyStock(ctx context.Context, consumer, eventID, sku string, s
 	})
 }
 
-// Unsellable implements catalogsvc.Store.
-func (s *Store) Unsellable(ctx context.Context, skus []string) (map[string]bool, error) {
-	out := map[string]bool{}
+// StockStates implements catalogsvc.Store.
+func (s *Store) StockStates(ctx context.Context, skus []string) (map[string]catalogsvc.StockState, error) {
+	out := map[string]catalogsvc.StockState{}
 	for i := 0; i < len(skus); i += 500 {
 		chunk := skus[i:min(i+500, len(skus))]
 		args := make([]any, len(chunk))
 		for j, v := range chunk {
 			args[j] = v
 		}
-		rows, err := s.DB.Read().QueryContext(ctx, `SELECT sku FROM catalog_stock WHERE sellable = FALSE AND sku IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+		rows, err := s.DB.Read().QueryContext(ctx, `SELECT sku, sellable, changed_at FROM catalog_stock WHERE sku IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
 			var sku string
-			if err := rows.Scan(&sku); err != nil {
+			var st catalogsvc.StockState
+			if err := rows.Scan(&sku, &st.Sellable, &st.At); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[sku] = true
+			out[sku] = st
 		}
 		if err := rows.Close(); err != nil {
 			return nil, err

@@ -21,16 +21,18 @@ type CacheConfig struct {
 	Products int
 	// Pages is how many listing pages are kept.
 	Pages int
+	// SKUs is how many SKUs' stock states are kept.
+	SKUs int
 	// TTL bounds how long an entry lives even if no event invalidates it
 	// (a safety net for a missed event; events normally invalidate within
 	// milliseconds).
 	TTL time.Duration
 }
 
-// DefaultCacheConfig keeps 50,000 products and 5,000 listing pages for at
-// most five minutes.
+// DefaultCacheConfig keeps 50,000 products, 5,000 listing pages and the
+// stock states of 200,000 SKUs for at most five minutes.
 func DefaultCacheConfig() CacheConfig {
-	return CacheConfig{Products: 50_000, Pages: 5_000, TTL: 5 * time.Minute}
+	return CacheConfig{Products: 50_000, Pages: 5_000, SKUs: 200_000, TTL: 5 * time.Minute}
 }
 
 // CachedStore is a Store whose store-facing reads (StoreGetProduct and
@@ -48,8 +50,8 @@ func DefaultCacheConfig() CacheConfig {
 //     generation, so a read that raced with a write is never kept as
 //     current.
 //
-// Availability is not cached: stock changes constantly and Unsellable
-// stays a direct read. Everything else is passed through.
+// Availability is kept per SKU as a register the newest report wins
+// (cache_stock.go). Everything else is passed through.
 //
 // With Shared, a miss here is looked up in a second level shared by every
 // instance (Redis) before the database; see shared for why that level
@@ -65,6 +67,9 @@ type CachedStore struct {
 	list atomic.Uint64     // bumped when any listing may have changed
 
 	hits, misses atomic.Uint64
+
+	stock                  *otter.Cache[string, StockState] // by SKU (cache_stock.go)
+	stockHits, stockMisses atomic.Uint64
 
 	l2 *shared // the second level shared by every instance, or nil (cache_shared.go)
 }
@@ -91,6 +96,7 @@ func NewCachedStore(st Store, cfg CacheConfig) Store {
 	c.pages = otter.Must(&otter.Options[string, cachedPage]{
 		MaximumSize: max(cfg.Pages, 1), ExpiryCalculator: otter.ExpiryWriting[string, cachedPage](cfg.TTL),
 	})
+	c.stock = newStockCache(cfg)
 	return c
 }
 
@@ -233,16 +239,18 @@ func (c *CachedStore) DeleteCollection(ctx context.Context, id string, now time.
 	return err
 }
 
-// HandleEvent applies a catalog event from the bus: a product event
-// invalidates its product (the subject) and the listings; a category or
-// collection event everything. Other events are ignored. Applying an
-// event twice is harmless.
+// HandleEvent applies an event from the bus: a product event invalidates
+// its product (the subject) and the listings; a category or collection
+// event everything; inventory's level_changed records its SKU's stock
+// state. Other events are ignored. Applying an event twice is harmless.
 func (c *CachedStore) HandleEvent(_ context.Context, e event.Event) error {
 	switch {
 	case strings.HasPrefix(e.Type, "product."):
 		c.Invalidate(e.Subject)
 	case strings.HasPrefix(e.Type, "category."), strings.HasPrefix(e.Type, "collection."):
 		c.InvalidateAll()
+	case isStockEvent(e):
+		c.handleStockEvent(e)
 	}
 	return nil
 }

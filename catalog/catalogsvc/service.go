@@ -350,7 +350,7 @@ func (s *Service) StoreProduct(ctx context.Context, q catalog.StoreProductQuery)
 	if !Visible(p, channel) {
 		return catalog.StoreProduct{}, errs.E(errs.NotFound, "not_found", "product not found")
 	}
-	unsellable, err := s.store.Unsellable(ctx, skusOf(p))
+	unsellable, err := s.unsellable(ctx, skusOf(p))
 	if err != nil {
 		return catalog.StoreProduct{}, err
 	}
@@ -377,7 +377,7 @@ func (s *Service) StoreProducts(ctx context.Context, q catalog.StoreListQuery) (
 	for _, p := range page.Data {
 		skus = append(skus, skusOf(p)...)
 	}
-	unsellable, err := s.store.Unsellable(ctx, skus)
+	unsellable, err := s.unsellable(ctx, skus)
 	if err != nil {
 		return catalog.Page[catalog.StoreProduct]{}, err
 	}

@@ -25,6 +25,28 @@ type levelChanged struct {
 	} `json:"totals"`
 }
 
+// unsellable returns those of skus that inventory last reported as not
+// buyable.
+func (s *Service) unsellable(ctx context.Context, skus []string) (map[string]bool, error) {
+	states, err := s.store.StockStates(ctx, skus)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for sku, st := range states {
+		if !st.Sellable {
+			out[sku] = true
+		}
+	}
+	return out, nil
+}
+
+// sellable is what a level_changed event says of its SKU: buyable when it
+// is untracked, allows backorder, or has units available.
+func (lc levelChanged) sellable() bool {
+	return !lc.TrackInventory || lc.AllowBackorder || lc.Totals.Available > 0
+}
+
 // HandleInventoryEvent keeps what store reads say about stock: a SKU is
 // buyable when it is untracked, allows backorder, or has units available.
 // Idempotent by event id; an event older than the last one applied to its
@@ -40,6 +62,5 @@ func (s *Service) HandleInventoryEvent(ctx context.Context, e event.Event) error
 	if lc.SKU == "" {
 		return nil
 	}
-	sellable := !lc.TrackInventory || lc.AllowBackorder || lc.Totals.Available > 0
-	return s.store.ApplyStock(ctx, InventoryConsumer, e.ID, lc.SKU, sellable, e.Time.UTC())
+	return s.store.ApplyStock(ctx, InventoryConsumer, e.ID, lc.SKU, lc.sellable(), e.Time.UTC())
 }

@@ -32,13 +32,17 @@ func TestStockReachesStoreReads(t *testing.T) {
 		"fake": func(t *testing.T) catalogsvc.Store { return catalogtest.NewMemStore() },
 	}
 	for _, d := range sqldbtest.Databases() {
-		stores[d.Name] = func(t *testing.T) catalogsvc.Store {
+		open := func(t *testing.T) catalogsvc.Store {
 			d.SkipUnlessConfigured(t)
 			st := catalogsql.New(d.Open(t), nil)
 			if err := st.Migrate(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			return st
+		}
+		stores[d.Name] = open
+		stores[d.Name+"+cache"] = func(t *testing.T) catalogsvc.Store {
+			return catalogsvc.NewCachedStore(open(t), catalogsvc.DefaultCacheConfig())
 		}
 	}
 	for name, open := range stores {

@@ -8,6 +8,13 @@ import (
 	"github.com/agoracommerce/agora/platform/event"
 )
 
+// StockState is what inventory last reported of a SKU: whether it can be
+// bought, as of the time of the event that said so.
+type StockState struct {
+	Sellable bool
+	At       time.Time
+}
+
 // Store is the catalog's private persistence, shaped by the service's use
 // cases. Every write is one transaction that also appends the given events
 // to the outbox. Unique violations come back as Conflict errors with the
@@ -37,9 +44,9 @@ type Store interface {
 	// (consumer is the durable name) and only when at is not older than
 	// what it holds.
 	ApplyStock(ctx context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error
-	// Unsellable returns those of skus that inventory last reported as not
-	// buyable.
-	Unsellable(ctx context.Context, skus []string) (map[string]bool, error)
+	// StockStates returns what is recorded of those of skus that have a
+	// stock state (a SKU without one can be bought).
+	StockStates(ctx context.Context, skus []string) (map[string]StockState, error)
 
 	InsertCollection(ctx context.Context, c catalog.Collection, events []event.Event) error
 	GetCollection(ctx context.Context, idOrHandle string) (catalog.Collection, error)

@@ -226,14 +226,14 @@ func (s *MemStore) ApplyStock(_ context.Context, consumer, eventID, sku string, 
 	return nil
 }
 
-// Unsellable implements catalogsvc.Store.
-func (s *MemStore) Unsellable(_ context.Context, skus []string) (map[string]bool, error) {
+// StockStates implements catalogsvc.Store.
+func (s *MemStore) StockStates(_ context.Context, skus []string) (map[string]catalogsvc.StockState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[string]bool{}
+	out := map[string]catalogsvc.StockState{}
 	for _, sku := range skus {
-		if st, ok := s.stock[sku]; ok && !st.sellable {
-			out[sku] = true
+		if st, ok := s.stock[sku]; ok {
+			out[sku] = catalogsvc.StockState{Sellable: st.sellable, At: st.at}
 		}
 	}
 	return out, nil

@@ -1,0 +1,109 @@
+package catalogsvc
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/maypok86/otter/v2"
+
+	"github.com/agoracommerce/agora/platform/event"
+)
+
+// The stock states of CachedStore. Availability changes with every sale,
+// so it is not invalidated like a document but kept as a register per SKU
+// that the newest report wins (by the time of inventory's event):
+//
+//   - this process's ApplyStock (the durable consumer) records what it
+//     wrote;
+//   - HandleEvent records what an inventory.level_changed event from the
+//     bus says, in every process, possibly before the process whose
+//     consumer got the event has written it to the database;
+//   - a miss reads the database and records what it found, unless
+//     something newer was recorded meanwhile.
+//
+// Since every write keeps the newer of two states, these can happen in
+// any order and the register still ends at the newest report: a database
+// read that lags an event cannot bring back an older state. A SKU without
+// a stored state is sellable as of the zero time, so any report wins over
+// it. An entry is dropped only by size or by the cache's TTL (a safety net
+// for a missed event).
+
+func newStockCache(cfg CacheConfig) *otter.Cache[string, StockState] {
+	return otter.Must(&otter.Options[string, StockState]{
+		MaximumSize: max(cfg.SKUs, 1), ExpiryCalculator: otter.ExpiryWriting[string, StockState](cfg.TTL),
+	})
+}
+
+// recordStock keeps st for sku unless a newer state is held, and returns
+// the state held after.
+func (c *CachedStore) recordStock(sku string, st StockState) StockState {
+	held, _ := c.stock.Compute(sku, func(old StockState, found bool) (StockState, otter.ComputeOp) {
+		if found && old.At.After(st.At) {
+			return old, otter.CancelOp
+		}
+		return st, otter.WriteOp
+	})
+	return held
+}
+
+// StockStates implements Store from the registers, reading only the SKUs
+// not held. The answer holds every SKU asked (those without a stored
+// state as sellable at the zero time).
+func (c *CachedStore) StockStates(ctx context.Context, skus []string) (map[string]StockState, error) {
+	out := make(map[string]StockState, len(skus))
+	var missing []string
+	for _, sku := range skus {
+		if st, ok := c.stock.GetIfPresent(sku); ok {
+			out[sku] = st
+		} else {
+			missing = append(missing, sku)
+		}
+	}
+	if len(missing) == 0 {
+		c.stockHits.Add(1)
+		return out, nil
+	}
+	c.stockMisses.Add(1)
+	read, err := c.Store.StockStates(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, sku := range missing {
+		st, ok := read[sku]
+		if !ok {
+			st = StockState{Sellable: true} // no stored state: sellable, as of the zero time
+		}
+		out[sku] = c.recordStock(sku, st) // perhaps a newer state an event brought meanwhile
+	}
+	return out, nil
+}
+
+// ApplyStock implements Store and records what it wrote.
+func (c *CachedStore) ApplyStock(ctx context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error {
+	if err := c.Store.ApplyStock(ctx, consumer, eventID, sku, sellable, at); err != nil {
+		return err
+	}
+	c.recordStock(sku, StockState{Sellable: sellable, At: at})
+	return nil
+}
+
+// handleStockEvent records what an inventory event says of its SKU.
+func (c *CachedStore) handleStockEvent(e event.Event) {
+	if e.Type != InventoryLevelChanged {
+		return
+	}
+	var lc levelChanged
+	if err := e.Decode(&lc); err != nil || lc.SKU == "" {
+		return // the durable consumer reports a bad event; the register keeps what it has
+	}
+	c.recordStock(lc.SKU, StockState{Sellable: lc.sellable(), At: e.Time.UTC()})
+}
+
+func isStockEvent(e event.Event) bool { return strings.HasPrefix(e.Type, "inventory.") }
+
+// StockStats reports stock reads answered wholly from the registers and
+// those that read the database, since start.
+func (c *CachedStore) StockStats() (hits, misses uint64) {
+	return c.stockHits.Load(), c.stockMisses.Load()
+}
