@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/vellum"
-	"github.com/blevesearch/vellum/levenshtein"
 )
 
 // dictState is the FST over the terms, rebuilt lazily: terms added since
@@ -20,22 +19,6 @@ type dictState struct {
 	built   int // terms in fst
 	at      time.Time
 	pending int // docs indexed since (rough change counter)
-}
-
-var (
-	levOnce    sync.Once
-	lev1, lev2 *levenshtein.LevenshteinAutomatonBuilder
-	levErr     error
-)
-
-func levBuilders() (*levenshtein.LevenshteinAutomatonBuilder, *levenshtein.LevenshteinAutomatonBuilder, error) {
-	levOnce.Do(func() {
-		lev1, levErr = levenshtein.NewLevenshteinAutomatonBuilder(1, true)
-		if levErr == nil {
-			lev2, levErr = levenshtein.NewLevenshteinAutomatonBuilder(2, true)
-		}
-	})
-	return lev1, lev2, levErr
 }
 
 // fstFor returns the FST and how many terms it covers, rebuilding it when
@@ -93,25 +76,17 @@ func (x *Index) fuzzy(term string, dist uint8, limit int) []match {
 	}
 	var out []match
 	f, built := x.fstFor()
-	l1, l2, err := levBuilders()
-	if f != nil && err == nil {
-		lb := l1
-		if dist > 1 {
-			lb = l2
+	if f != nil {
+		aut := newLevAutomaton(term, dist)
+		it, err := f.Search(aut, nil, nil)
+		for err == nil && len(out) < limit {
+			k, v := it.Current()
+			out = append(out, match{id: uint32(v), dist: aut.distance(k)})
+			err = it.Next()
 		}
-		dfa, err := lb.BuildDfa(term, dist)
-		if err == nil {
-			it, err := f.Search(dfa, nil, nil)
-			for err == nil && len(out) < limit {
-				k, v := it.Current()
-				_, d := dfa.MatchAndDistance(string(k))
-				out = append(out, match{id: uint32(v), dist: d})
-				err = it.Next()
-			}
-			if err != nil && !errors.Is(err, vellum.ErrIteratorDone) {
-				out = out[:0]
-				built = 0
-			}
+		if err != nil && !errors.Is(err, vellum.ErrIteratorDone) {
+			out = out[:0]
+			built = 0
 		}
 	} else {
 		built = 0
