@@ -76,7 +76,10 @@ type storeProductOut struct {
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
-	Body         catalog.StoreProduct
+	ContentType  string `header:"Content-Type"`
+	// Body is a catalog.StoreProduct, encoded once per representation
+	// (see encodedPages); the operation documents its schema.
+	Body []byte
 }
 
 type storeListIn struct {
@@ -320,18 +323,32 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return out, nil
 		})
-	huma.Register(api, store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product visible in the sales channel (the default one, or the channel of the X-Publishable-Key) by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable."),
+	pages := newEncodedPages(api)
+	getProduct := store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product visible in the sales channel (the default one, or the channel of the X-Publishable-Key) by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable.")
+	getProduct.Responses["200"] = &huma.Response{Description: "OK", Content: map[string]*huma.MediaType{
+		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[catalog.StoreProduct](), true, "")},
+	}}
+	huma.Register(api, getProduct,
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
 			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{Channel: httpx.SalesChannel(ctx), IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
 			if err != nil {
 				return nil, err
 			}
-			out := &storeProductOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, nil, p), CacheControl: httpx.StoreCacheControl, SurrogateKey: p.ID, Body: p}
+			out := &storeProductOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, nil, p), CacheControl: httpx.StoreCacheControl, SurrogateKey: p.ID, ContentType: "application/json"}
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified // with the headers of a 200 (RFC 9110 15.4.5), no body
+				return out, nil
+			}
+			if out.Body, err = pages.encode(p, out.ETag); err != nil {
+				return nil, err
 			}
 			return out, nil
 		})
+	// Content-Type is set by the handler for its pre-encoded body; OpenAPI
+	// describes it through the media type, not as a header.
+	if pi := api.OpenAPI().Paths["/store/products/{id}"]; pi != nil && pi.Get != nil {
+		delete(pi.Get.Responses["200"].Headers, "Content-Type")
+	}
 	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree", "The whole category tree, translated to locale. Cacheable."),
 		func(ctx context.Context, in *treeIn) (*treeOut, error) {
 			tree, err := svc.CategoryTree(ctx, in.Locale)
