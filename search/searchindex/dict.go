@@ -88,6 +88,7 @@ func (x *Index) fuzzy(term string, dist uint8, limit int) []match {
 			out = out[:0]
 			built = 0
 		}
+		levPool.Put(aut)
 	} else {
 		built = 0
 	}

@@ -1,6 +1,10 @@
 package searchindex
 
-import "unicode/utf8"
+import (
+	"slices"
+	"sync"
+	"unicode/utf8"
+)
 
 // levAutomaton finds the words within max edits of a word in the FST: a
 // Levenshtein automaton for the optimal string alignment distance (an
@@ -25,15 +29,23 @@ type levState struct {
 	need uint8 // UTF-8 bytes still to come for part
 }
 
+// levPool keeps automata for reuse: a search can visit thousands of
+// states.
+var levPool = sync.Pool{New: func() any { return new(levAutomaton) }}
+
+// newLevAutomaton returns an automaton for word (from levPool: put it
+// back when done).
 func newLevAutomaton(word string, max uint8) *levAutomaton {
-	a := &levAutomaton{q: []rune(word), max: max}
+	a := levPool.Get().(*levAutomaton)
+	a.q = append(a.q[:0], []rune(word)...)
+	a.max = max
 	a.w = len(a.q) + 1
-	a.rows = make([]uint8, 2*a.w, 64*a.w)
+	a.rows = slices.Grow(a.rows[:0], 2*a.w)[:2*a.w]
 	for j := range a.w {
 		a.rows[j] = uint8(min(j, int(max)+1))
 		a.rows[a.w+j] = max + 1
 	}
-	a.st = append(make([]levState, 0, 64), levState{}, levState{rows: 0, last: -1})
+	a.st = append(a.st[:0], levState{}, levState{rows: 0, last: -1})
 	return a
 }
 
