@@ -2,6 +2,8 @@ package cataloghttp
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/maypok86/otter/v2"
@@ -9,15 +11,17 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 )
 
-// encodedPagesBytes bounds the memory of encoded product pages.
+// encodedPagesBytes bounds the memory of encoded products.
 const encodedPagesBytes = 32 << 20
 
-// encodedPages keeps the JSON of recent product pages by their ETag. The
-// tag is made from everything a page is built of (viewTag), so a page
-// with the same tag is the same bytes: a product page asked again is
-// answered without encoding it again, which was the largest cost of a
-// cached product page. The key also holds the product id, so two products
-// never share an entry even if their tags collided.
+// encodedPages keeps the JSON of recently served store products by their
+// view tag. The tag is made from everything the view is built of
+// (viewTag: the product's id and version, which variants can be bought,
+// currency and locale), so a view with the same tag is the same bytes: a
+// product page or a listing is answered without encoding those products
+// again, which was the largest cost of a cached store read. The key also
+// holds the product id, so two products never share an entry even if
+// their tags collided.
 type encodedPages struct {
 	api   huma.API
 	cache *otter.Cache[string, []byte]
@@ -30,9 +34,10 @@ func newEncodedPages(api huma.API) *encodedPages {
 	})}
 }
 
-// encode returns p encoded as the API encodes JSON answers.
-func (e *encodedPages) encode(p catalog.StoreProduct, tag string) ([]byte, error) {
-	key := p.ID + "\x00" + tag
+// product returns p encoded as the API encodes JSON answers, without the
+// encoder's final newline.
+func (e *encodedPages) product(p catalog.StoreProduct, currency, locale string) ([]byte, error) {
+	key := p.ID + "\x00" + viewTag(currency, locale, nil, p)
 	if b, ok := e.cache.GetIfPresent(key); ok {
 		return b, nil
 	}
@@ -40,7 +45,51 @@ func (e *encodedPages) encode(p catalog.StoreProduct, tag string) ([]byte, error
 	if err := e.api.Marshal(&buf, "application/json", p); err != nil {
 		return nil, err
 	}
-	b := buf.Bytes()
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	e.cache.Set(key, b)
 	return b, nil
+}
+
+// encode is the answer of a product page.
+func (e *encodedPages) encode(p catalog.StoreProduct, currency, locale string) ([]byte, error) {
+	b, err := e.product(p, currency, locale)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(make([]byte, 0, len(b)+1), b...), '\n'), nil
+}
+
+// encodePage is the answer of a listing: the page's products from their
+// encodings, in the shape of catalog.Page.
+func (e *encodedPages) encodePage(page catalog.Page[catalog.StoreProduct], currency, locale string) ([]byte, error) {
+	out := make([]byte, 0, 1024*len(page.Data)+64)
+	out = append(out, `{"data":[`...)
+	for i, p := range page.Data {
+		b, err := e.product(p, currency, locale)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, b...)
+	}
+	next, err := json.Marshal(page.NextCursor)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, `],"next_cursor":`...)
+	out = append(out, next...)
+	return append(out, "}\n"...), nil
+}
+
+// documentJSON documents T as the JSON body of op's 200 answer, for an
+// operation whose output body is pre-encoded bytes.
+func documentJSON[T any](api huma.API, op *huma.Operation) {
+	if op.Responses == nil {
+		op.Responses = map[string]*huma.Response{}
+	}
+	op.Responses["200"] = &huma.Response{Description: "OK", Content: map[string]*huma.MediaType{
+		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[T](), true, "")},
+	}}
 }

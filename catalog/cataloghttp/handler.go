@@ -96,7 +96,10 @@ type storeListOut struct {
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
-	Body         catalog.Page[catalog.StoreProduct]
+	ContentType  string `header:"Content-Type"`
+	// Body is a catalog.Page[catalog.StoreProduct] made of the products'
+	// encodings (see encodedPages); the operation documents its schema.
+	Body []byte
 }
 
 type categoryOut struct {
@@ -305,7 +308,10 @@ func Register(api huma.API, svc catalog.Service) {
 			return nil, svc.DeleteCollection(ctx, in.ID)
 		})
 
-	huma.Register(api, store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key."),
+	pages := newEncodedPages(api)
+	listProducts := store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key.")
+	documentJSON[catalog.Page[catalog.StoreProduct]](api, &listProducts)
+	huma.Register(api, listProducts,
 		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
 			page, err := svc.StoreProducts(ctx, catalog.StoreListQuery{
 				Channel: httpx.SalesChannel(ctx), Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
@@ -317,17 +323,18 @@ func Register(api huma.API, svc catalog.Service) {
 			for _, p := range page.Data {
 				keys = append(keys, p.ID)
 			}
-			out := &storeListOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, page.NextCursor, page.Data...), CacheControl: httpx.StoreCacheControl, SurrogateKey: strings.Join(keys, " "), Body: page}
+			out := &storeListOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, page.NextCursor, page.Data...), CacheControl: httpx.StoreCacheControl, SurrogateKey: strings.Join(keys, " "), ContentType: "application/json"}
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status = http.StatusNotModified
+				return out, nil
+			}
+			if out.Body, err = pages.encodePage(page, in.Currency, in.Locale); err != nil {
+				return nil, err
 			}
 			return out, nil
 		})
-	pages := newEncodedPages(api)
 	getProduct := store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product visible in the sales channel (the default one, or the channel of the X-Publishable-Key) by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable.")
-	getProduct.Responses["200"] = &huma.Response{Description: "OK", Content: map[string]*huma.MediaType{
-		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[catalog.StoreProduct](), true, "")},
-	}}
+	documentJSON[catalog.StoreProduct](api, &getProduct)
 	huma.Register(api, getProduct,
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
 			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{Channel: httpx.SalesChannel(ctx), IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
@@ -339,15 +346,17 @@ func Register(api huma.API, svc catalog.Service) {
 				out.Status = http.StatusNotModified // with the headers of a 200 (RFC 9110 15.4.5), no body
 				return out, nil
 			}
-			if out.Body, err = pages.encode(p, out.ETag); err != nil {
+			if out.Body, err = pages.encode(p, in.Currency, in.Locale); err != nil {
 				return nil, err
 			}
 			return out, nil
 		})
-	// Content-Type is set by the handler for its pre-encoded body; OpenAPI
-	// describes it through the media type, not as a header.
-	if pi := api.OpenAPI().Paths["/store/products/{id}"]; pi != nil && pi.Get != nil {
-		delete(pi.Get.Responses["200"].Headers, "Content-Type")
+	// Content-Type is set by these handlers for their pre-encoded bodies;
+	// OpenAPI describes it through the media type, not as a header.
+	for _, path := range []string{"/store/products", "/store/products/{id}"} {
+		if pi := api.OpenAPI().Paths[path]; pi != nil && pi.Get != nil {
+			delete(pi.Get.Responses["200"].Headers, "Content-Type")
+		}
 	}
 	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree", "The whole category tree, translated to locale. Cacheable."),
 		func(ctx context.Context, in *treeIn) (*treeOut, error) {
