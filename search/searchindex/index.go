@@ -134,16 +134,17 @@ type Index struct {
 
 // writeScratch is what the writer reuses from one document to the next.
 type writeScratch struct {
-	key   []byte
-	doc   uint32              // stamp of the document being indexed
-	seen  [numFields][]uint32 // per field and term: the stamp of the last document that added it
-	keys  []string            // sorted attribute names
-	text  []byte              // the attribute values as one text
-	anc   []string            // a document's categories and their ancestors
-	post  []uint64            // postings to add: term id×numFields+field (high 32 bits), slot
-	slots []uint32            // the slots of post grouped by bitmap
-	cnt   []uint32            // per bitmap (term id×numFields+field): count, then offset in slots (flushPostings)
-	bms   []uint32            // the bitmaps post adds to
+	key    []byte
+	doc    uint32              // stamp of the document being indexed
+	seen   [numFields][]uint32 // per field and term: the stamp of the last document that added it
+	keys   []string            // sorted attribute names
+	text   []byte              // the attribute values as one text
+	anc    []string            // a document's categories and their ancestors
+	post   []uint64            // postings to add: term id×numFields+field (high 32 bits), slot
+	slots  []uint32            // the slots of post grouped by bitmap
+	cnt    []uint32            // per bitmap (term id×numFields+field): count, then offset in slots (flushPostings)
+	bms    []uint32            // the bitmaps post adds to
+	facets []uint32            // a document's facet sets
 }
 
 // New returns an empty index whose default text is in lang ("en").
@@ -514,6 +515,9 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	x.pop[slot], x.created[slot], x.tlen[slot] = d.Popularity, d.Created, titleLen(d.Title)
 	di.ForcedOut, di.Searchable = !d.InStock, d.Searchable
 	di.Cats = di.Cats[:0]
+	if cap(di.Cats) < len(d.CategoryIDs) {
+		di.Cats = make([]string, 0, len(d.CategoryIDs))
+	}
 	for _, c := range d.CategoryIDs {
 		di.Cats = append(di.Cats, x.in(c))
 	}
@@ -521,7 +525,8 @@ func (x *Index) setAttrs(slot uint32, d *Doc) {
 	for _, c := range d.Channels {
 		di.Channels = append(di.Channels, x.in(c))
 	}
-	di.Facets = x.facetsOf(di, d.Attributes, di.Facets[:0])
+	x.wr.facets = x.facetsOf(di, d.Attributes, x.wr.facets[:0])
+	di.Facets = append(di.Facets[:0], x.wr.facets...) // one allocation of the right size
 	for _, f := range di.Facets {
 		x.facetBm[f].Add(slot)
 	}

@@ -100,6 +100,9 @@ func (x *Index) unlinkSKUs(slot uint32) map[skuFP]int64 {
 // non-sellable set) and sets its stock.
 func (x *Index) linkSKUs(slot uint32, d *Doc, carry map[skuFP]int64) {
 	di := &x.docs[slot]
+	if len(d.SKUs) > 0 && cap(di.SKUs) < len(d.SKUs) {
+		di.SKUs = make([]skuFP, 0, len(d.SKUs))
+	}
 	var buf [4]skuRef
 	for i, sku := range d.SKUs {
 		if sku == "" || containsBefore(d.SKUs, i) {
