@@ -87,7 +87,10 @@ const tokenTTL = 24 * time.Hour
 type shared struct {
 	c     SharedCache
 	cfg   SharedConfig
-	dirty atomic.Bool // an invalidation was lost: replace all tokens before the next use
+	// lost counts invalidations that could not be written; fixed is the
+	// value of lost when every token was last replaced. The level is
+	// unusable while lost > fixed.
+	lost, fixed atomic.Uint64
 }
 
 // Shared adds a second level shared by every instance (Redis) under the
@@ -124,14 +127,25 @@ func tokenItem(key string) cache.Item {
 // usable reports whether the shared level may be used now: when an
 // invalidation was lost, first every token is replaced.
 func (s *shared) usable(ctx context.Context) bool {
-	if !s.dirty.Load() {
+	n := s.lost.Load()
+	if n <= s.fixed.Load() {
 		return true
 	}
+	return s.fix(ctx, n)
+}
+
+// fix replaces every token, which undoes the first n lost invalidations:
+// each was counted after its commit, so before this replacement began.
+func (s *shared) fix(ctx context.Context, n uint64) bool {
 	if !s.c.Set(ctx, tokenItem(keyAll), tokenItem(keyList)) {
 		return false
 	}
-	s.dirty.Store(false)
-	return true
+	for {
+		f := s.fixed.Load()
+		if f >= n || s.fixed.CompareAndSwap(f, n) {
+			return true
+		}
+	}
 }
 
 // invalidate writes fresh tokens for keys, again after Reinvalidate. A
@@ -148,12 +162,19 @@ func (s *shared) invalidate(keys ...string) {
 }
 
 func (s *shared) bump(keys []string) {
+	ctx := context.Background()
+	if n := s.lost.Load(); n > s.fixed.Load() {
+		if !s.fix(ctx, n) { // replaces these tokens too
+			s.lost.Add(1)
+		}
+		return
+	}
 	items := make([]cache.Item, len(keys))
 	for i, k := range keys {
 		items[i] = tokenItem(k)
 	}
-	if !s.c.Set(context.Background(), items...) {
-		s.dirty.Store(true)
+	if !s.c.Set(ctx, items...) {
+		s.lost.Add(1)
 	}
 }
 
