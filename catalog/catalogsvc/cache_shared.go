@@ -85,8 +85,8 @@ const tokenTTL = 24 * time.Hour
 // expired in-process entry) and the document is served only if it still
 // has that handle, so a handle that moved to another product is a miss.
 type shared struct {
-	c     SharedCache
-	cfg   SharedConfig
+	c   SharedCache
+	cfg SharedConfig
 	// lost counts invalidations that could not be written; fixed is the
 	// value of lost when every token was last replaced. The level is
 	// unusable while lost > fixed.
