@@ -121,7 +121,7 @@ type Index struct {
 	cats     map[string]*Category
 	catByH   map[string]string
 	children map[string][]string
-	intern   map[string]string
+	intern   map[string]string // category and channel ids
 
 	dict dictState
 
@@ -308,8 +308,10 @@ func (x *Index) put(d *Doc) bool {
 	th := x.textHash(d)
 	slot, had := x.byID[d.ID]
 	var carry map[skuFP]int64
+	var id string // the slot's copy of the product id (byID's key)
 	if had {
 		old := &x.docs[slot]
+		id = old.ID
 		if d.Version < old.Version {
 			return false
 		}
@@ -321,8 +323,11 @@ func (x *Index) put(d *Doc) bool {
 		}
 		x.kill(slot)
 	}
+	if !had {
+		id = strings.Clone(d.ID)
+	}
 	slot = uint32(len(x.docs))
-	x.docs = append(x.docs, docInfo{ID: x.in(d.ID), TextHash: th})
+	x.docs = append(x.docs, docInfo{ID: id, TextHash: th})
 	x.pop = append(x.pop, 0)
 	x.tlen = append(x.tlen, 0)
 	x.created = append(x.created, 0)

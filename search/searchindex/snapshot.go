@@ -135,7 +135,6 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 	}
 	for i := range x.docs {
 		d := &x.docs[i]
-		d.ID = x.in(d.ID)
 		for j := range d.Cats {
 			d.Cats[j] = x.in(d.Cats[j])
 		}
