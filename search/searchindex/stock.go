@@ -35,8 +35,16 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 // skuHash fingerprints a SKU; tests replace it to force collisions. It
 // must be stable across processes: fingerprints are in snapshots.
 var skuHash = func(sku string) skuFP {
-	var buf [64]byte
-	return skuFP{H: fnv64a(fnvOffset, sku), C: crc32.Checksum(append(buf[:0], sku...), crcTable)}
+	return skuFP{H: fnv64a(fnvOffset, sku), C: crc32c(sku)}
+}
+
+// crc32c is crc32.Checksum([]byte(s), crcTable) without the copy.
+func crc32c(s string) uint32 {
+	crc := ^uint32(0)
+	for i := 0; i < len(s); i++ {
+		crc = crcTable[byte(crc)^s[i]] ^ crc>>8
+	}
+	return ^crc
 }
 
 func absAt(at int64) int64 {
