@@ -306,6 +306,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	a.mux = http.NewServeMux()
 	api := httpx.NewAPI(a.mux, "Agora", Version, apiDescription)
 	metrics := obs.NewMetrics()
+	metrics.Registry.MustRegister(newDBCollector(a))
 	health := obs.NewHealth()
 	health.Add("platform_db", pdb.Ping)
 	health.Add("events", a.bus.Ping)

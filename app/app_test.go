@@ -211,6 +211,17 @@ func TestServeEndToEnd(t *testing.T) {
 			if a.status != 201 {
 				t.Fatalf("create: %d %s", a.status, a.body)
 			}
+			// That write went through a committed write transaction of the
+			// catalog's database (or the shared one), counted in /metrics.
+			wrote := false
+			for _, l := range strings.Split(string(call(t, srv, "GET", "/metrics", "").body), "\n") {
+				if (strings.HasPrefix(l, `agora_db_transactions_total{database="catalog"} `) || strings.HasPrefix(l, `agora_db_transactions_total{database="shared"} `)) && !strings.HasSuffix(l, " 0") {
+					wrote = true
+				}
+			}
+			if !wrote {
+				t.Error("/metrics lacks the database write counters")
+			}
 			p := a.json(t)
 			if !strings.HasPrefix(p["id"].(string), "prod_") || p["handle"] != "walnut-dining-table" {
 				t.Fatalf("created %v", p)

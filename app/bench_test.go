@@ -134,6 +134,23 @@ func BenchmarkStoreFlows(b *testing.B) {
 			}
 		})
 	})
+	b.Run("guest-order-parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		var next atomic.Int64
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				i := next.Add(1)
+				c := newCart()
+				add(c, variants[int(i)%len(variants)])
+				body := `{"email":"ada@example.com","shipping_address":{"name":"Ada","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},"payment":{"provider":"test","token":"tok_visa"}}`
+				if r := do("POST", "/store/carts/"+c+"/checkout", body, "Idempotency-Key", fmt.Sprint("bench-p-", i)); r.Code != 201 {
+					b.Errorf("checkout: %d %s", r.Code, r.Body)
+					return
+				}
+			}
+		})
+	})
 	b.Run("guest-order", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0

@@ -182,6 +182,9 @@ func (g *grouper) commit(batch []*groupReq) {
 				r.err = err
 			}
 		}
+	} else if db := batch[0].db; db != nil {
+		db.txs.Add(uint64(ran))
+		db.commits.Add(1)
 	}
 	finish(nil)
 }

@@ -95,6 +95,11 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	if got := count(t, db, "notes"); got != want {
 		t.Fatalf("%d rows, want %d", got, want)
 	}
+	// The CREATE TABLE ran outside a transaction; only the ones that
+	// committed count, and they shared commits.
+	if txs, commits := db.WriteStats(); txs != uint64(want) || commits == 0 || commits > txs {
+		t.Errorf("WriteStats: %d transactions in %d commits, want %d in between 1 and %d", txs, commits, want, want)
+	}
 	for _, k := range []string{"3", "5", "7", "9"} {
 		var v string
 		if err := db.QueryRowContext(context.Background(), `SELECT v FROM notes WHERE k = ?`, k).Scan(&v); err == nil {

@@ -79,6 +79,16 @@ type DB struct {
 	next     atomic.Uint32
 	rebound  sync.Map     // query string → rebound query string
 	prepares atomic.Int64 // SQLite statements compiled for the statement cache
+
+	txs, commits atomic.Uint64 // see WriteStats
+}
+
+// WriteStats reports the write transactions that committed and the
+// database commits that made them durable since the database was opened.
+// On SQLite with group commit, one commit (one disk sync) serves many
+// transactions; otherwise they are equal.
+func (db *DB) WriteStats() (transactions, commits uint64) {
+	return db.txs.Load(), db.commits.Load()
 }
 
 // Open opens the database of cfg and checks that it answers.
@@ -395,7 +405,11 @@ func (db *DB) tx1(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err = fn(tx); err != nil {
 		return err
 	}
-	return Translate(stx.Commit())
+	if err = Translate(stx.Commit()); err == nil {
+		db.txs.Add(1)
+		db.commits.Add(1)
+	}
+	return err
 }
 
 // Rebind turns '?' placeholders into the dialect's form ($1, $2 … on
