@@ -134,8 +134,26 @@ func BenchmarkStoreFlows(b *testing.B) {
 			}
 		})
 	})
+	writes := func() (txs, commits uint64) {
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		for name, db := range a.dbs {
+			t, c := db.WriteStats()
+			txs, commits = txs+t, commits+c
+			if testing.Verbose() {
+				b.Logf("%s: %d write transactions, %d commits", name, t, c)
+			}
+		}
+		return txs, commits
+	}
 	b.Run("guest-order-parallel", func(b *testing.B) {
 		b.ReportAllocs()
+		tx0, c0 := writes()
+		defer func() {
+			tx1, c1 := writes()
+			b.ReportMetric(float64(tx1-tx0)/float64(b.N), "write-tx/order")
+			b.ReportMetric(float64(c1-c0)/float64(b.N), "commits/order")
+		}()
 		var next atomic.Int64
 		b.SetParallelism(16)
 		b.RunParallel(func(pb *testing.PB) {
