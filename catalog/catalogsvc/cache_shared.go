@@ -20,6 +20,9 @@ type SharedCache interface {
 	Get(ctx context.Context, keys ...string) ([][]byte, bool)
 	Set(ctx context.Context, items ...cache.Item) bool
 	GetOrSet(ctx context.Context, items ...cache.Item) ([][]byte, bool)
+	// Follow reads index and keys and, when index holds v, the linked
+	// keys followed by v, in one round trip.
+	Follow(ctx context.Context, index string, keys []string, linked ...string) (v []byte, vals [][]byte, ok bool)
 	Record(hit bool)
 }
 
@@ -81,9 +84,10 @@ const tokenTTL = 24 * time.Hour
 //     old row on a lagging replica; Reinvalidate repeats the invalidation
 //     after the lag to bound that case.
 //
-// Handles: the id of a handle is looked up ("h:<handle>", or the id of an
-// expired in-process entry) and the document is served only if it still
-// has that handle, so a handle that moved to another product is a miss.
+// Handles: the id of a handle is looked up ("h:<handle>", in the same
+// round trip as the tokens and the document, or the id of an expired
+// in-process entry) and the document is served only if it still has that
+// handle, so a handle that moved to another product is a miss.
 type shared struct {
 	c   SharedCache
 	cfg SharedConfig
@@ -191,10 +195,18 @@ func (s *shared) product(ctx context.Context, key, hintID string, load func(cont
 	pid := hintID
 	if id.HasPrefix("prod", key) {
 		pid = key
-	} else if pid == "" {
-		if v, ok := s.c.Get(ctx, "h:"+key); ok && v[0] != nil {
-			pid = string(v[0])
-		}
+	}
+	var vals [][]byte
+	var ok bool
+	if pid != "" {
+		vals, ok = s.c.Get(ctx, keyAll, "g:"+pid, "p:"+pid)
+	} else {
+		var v []byte
+		v, vals, ok = s.c.Follow(ctx, "h:"+key, []string{keyAll}, "g:", "p:")
+		pid = string(v)
+	}
+	if !ok {
+		return load(ctx, key)
 	}
 	if pid == "" {
 		// The handle's product is unknown: no token can be read before the
@@ -207,10 +219,6 @@ func (s *shared) product(ctx context.Context, key, hintID string, load func(cont
 		return p, err
 	}
 	gkey, pkey := "g:"+pid, "p:"+pid
-	vals, ok := s.c.Get(ctx, keyAll, gkey, pkey)
-	if !ok {
-		return load(ctx, key)
-	}
 	all, gen := vals[0], vals[1]
 	if p, ok := decodeProduct(vals[2], all, gen); ok && (p.ID == key || p.Handle == key) {
 		s.c.Record(true)

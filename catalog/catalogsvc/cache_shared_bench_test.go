@@ -24,8 +24,9 @@ import (
 // from the shared level (an in-process cache of one entry, so that nearly
 // every read misses it and is answered by Redis) and from a warm
 // in-process cache; on SQLite, and on PostgreSQL when configured. The
-// shared path is one Redis round trip (two by a handle whose id the
-// process does not know) and the same JSON decode as a database read.
+// shared path is one Redis round trip (through the handle's index when
+// the process does not know its id) and the same JSON decode as a
+// database read.
 func BenchmarkSharedCache(b *testing.B) {
 	url := cachetest.RedisURL(b)
 	for _, d := range sqldbtest.Databases() {

@@ -325,6 +325,13 @@ func (f *flaky) Set(ctx context.Context, items ...cache.Item) bool {
 	return f.SharedCache.Set(ctx, items...)
 }
 
+func (f *flaky) Follow(ctx context.Context, index string, keys []string, linked ...string) ([]byte, [][]byte, bool) {
+	if f.fail.Load() {
+		return nil, nil, false
+	}
+	return f.SharedCache.Follow(ctx, index, keys, linked...)
+}
+
 func (f *flaky) GetOrSet(ctx context.Context, items ...cache.Item) ([][]byte, bool) {
 	if f.fail.Load() {
 		return nil, false

@@ -197,3 +197,54 @@ func (c *Redis) Delete(ctx context.Context, keys ...string) bool {
 // cannot count them itself: whether a value present in Redis is still
 // good is the caller's decision.
 func (c *Redis) Record(hit bool) { c.metrics.record(c.name, hit) }
+
+// follow reads KEYS[1], the other KEYS, and, when KEYS[1] holds a value
+// v, the keys ARGV[i]..v: one round trip for a lookup through an index.
+// (The keys made from v are not declared, so this needs one Redis, not a
+// cluster — as does the rest of Agora's use of Redis.)
+var follow = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+local out = {v}
+for i = 2, #KEYS do out[i] = redis.call('GET', KEYS[i]) end
+for i = 1, #ARGV do
+  if v then out[#KEYS + i] = redis.call('GET', ARGV[i] .. v) else out[#KEYS + i] = false end
+end
+return out
+`)
+
+// Follow reads index and keys, and, when index holds a value v, the keys
+// made of each of linked followed by v, in one round trip. It returns v
+// (nil when index is absent) and the values of keys then of the linked
+// keys (nil where absent). ok is false when the cache was bypassed.
+func (c *Redis) Follow(ctx context.Context, index string, keys []string, linked ...string) (v []byte, vals [][]byte, ok bool) {
+	full := make([]string, 0, 1+len(keys))
+	full = append(full, c.cfg.Prefix+index)
+	for _, k := range keys {
+		full = append(full, c.cfg.Prefix+k)
+	}
+	args := make([]any, len(linked))
+	for i, l := range linked {
+		args[i] = c.cfg.Prefix + l
+	}
+	ok = c.call(ctx, func(ctx context.Context) error {
+		res, err := follow.Run(ctx, c.rdb, full, args...).Slice()
+		if err != nil {
+			return err
+		}
+		out := make([][]byte, len(res))
+		for i, r := range res {
+			if s, isStr := r.(string); isStr {
+				out[i] = []byte(s)
+			}
+		}
+		if len(out) != len(full)+len(linked) {
+			return errors.New("cache: follow: unexpected reply")
+		}
+		v, vals = out[0], out[1:]
+		return nil
+	})
+	if !ok {
+		return nil, nil, false
+	}
+	return v, vals, true
+}

@@ -156,3 +156,23 @@ func metric(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	return 0
 }
+
+// TestFollow: a lookup through an index in one call.
+func TestFollow(t *testing.T) {
+	ctx := context.Background()
+	c := newCache(t, cachetest.RedisURL(t), nil, nil)
+	v, vals, ok := c.Follow(ctx, "h:chair", []string{"all"}, "g:", "p:")
+	if !ok || v != nil || len(vals) != 3 || vals[0] != nil || vals[1] != nil || vals[2] != nil {
+		t.Fatalf("empty: %q %q %v", v, vals, ok)
+	}
+	c.Set(ctx, cache.Item{Key: "h:chair", Value: []byte("prod_1")}, cache.Item{Key: "all", Value: []byte("A")},
+		cache.Item{Key: "p:prod_1", Value: []byte("doc")})
+	v, vals, ok = c.Follow(ctx, "h:chair", []string{"all"}, "g:", "p:")
+	if !ok || string(v) != "prod_1" || string(vals[0]) != "A" || vals[1] != nil || string(vals[2]) != "doc" {
+		t.Fatalf("through the index: %q %q %v", v, vals, ok)
+	}
+	// Twice: the second call runs the script by its hash.
+	if _, vals, _ = c.Follow(ctx, "h:chair", nil, "p:"); len(vals) != 1 || string(vals[0]) != "doc" {
+		t.Fatalf("again: %q", vals)
+	}
+}
