@@ -89,6 +89,7 @@ func sharedCache(t testing.TB, url string) *cache.Redis {
 	t.Cleanup(func() { _ = rdb.Close() })
 	cfg := cache.DefaultConfig()
 	cfg.Prefix = "test:" + id.New("t") + ":catalog:"
+	cachetest.DeleteAfter(t, rdb, cfg.Prefix)
 	// These tests are about what is served, not about latency: a slow
 	// moment of a busy machine must not turn Redis off under them.
 	cfg.Timeout = 2 * time.Second

@@ -25,6 +25,7 @@ func newCache(t *testing.T, url string, metrics *cache.Metrics, log *slog.Logger
 	t.Cleanup(func() { _ = rdb.Close() })
 	cfg := cache.DefaultConfig()
 	cfg.Prefix = "test:" + id.New("t") + ":" // a Redis shared with other tests
+	cachetest.DeleteAfter(t, rdb, cfg.Prefix)
 	return cache.New(rdb, "test", cfg, log, metrics, nil)
 }
 

@@ -3,12 +3,15 @@
 package cachetest
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // RedisURL returns a Redis to test against: AGORA_TEST_REDIS_URL, or a
@@ -56,4 +59,16 @@ func FreePort(tb testing.TB) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// DeleteAfter deletes the keys that start with prefix from rdb when tb
+// ends, so that tests leave a shared Redis as they found it.
+func DeleteAfter(tb testing.TB, rdb *redis.Client, prefix string) {
+	tb.Cleanup(func() {
+		ctx := context.Background()
+		iter := rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		for iter.Next(ctx) {
+			rdb.Del(ctx, iter.Val())
+		}
+	})
 }
