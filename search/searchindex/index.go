@@ -327,11 +327,6 @@ func (x *Index) put(d *Doc) bool {
 		id = strings.Clone(d.ID)
 	}
 	slot = uint32(len(x.docs))
-	if len(x.docs) == cap(x.docs) && len(x.docs) >= 1024 {
-		// Double (append grows large slices by a quarter): a bulk load
-		// copies the slots about twice instead of about five times.
-		x.docs = slices.Grow(x.docs, len(x.docs))
-	}
 	x.docs = append(x.docs, docInfo{ID: id, TextHash: th})
 	x.pop = append(x.pop, 0)
 	x.tlen = append(x.tlen, 0)
