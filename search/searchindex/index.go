@@ -756,4 +756,5 @@ func (x *Index) Optimize() {
 		}
 	}
 	x.live.RunOptimize()
+	x.wr = writeScratch{doc: x.wr.doc} // the bulk load's buffers
 }
