@@ -50,7 +50,8 @@ func BenchmarkStoreFlows(b *testing.B) {
 	rec := do("GET", "/store/products?currency=EUR&limit=64", "")
 	var page struct {
 		Data []struct {
-			Handle   string `json:"handle"`
+			Handle      string   `json:"handle"`
+			CategoryIDs []string `json:"category_ids"`
 			Variants []struct {
 				ID  string `json:"id"`
 				SKU string `json:"sku"`
@@ -100,6 +101,20 @@ func BenchmarkStoreFlows(b *testing.B) {
 		i := 0
 		for b.Loop() {
 			if r := do("GET", "/store/products/"+page.Data[i%len(page.Data)].Handle+"?currency=EUR", ""); r.Code != 200 {
+				b.Fatalf("%d %s", r.Code, r.Body)
+			}
+			i++
+		}
+	})
+	b.Run("category-listing", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			p := page.Data[i%len(page.Data)]
+			if len(p.CategoryIDs) == 0 {
+				continue
+			}
+			if r := do("GET", "/store/products?category="+p.CategoryIDs[0]+"&limit=24&currency=EUR", ""); r.Code != 200 {
 				b.Fatalf("%d %s", r.Code, r.Body)
 			}
 			i++

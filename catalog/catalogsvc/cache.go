@@ -68,7 +68,8 @@ type CachedStore struct {
 
 	hits, misses atomic.Uint64
 
-	stock                  *otter.Cache[string, StockState] // by SKU (cache_stock.go)
+	stock                  *otter.Cache[string, StockState]     // by SKU (cache_stock.go)
+	categories             *otter.Cache[string, cachedCategory] // by id and by handle (cache_category.go)
 	stockHits, stockMisses atomic.Uint64
 
 	l2 *shared // the second level shared by every instance, or nil (cache_shared.go)
@@ -97,6 +98,7 @@ func NewCachedStore(st Store, cfg CacheConfig) Store {
 		MaximumSize: max(cfg.Pages, 1), ExpiryCalculator: otter.ExpiryWriting[string, cachedPage](cfg.TTL),
 	})
 	c.stock = newStockCache(cfg)
+	c.categories = newCategoryCache(cfg)
 	return c
 }
 

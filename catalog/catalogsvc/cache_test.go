@@ -104,4 +104,35 @@ func TestCacheAcrossProcesses(t *testing.T) {
 	if n := list(b); n != 2 {
 		t.Fatalf("the listing after the event: %d", n)
 	}
+
+	// Categories are read through the cache too, and follow their events.
+	cat, err := a.CreateCategory(ctx, catalog.CreateCategoryCommand{Name: "Chairs", Handle: "chairs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(svc catalog.Service) string {
+		t.Helper()
+		c, err := svc.GetCategory(ctx, "chairs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Name
+	}
+	name(b) // b keeps it
+	renamed := "Seating"
+	cu, err := a.UpdateCategory(ctx, catalog.UpdateCategoryCommand{ID: cat.ID, Name: &renamed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := name(a); got != renamed {
+		t.Fatalf("the writer reads category %q after its write", got)
+	}
+	if got := name(b); got != "Chairs" {
+		t.Fatalf("before the event the other process still has its category, got %q", got)
+	}
+	e3, _ := event.New(catalog.Module, catalog.EventCategoryUpdated, cat.ID, cu, time.Now())
+	_ = cacheB.HandleEvent(ctx, e3)
+	if got := name(b); got != renamed {
+		t.Fatalf("the category after its event: %q", got)
+	}
 }
