@@ -52,7 +52,7 @@ func BenchmarkStoreFlows(b *testing.B) {
 		Data []struct {
 			Handle      string   `json:"handle"`
 			CategoryIDs []string `json:"category_ids"`
-			Variants []struct {
+			Variants    []struct {
 				ID  string `json:"id"`
 				SKU string `json:"sku"`
 			} `json:"variants"`
