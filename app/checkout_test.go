@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -24,7 +25,7 @@ import (
 func TestCheckoutEndToEnd(t *testing.T) {
 	for name, cfg := range backends(t) {
 		t.Run(name, func(t *testing.T) {
-			_, srv := startApp(t, cfg(t))
+			app, srv := startApp(t, cfg(t))
 			auth := []string{"Authorization", "Bearer " + testKey}
 			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
 			if a.status != 201 {
@@ -73,9 +74,41 @@ func TestCheckoutEndToEnd(t *testing.T) {
 			if got := available(); got != 1 {
 				t.Fatalf("available %v after the order, want 1", got)
 			}
-			if again := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-1"); again.status != 201 ||
-				again.json(t)["order"].(map[string]any)["id"] != oid {
+			if a.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("an answer with an access token may be cached: Cache-Control %q", a.header.Get("Cache-Control"))
+			}
+			// A repeat of the key answers the same order with a new token
+			// that reads it too; no copy of either token is stored.
+			again := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-1")
+			if again.status != 201 || again.json(t)["order"].(map[string]any)["id"] != oid || again.header.Get("Idempotent-Replayed") != "true" {
 				t.Fatalf("replay: %d %s", again.status, again.body)
+			}
+			token2, _ := again.json(t)["access_token"].(string)
+			if token2 == "" || token2 == token {
+				t.Fatalf("replay's access token %q (first %q)", token2, token)
+			}
+			if r := call(t, srv, "GET", "/store/orders/"+oid, "", "Authorization", "Bearer "+token2); r.status != 200 {
+				t.Fatalf("read with the replay's token: %d %s", r.status, r.body)
+			}
+			pdb, err := app.db(t.Context(), "platform")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := pdb.QueryContext(t.Context(), `SELECT body FROM platform_idempotency`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var b []byte
+				if err := rows.Scan(&b); err != nil {
+					t.Fatal(err)
+				}
+				if bytes.Contains(b, []byte(token)) || bytes.Contains(b, []byte(token2)) {
+					t.Fatalf("the idempotency store keeps an access token: %s", b)
+				}
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
 			}
 			if a := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-2"); a.status != 409 || a.json(t)["code"] != "cart_completed" {
 				t.Fatalf("second checkout: %d %s", a.status, a.body)

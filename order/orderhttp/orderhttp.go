@@ -17,6 +17,7 @@ import (
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
+	"github.com/agoracommerce/agora/platform/idem"
 )
 
 // Tags of the order module's operations.
@@ -51,7 +52,10 @@ type checkoutIn struct {
 	Body order.CheckoutCommand
 }
 
-type checkoutOut struct{ Body order.CheckoutResult }
+type checkoutOut struct {
+	CacheControl string `header:"Cache-Control"`
+	Body         order.CheckoutResult
+}
 
 type buyerIn struct {
 	ID            string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
@@ -113,14 +117,18 @@ func Register(api huma.API, svc order.Service) {
 		"Places an order from the cart: sets its email and shipping address, reserves its stock, authorizes the payment, creates the order, "+
 			"commits the stock and completes the cart; on any failure what was done is undone. Answers the order and an access_token that lets the buyer read it. "+
 			"409 out_of_stock (nothing charged, nothing kept), 402 payment_declined (the reservation is released), 503 provider_unavailable (retry), "+
-			"409 cart_completed for a cart already checked out; a retry with the same Idempotency-Key returns the same order. Emits order.placed.", http.StatusCreated),
+			"409 cart_completed for a cart already checked out; a retry with the same Idempotency-Key returns the same order (as it is now, with a new access_token: no copy of a token is kept). Emits order.placed.", http.StatusCreated),
 		func(ctx context.Context, in *checkoutIn) (*checkoutOut, error) {
 			in.Body.CartID, in.Body.Key = in.ID, in.Key
 			r, err := svc.Checkout(ctx, in.Body)
 			if err != nil {
 				return nil, err
 			}
-			return &checkoutOut{Body: r}, nil
+			// The answer holds the order's access token: no copy of it is
+			// kept, and a repeat of the Idempotency-Key checks out again,
+			// which the service answers with the same order and a new token.
+			idem.RunAgain(ctx)
+			return &checkoutOut{CacheControl: "no-store", Body: r}, nil
 		})
 	huma.Register(api, store("getStoreOrder", http.MethodGet, "/store/orders/{id}", "Read an order as its buyer",
 		"Reads an order with its access token, given as Authorization: Bearer <access_token> or as the access_token query parameter, "+

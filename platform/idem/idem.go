@@ -39,6 +39,21 @@ func Migrations() fs.FS { sub, _ := fs.Sub(migrations, "migrations"); return sub
 // Header is the request header that carries the key.
 const Header = "Idempotency-Key"
 
+type runAgainKey struct{}
+
+// RunAgain is called by a handler that is idempotent by the same key
+// itself (it passes the key to its service, which answers a repeat with
+// the first outcome) and whose answer holds a secret, such as a guest
+// order's access token. The middleware then keeps no copy of the answer,
+// so no secret lies in the idempotency store, and a repeat of the key runs
+// the handler again (after the first request has finished) instead of
+// replaying a copy: the same outcome, with a fresh secret.
+func RunAgain(ctx context.Context) {
+	if f, ok := ctx.Value(runAgainKey{}).(*bool); ok {
+		*f = true
+	}
+}
+
 // Config tunes the store.
 type Config struct {
 	// Keep is how long answers are kept (at least 24 h).
@@ -158,9 +173,11 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		if !claimed {
-			s.replay(w, r, scope, key, hash)
+			s.replay(w, r, next, scope, key, hash)
 			return
 		}
+		runAgain := new(bool)
+		r = r.WithContext(context.WithValue(ctx, runAgainKey{}, runAgain))
 		rec := &captured{ResponseWriter: w}
 		completed := false
 		defer func() {
@@ -177,12 +194,15 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		stored := rec.buf.Bytes()
-		if strings.Contains(rec.Header().Get("Cache-Control"), "no-store") {
+		switch {
+		case *runAgain:
+			stored = nil // a repeat runs the handler again
+		case strings.Contains(rec.Header().Get("Cache-Control"), "no-store"):
 			// The answer holds a secret shown once (a new API key): it is
 			// kept without it, and a replay answers the rest.
 			stored = httpx.RedactSecrets(stored)
 		}
-		if err := s.complete(context.WithoutCancel(ctx), scope, key, rec.status, rec.Header().Get("Content-Type"), stored); err != nil {
+		if err := s.complete(context.WithoutCancel(ctx), scope, key, rec.status, rec.Header().Get("Content-Type"), stored, *runAgain); err != nil {
 			httpx.Logger(ctx).Error("idempotency: storing the answer failed", "err", err)
 			return
 		}
@@ -208,7 +228,7 @@ func (s *Store) claim(ctx context.Context, scope, key, hash string) (bool, error
 		return false, errs.Wrap(err, errs.Unavailable, "", "idempotency store")
 	}
 	// Take over a claim whose request died, or one older than Keep.
-	res, err := s.db.ExecContext(ctx, `UPDATE platform_idempotency SET request_hash = ?, created_at = ?, done = FALSE, status = 0, body = NULL
+	res, err := s.db.ExecContext(ctx, `UPDATE platform_idempotency SET request_hash = ?, created_at = ?, done = FALSE, status = 0, body = NULL, rerun = FALSE
 		WHERE scope = ? AND key = ? AND ((done = FALSE AND created_at < ?) OR created_at < ?)`,
 		hash, now, scope, key, now.Add(-s.cfg.Abandon), now.Add(-s.cfg.Keep))
 	if err != nil {
@@ -218,9 +238,9 @@ func (s *Store) claim(ctx context.Context, scope, key, hash string) (bool, error
 	return n == 1, nil
 }
 
-func (s *Store) complete(ctx context.Context, scope, key string, status int, ct string, body []byte) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE platform_idempotency SET done = TRUE, status = ?, content_type = ?, body = ? WHERE scope = ? AND key = ?`,
-		status, ct, body, scope, key)
+func (s *Store) complete(ctx context.Context, scope, key string, status int, ct string, body []byte, runAgain bool) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE platform_idempotency SET done = TRUE, status = ?, content_type = ?, body = ?, rerun = ? WHERE scope = ? AND key = ?`,
+		status, ct, body, runAgain, scope, key)
 	return err
 }
 
@@ -230,21 +250,22 @@ func (s *Store) release(ctx context.Context, scope, key string) {
 	}
 }
 
-// replay answers a repeated key: the stored answer, a conflict for another
+// replay answers a repeated key: the stored answer (or, for a handler that
+// asked to RunAgain, the handler's new answer), a conflict for another
 // body, or (while the first request still runs) waits for it.
-func (s *Store) replay(w http.ResponseWriter, r *http.Request, scope, key, hash string) {
+func (s *Store) replay(w http.ResponseWriter, r *http.Request, next http.Handler, scope, key, hash string) {
 	ctx := r.Context()
 	deadline := time.Now().Add(s.cfg.Wait)
 	wait := 5 * time.Millisecond
 	for {
 		var (
 			storedHash, ct string
-			done           bool
+			done, runAgain bool
 			status         int
 			body           []byte
 		)
-		err := s.db.QueryRowContext(ctx, `SELECT request_hash, done, status, content_type, body FROM platform_idempotency WHERE scope = ? AND key = ?`,
-			scope, key).Scan(&storedHash, &done, &status, &ct, &body)
+		err := s.db.QueryRowContext(ctx, `SELECT request_hash, done, status, content_type, body, rerun FROM platform_idempotency WHERE scope = ? AND key = ?`,
+			scope, key).Scan(&storedHash, &done, &status, &ct, &body, &runAgain)
 		if errors.Is(err, sql.ErrNoRows) {
 			// The first request failed and released the key: run this one.
 			r.Header.Del(Header)
@@ -257,6 +278,11 @@ func (s *Store) replay(w http.ResponseWriter, r *http.Request, scope, key, hash 
 		}
 		if storedHash != hash {
 			httpx.WriteProblem(w, r, errs.E(errs.Conflict, "idempotency_conflict", "this Idempotency-Key was used with a different request"))
+			return
+		}
+		if done && runAgain {
+			w.Header().Set("Idempotent-Replayed", "true")
+			next.ServeHTTP(w, r)
 			return
 		}
 		if done {

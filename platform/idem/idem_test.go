@@ -168,3 +168,54 @@ func TestAbandonedClaimAndPurge(t *testing.T) {
 		t.Fatalf("purge: %d %v", n, err)
 	}
 }
+
+// TestRunAgain: a handler that asks to RunAgain leaves no copy of its
+// answer (it holds a secret) and runs again on a repeat of its key, once
+// the first request is done; another body is still a conflict, and a
+// failure it did not mark is replayed as usual.
+func TestRunAgain(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, sqldb.Config{Path: filepath.Join(t.TempDir(), "p.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx, "platform_idem", Migrations()); err != nil {
+		t.Fatal(err)
+	}
+	s := New(db, DefaultConfig(), time.Now, slog.New(slog.DiscardHandler))
+	var runs atomic.Int64
+	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := runs.Add(1)
+		if r.Header.Get("X-Fail") != "" {
+			w.WriteHeader(http.StatusPaymentRequired)
+			fmt.Fprint(w, `{"code":"payment_declined"}`)
+			return
+		}
+		RunAgain(r.Context())
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"order":"ord_1","access_token":"secret-%d"}`, n)
+	}))
+	first := do(h, "POST", "/checkout", "k1", `{"a":1}`)
+	if first.Code != http.StatusCreated || !strings.Contains(first.Body.String(), "secret-1") {
+		t.Fatalf("first: %d %s", first.Code, first.Body)
+	}
+	var stored []byte
+	if err := db.QueryRowContext(ctx, `SELECT body FROM platform_idempotency WHERE key = 'k1'`).Scan(&stored); err != nil || len(stored) != 0 {
+		t.Fatalf("the store keeps %q (%v), want nothing", stored, err)
+	}
+	again := do(h, "POST", "/checkout", "k1", `{"a":1}`)
+	if again.Code != http.StatusCreated || !strings.Contains(again.Body.String(), "secret-2") || again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("repeat: %d %v %s", again.Code, again.Header(), again.Body)
+	}
+	if c := do(h, "POST", "/checkout", "k1", `{"a":2}`); c.Code != http.StatusConflict || !strings.Contains(c.Body.String(), "idempotency_conflict") {
+		t.Fatalf("another body: %d %s", c.Code, c.Body)
+	}
+	do(h, "POST", "/checkout", "k2", `{"a":1}`, "X-Fail", "1")
+	if r := do(h, "POST", "/checkout", "k2", `{"a":1}`, "X-Fail", "1"); r.Code != http.StatusPaymentRequired || r.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("an unmarked failure is replayed from its copy: %d %v", r.Code, r.Header())
+	}
+	if n := runs.Load(); n != 3 {
+		t.Fatalf("the handler ran %d times, want 3 (twice for k1, once for k2)", n)
+	}
+}
