@@ -68,8 +68,8 @@ const (
 	MaxTTL        = 7 * 24 * time.Hour
 	DefaultTTL    = 15 * time.Minute
 	MaxLocations  = 1000
-	MaxListLimit  = 500
-	DefaultLimit  = 50
+	MaxListLimit  = 100 // API.md: lists take ?limit= up to 100, 20 by default
+	DefaultLimit  = 20
 	MaxReferences = 200 // length of a reference or owner
 )
 

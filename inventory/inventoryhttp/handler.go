@@ -66,7 +66,7 @@ type itemIn struct {
 
 type ledgerIn struct {
 	SKU    string `path:"sku" minLength:"1" maxLength:"100" doc:"Stock keeping unit"`
-	Limit  int    `query:"limit" minimum:"1" maximum:"500" default:"50"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
 	Cursor string `query:"cursor" maxLength:"40"`
 }
 
