@@ -19,6 +19,7 @@ type pricer interface {
 
 type products interface {
 	GetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error)
+	StoreProduct(ctx context.Context, q catalog.StoreProductQuery) (catalog.StoreProduct, error)
 	ListProducts(ctx context.Context, q catalog.ListProductsQuery) (catalog.Page[catalog.Product], error)
 }
 

@@ -340,6 +340,14 @@ func (s *Service) variant(ctx context.Context, c cart.Cart, variantID string, qt
 		return cart.Item{}, errs.E(errs.Internal, "", "pricing answered %d lines for 1", len(q.Lines))
 	}
 	l := q.Lines[0]
+	// The store's read of the product (served from the catalog's cache)
+	// answers for a variant that can be bought; when the product is not in
+	// the store, the full read tells why.
+	if sp, err := s.deps.Catalog.StoreProduct(ctx, catalog.StoreProductQuery{Channel: c.Channel, IDOrHandle: l.ProductID, Currency: c.Currency}); err == nil {
+		if vi := slices.IndexFunc(sp.Variants, func(v catalog.StoreVariant) bool { return v.ID == variantID }); vi >= 0 {
+			return cart.Item{VariantID: variantID, ProductID: sp.ID, SKU: sp.Variants[vi].SKU, Title: sp.Title, VariantTitle: sp.Variants[vi].Title, Quantity: qty}, nil
+		}
+	}
 	p, err := s.deps.Catalog.GetProduct(ctx, l.ProductID)
 	if errs.Is(err, errs.NotFound) {
 		return cart.Item{}, unknownVariant("variant_id", "no variant %s", variantID)
