@@ -201,6 +201,11 @@ func (s *Store) UpdateProduct(ctx context.Context, pid string, fn func(*catalog.
 	return out, err
 }
 
+// descendantsCTE is a category and its sub-categories. Products of them are
+// selected with "pc.category_id IN (SELECT id FROM sub)" rather than a
+// join with sub: SQLite then searches the product-category key for each
+// category, where with the join it scanned every product's categories (a
+// listing by category took work proportional to the whole catalog).
 const descendantsCTE = `WITH RECURSIVE sub(id, depth) AS (
 	SELECT id, 0 FROM catalog_categories WHERE id = ?
 	UNION ALL SELECT c.id, sub.depth + 1 FROM catalog_categories c JOIN sub ON c.parent_id = sub.id WHERE sub.depth < 64) `
@@ -237,7 +242,7 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListProductsQuery, c
 		args = append(args, q.SKU)
 	}
 	if categoryID != "" {
-		b.WriteString(` AND p.id IN (SELECT pc.product_id FROM catalog_product_categories pc JOIN sub ON pc.category_id = sub.id)`)
+		b.WriteString(` AND p.id IN (SELECT pc.product_id FROM catalog_product_categories pc WHERE pc.category_id IN (SELECT id FROM sub))`)
 	}
 	if after != "" {
 		b.WriteString(` AND p.id < ?`)
@@ -263,7 +268,7 @@ func (s *Store) StoreProducts(ctx context.Context, q catalog.StoreListQuery, cat
 	b.WriteString(`SELECT p.id, p.doc FROM catalog_products p WHERE p.status = 'published' AND p.deleted_at IS NULL AND (p.channels = '' OR p.channels LIKE ?)`)
 	args = append(args, "%,"+likeEscape(q.Channel)+",%")
 	if categoryID != "" {
-		b.WriteString(` AND p.id IN (SELECT pc.product_id FROM catalog_product_categories pc JOIN sub ON pc.category_id = sub.id)`)
+		b.WriteString(` AND p.id IN (SELECT pc.product_id FROM catalog_product_categories pc WHERE pc.category_id IN (SELECT id FROM sub))`)
 	}
 	if after != "" {
 		b.WriteString(` AND p.id < ?`)
