@@ -77,6 +77,11 @@ func (rc *Recorder) Middleware(next http.Handler) http.Handler {
 		if resID == "" {
 			resID = idOf(after)
 		}
+		if p.KeyID == "" {
+			// A change made without credentials is a staff login: its
+			// answer names the account, which is who acted.
+			p.KeyID, p.Role = staffOf(after)
+		}
 		e := Entry{
 			Actor: p.KeyID, ActorRole: string(p.Role), Method: r.Method, Route: route.Pattern, Path: r.URL.Path,
 			ResourceType: resType, ResourceID: resID, Status: status, ClientAddr: rc.clientAddr(r),
@@ -164,6 +169,24 @@ func resourceOf(pattern string, u *url.URL) (typ string, paths []string, resID s
 }
 
 // idOf returns the "id" of a JSON object, or "".
+// staffOf reads the staff account an answer names ({"staff": {"id",
+// "role"}}, as a staff login answers).
+func staffOf(doc json.RawMessage) (string, auth.Role) {
+	if doc == nil {
+		return "", ""
+	}
+	var v struct {
+		Staff struct {
+			ID   string    `json:"id"`
+			Role auth.Role `json:"role"`
+		} `json:"staff"`
+	}
+	if json.Unmarshal(doc, &v) != nil {
+		return "", ""
+	}
+	return v.Staff.ID, v.Staff.Role
+}
+
 func idOf(doc json.RawMessage) string {
 	if doc == nil {
 		return ""
