@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/platform/cache/cachetest"
 	"github.com/agoracommerce/agora/platform/clientip"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/ratelimit"
@@ -38,7 +39,7 @@ func BenchmarkMemory(b *testing.B) {
 
 // BenchmarkRedis: one decision through Redis (one round trip per request).
 func BenchmarkRedis(b *testing.B) {
-	url := redisURL(b)
+	url := cachetest.RedisURL(b)
 	rdb, _ := ratelimit.NewRedisClient(url)
 	defer rdb.Close()
 	r := ratelimit.NewRedis(rdb, "bench", generous)

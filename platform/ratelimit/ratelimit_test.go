@@ -7,12 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agoracommerce/agora/platform/cache/cachetest"
 	"github.com/agoracommerce/agora/platform/clientip"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/ratelimit"
@@ -191,45 +189,8 @@ func TestMemoryConcurrent(t *testing.T) {
 	}
 }
 
-// redisURL returns a Redis to test against: AGORA_TEST_REDIS_URL, or a
-// redis-server started for the test when the binary is installed.
-func redisURL(t testing.TB) string {
-	if u := os.Getenv("AGORA_TEST_REDIS_URL"); u != "" {
-		return u
-	}
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		t.Skip("no AGORA_TEST_REDIS_URL and no redis-server installed")
-	}
-	port := freePort(t)
-	cmd := exec.Command(bin, "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	if err := cmd.Start(); err != nil {
-		t.Skip("redis-server does not start:", err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for range 100 {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return "redis://" + addr + "/0"
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("redis-server did not come up")
-	return ""
-}
-
-func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func TestRedis(t *testing.T) {
-	rdb, err := ratelimit.NewRedisClient(redisURL(t))
+	rdb, err := ratelimit.NewRedisClient(cachetest.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +199,7 @@ func TestRedis(t *testing.T) {
 }
 
 func TestRedisSharedAcrossInstances(t *testing.T) {
-	url := redisURL(t)
+	url := cachetest.RedisURL(t)
 	a, _ := ratelimit.NewRedisClient(url)
 	b, _ := ratelimit.NewRedisClient(url)
 	defer a.Close()
@@ -264,7 +225,7 @@ func TestRedisSharedAcrossInstances(t *testing.T) {
 
 func TestFallbackWhenRedisIsDown(t *testing.T) {
 	// A port nobody listens on: Redis is down.
-	rdb, _ := ratelimit.NewRedisClient(fmt.Sprintf("redis://127.0.0.1:%d/0", freePort(t)))
+	rdb, _ := ratelimit.NewRedisClient(cachetest.DownURL(t))
 	defer rdb.Close()
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
