@@ -33,15 +33,7 @@ func (c *clock) add(d time.Duration) {
 // status named in the X-Status header.
 func fixture(t *testing.T, cfg Config) (*Store, http.Handler, *atomic.Int64, *clock) {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqldb.Open(ctx, sqldb.Config{Path: filepath.Join(t.TempDir(), "p.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx, "platform_idem", Migrations()); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t)
 	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	s := New(db, cfg, c.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	var effects atomic.Int64
@@ -60,6 +52,21 @@ func fixture(t *testing.T, cfg Config) (*Store, http.Handler, *atomic.Int64, *cl
 		fmt.Fprintf(w, `{"effect":%d}`, n)
 	}))
 	return s, h, &effects, c
+}
+
+// openDB opens a migrated database of idempotency keys for t.
+func openDB(t *testing.T) *sqldb.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqldb.Open(ctx, sqldb.Config{Path: filepath.Join(t.TempDir(), "p.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx, "platform_idem", Migrations()); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func do(h http.Handler, method, path, key, body string, hdr ...string) *httptest.ResponseRecorder {
@@ -175,14 +182,7 @@ func TestAbandonedClaimAndPurge(t *testing.T) {
 // failure it did not mark is replayed as usual.
 func TestRunAgain(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqldb.Open(ctx, sqldb.Config{Path: filepath.Join(t.TempDir(), "p.db")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx, "platform_idem", Migrations()); err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t)
 	s := New(db, DefaultConfig(), time.Now, slog.New(slog.DiscardHandler))
 	var runs atomic.Int64
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
