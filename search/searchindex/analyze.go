@@ -1,7 +1,8 @@
 // Package searchindex is the search module's engine: an in-memory inverted
 // index of products with posting lists and facet sets as compressed
-// bitmaps (RoaringBitmap), a term dictionary as an FST with Levenshtein
-// automata for typo-tolerant and prefix lookup (vellum), Snowball stemmers
+// bitmaps (RoaringBitmap), a term dictionary as an FST (vellum) walked
+// with a lazily computed Levenshtein automaton for typo-tolerant lookup and
+// by range for prefixes, Snowball stemmers
 // for English, German, French and Spanish, BM25 scoring with field
 // weights, phrase and proximity boosts, facets, filters, sorting and
 // offset cursors. It does no I/O except encoding a snapshot to a writer.
