@@ -34,9 +34,10 @@ func newEncodedPages(api huma.API) *encodedPages {
 	})}
 }
 
-// product returns p encoded as the API encodes JSON answers, without the
-// encoder's final newline.
-func (e *encodedPages) product(p catalog.StoreProduct, currency, locale string) ([]byte, error) {
+// encode returns p encoded as the API encodes JSON answers (ending with
+// the encoder's newline): the answer of a product page, shared by every
+// request for it (never to be modified).
+func (e *encodedPages) encode(p catalog.StoreProduct, currency, locale string) ([]byte, error) {
 	key := p.ID + "\x00" + viewTag(currency, locale, nil, p)
 	if b, ok := e.cache.GetIfPresent(key); ok {
 		return b, nil
@@ -45,18 +46,15 @@ func (e *encodedPages) product(p catalog.StoreProduct, currency, locale string) 
 	if err := e.api.Marshal(&buf, "application/json", p); err != nil {
 		return nil, err
 	}
-	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	b := buf.Bytes()
 	e.cache.Set(key, b)
 	return b, nil
 }
 
-// encode is the answer of a product page.
-func (e *encodedPages) encode(p catalog.StoreProduct, currency, locale string) ([]byte, error) {
-	b, err := e.product(p, currency, locale)
-	if err != nil {
-		return nil, err
-	}
-	return append(append(make([]byte, 0, len(b)+1), b...), '\n'), nil
+// product is p's encoding without the final newline, for a listing.
+func (e *encodedPages) product(p catalog.StoreProduct, currency, locale string) ([]byte, error) {
+	b, err := e.encode(p, currency, locale)
+	return bytes.TrimSuffix(b, []byte("\n")), err
 }
 
 // encodePage is the answer of a listing: the page's products from their
