@@ -45,7 +45,8 @@ type Store interface {
 	// what it holds.
 	ApplyStock(ctx context.Context, consumer, eventID, sku string, sellable bool, at time.Time) error
 	// StockStates returns what is recorded of those of skus that have a
-	// stock state (a SKU without one can be bought).
+	// stock state. A SKU without one can be bought: it is absent from the
+	// answer, or (from the cache) sellable as of the zero time.
 	StockStates(ctx context.Context, skus []string) (map[string]StockState, error)
 
 	InsertCollection(ctx context.Context, c catalog.Collection, events []event.Event) error
