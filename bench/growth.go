@@ -211,9 +211,9 @@ func (g *Growth) evaluate(row *Row) {
 func (r *runner) growth(ctx context.Context) (*Row, error) {
 	cfg := r.cfg
 	row := &Row{ID: "B8", Name: "growth: B1–B3, B5", Target: fmt.Sprintf("CPU/request ≤ %.2f × smallest → largest size; ≤ 2 KB/product beyond base", growthCPUMax)}
-	if cfg.Target != "" || cfg.Postgres != "" {
+	if cfg.Target != "" {
 		row.Result = "–"
-		row.note("not run: B8 seeds its own SQLite data directory for every size, which it cannot do with --target or --postgres")
+		row.note("not run: B8 seeds a fresh catalog for every size, which it cannot do with --target")
 		return row, nil
 	}
 	g := &Growth{}
@@ -261,6 +261,15 @@ func (r *runner) growthSize(ctx context.Context, n int) (*GrowthSize, error) {
 	}
 	sub := &runner{cfg: &c, work: filepath.Join(r.work, "b8-"+name), ceiling: r.ceiling,
 		runID: newRunID(), saturationOnly: true, serveLog: "serve-b8-" + name + ".log"}
+	if c.Postgres != "" {
+		// A schema of its own per size, dropped afterwards.
+		u, drop, err := freshSchema(ctx, c.Postgres, "agora_b8_"+name+"_"+sub.runID)
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		c.Postgres = u
+	}
 	if err := os.MkdirAll(sub.work, 0o755); err != nil {
 		return nil, err
 	}
