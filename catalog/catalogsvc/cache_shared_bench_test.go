@@ -16,6 +16,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/platform/cache/cachetest"
+	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
@@ -34,15 +35,7 @@ func BenchmarkSharedCache(b *testing.B) {
 			d.SkipUnlessConfigured(b)
 			ctx := context.Background()
 			db := d.Open(b)
-			st := catalogsql.New(db, nil)
-			if err := st.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
-			svc := catalogsvc.New(st, catalogsvc.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
-			if _, err := catalogseed.Generate(ctx, svc, catalogseed.Options{Products: 1000, Seed: 1}); err != nil {
-				b.Fatal(err)
-			}
-			ps := seeded(b, st)
+			st, ps := seedThousand(b, db)
 
 			shared := catalogsvc.NewCachedStore(catalogsql.New(db, nil), catalogsvc.CacheConfig{Products: 1, Pages: 1, TTL: time.Minute}).(*catalogsvc.CachedStore)
 			sc := sharedCache(b, url)
@@ -122,13 +115,12 @@ func mustGet(tb testing.TB, st catalogsvc.Store, key string) {
 	}
 }
 
-// BenchmarkProductEncoding measures the encodings considered for product
-// documents in the shared cache, over 1,000 seeded products: JSON (the
-// database's own encoding, chosen), gob, and JSON compressed with gzip.
-// It reports the mean size of a value.
-func BenchmarkProductEncoding(b *testing.B) {
+// seedThousand migrates the catalog on db and seeds 1,000 products (seed
+// 1), returning the store and the products.
+func seedThousand(b *testing.B, db *sqldb.DB) (*catalogsql.Store, []catalog.Product) {
+	b.Helper()
 	ctx := context.Background()
-	st := catalogsql.New(sqldbtest.MustOpenSQLite(b), nil)
+	st := catalogsql.New(db, nil)
 	if err := st.Migrate(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -136,7 +128,15 @@ func BenchmarkProductEncoding(b *testing.B) {
 	if _, err := catalogseed.Generate(ctx, svc, catalogseed.Options{Products: 1000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
-	ps := seeded(b, st)
+	return st, seeded(b, st)
+}
+
+// BenchmarkProductEncoding measures the encodings considered for product
+// documents in the shared cache, over 1,000 seeded products: JSON (the
+// database's own encoding, chosen), gob, and JSON compressed with gzip.
+// It reports the mean size of a value.
+func BenchmarkProductEncoding(b *testing.B) {
+	_, ps := seedThousand(b, sqldbtest.MustOpenSQLite(b))
 	encodings := []struct {
 		name   string
 		encode func(catalog.Product) []byte
