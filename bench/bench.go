@@ -31,10 +31,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -78,6 +80,11 @@ type Config struct {
 	// fresh ceiling, server and data, and reports per scenario the median
 	// of the runs with their spread (default 1: one run).
 	Repeat int
+	// Profile collects a CPU profile of the started server over each
+	// scenario's first saturation run, as <out>/<id>-cpu.pprof (`go tool
+	// pprof` reads it); the server then also serves /debug/pprof/ on a
+	// loopback port of its own. Not with Target.
+	Profile bool
 	// ServeArgs are extra arguments of the started `agora serve`.
 	ServeArgs []string
 	// Log receives progress lines (nil: none).
@@ -332,8 +339,8 @@ type runner struct {
 	// per request, measured over the saturation runs).
 	saturationOnly bool
 	// serveLog names the copy of the server's log in cfg.Out (default
-	// serve.log).
-	serveLog string
+	// serve.log); profilePrefix starts the names of its CPU profiles.
+	serveLog, profilePrefix string
 	// took is how long the server under test took to become ready for the
 	// scenarios.
 	took struct{ seed, ready, indexed, purchasable time.Duration }
@@ -363,6 +370,29 @@ func (r *runner) phase(ctx context.Context, srv *Server, cl *Client, load func(c
 	return p, nil
 }
 
+// profile starts collecting a CPU profile of srv for the length of a
+// phase when srv serves its profiles, and returns what waits for it and
+// writes it to <out>/<prefix><id>-cpu.pprof (nil when srv has none). A
+// profile that cannot be had is logged, never a failure of the run.
+func (r *runner) profile(ctx context.Context, srv *Server, id string) func() {
+	if srv.Pprof == "" {
+		return nil
+	}
+	secs := max(int(math.Ceil(r.cfg.Duration.Seconds())), 1)
+	path := filepath.Join(r.cfg.Out, r.profilePrefix+id+"-cpu.pprof")
+	done := make(chan error, 1)
+	go func() {
+		done <- fetchProfile(ctx, srv.Pprof+"/debug/pprof/profile?seconds="+strconv.Itoa(secs), path, time.Duration(secs+30)*time.Second)
+	}()
+	return func() {
+		if err := <-done; err != nil {
+			r.cfg.logf("%s: no CPU profile: %v", id, err)
+			return
+		}
+		r.cfg.logf("%s: CPU profile of the saturation run in %s", id, path)
+	}
+}
+
 // measure runs a load scenario: warm-up, cfg.Runs saturation runs (the
 // median by throughput is kept) and the open-loop points.
 func (r *runner) measure(ctx context.Context, srv *Server, s *scenario) (*Row, error) {
@@ -380,8 +410,15 @@ func (r *runner) measure(ctx context.Context, srv *Server, s *scenario) (*Row, e
 		return nil, err
 	}
 	var sats []Point
-	for range cfg.Runs {
+	for i := range cfg.Runs {
+		var profiled func()
+		if i == 0 {
+			profiled = r.profile(ctx, srv, s.ID)
+		}
 		p, err := r.phase(ctx, srv, cl, ClosedLoop{Workers: cfg.Workers, Duration: cfg.Duration}.Run, op)
+		if profiled != nil {
+			profiled()
+		}
 		if err != nil {
 			return nil, err
 		}

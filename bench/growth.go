@@ -260,7 +260,7 @@ func (r *runner) growthSize(ctx context.Context, n int) (*GrowthSize, error) {
 		name = "base"
 	}
 	sub := &runner{cfg: &c, work: filepath.Join(r.work, "b8-"+name), ceiling: r.ceiling,
-		runID: newRunID(), saturationOnly: true, serveLog: "serve-b8-" + name + ".log"}
+		runID: newRunID(), saturationOnly: true, serveLog: "serve-b8-" + name + ".log", profilePrefix: "B8-" + name + "-"}
 	if c.Postgres != "" {
 		// A schema of its own per size, dropped afterwards.
 		u, drop, err := freshSchema(ctx, c.Postgres, "agora_b8_"+name+"_"+sub.runID)

@@ -179,12 +179,23 @@ func (r *runner) startAgora(ctx context.Context) (srv *Server, restart func(cont
 			return nil, 0, err
 		}
 		args := append([]string{"serve", "--addr", addr, "--data", data, "--log-level", "warn", "--log-format", "text"}, cfg.ServeArgs...)
+		var pprofAddr string
+		if cfg.Profile {
+			if pprofAddr, err = FreeAddr(); err != nil {
+				return nil, 0, err
+			}
+			args = append(args, "--pprof-addr", pprofAddr)
+		}
 		c, took, err := StartChild(ctx, cfg.Binary, args, r.env(), addr, "/readyz", filepath.Join(r.work, "serve.log"), 2*time.Minute)
 		if err != nil {
 			return nil, 0, err
 		}
 		child = c
-		return &Server{URL: "http://" + addr, Proc: c}, took, nil
+		srv := &Server{URL: "http://" + addr, Proc: c}
+		if pprofAddr != "" {
+			srv.Pprof = "http://" + pprofAddr
+		}
+		return srv, took, nil
 	}
 	srv, took, err := launch(ctx)
 	if err != nil {

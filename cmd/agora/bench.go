@@ -25,6 +25,7 @@ type BenchCmd struct {
 	FlashUnits  int           `help:"Units of the flash-sale SKU (default 10,000; 300 with --short)."`
 	GrowthSizes []int         `help:"Catalog sizes of B8 (default 10000,100000,1000000; 1000,10000 with --short)."`
 	Repeat      int           `help:"Whole runs of the selected scenarios, each on fresh servers and data (in <out>/run-<k>); the medians and their range are reported." default:"1"`
+	Profile     bool          `help:"Collect a CPU profile of the started server over each scenario's first saturation run (<out>/<id>-cpu.pprof, for go tool pprof)."`
 	Replot      bool          `help:"Measure nothing: write the table and plots of --out again from its report.json."`
 }
 
@@ -50,7 +51,7 @@ func (b *BenchCmd) Run(g *Globals) error {
 	rep, err := bench.Run(ctx, bench.Config{
 		Binary: exe, Scenarios: b.Scenarios, Duration: b.Duration, Short: b.Short, Out: b.Out,
 		Target: b.Target, AdminKey: g.AdminKey, Postgres: pg, Products: b.Products, Runs: b.Runs,
-		Workers: b.Workers, FlashUnits: b.FlashUnits, GrowthSizes: b.GrowthSizes, Repeat: b.Repeat, Log: os.Stderr,
+		Workers: b.Workers, FlashUnits: b.FlashUnits, GrowthSizes: b.GrowthSizes, Repeat: b.Repeat, Profile: b.Profile, Log: os.Stderr,
 	})
 	if rep != nil {
 		fmt.Println()

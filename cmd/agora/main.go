@@ -71,6 +71,7 @@ type ServeCmd struct {
 	StripeSecretKey string        `help:"Stripe secret API key; enables the stripe payment provider." env:"AGORA_STRIPE_SECRET_KEY" name:"stripe-secret-key"`
 	StripeAPIURL    string        `help:"Base URL of the Stripe API (e.g. a local stripe-mock); Stripe's own when empty." env:"AGORA_STRIPE_API_URL" name:"stripe-api-url"`
 	StripeWebhook   string        `help:"Signing secret (whsec_…) of Stripe's webhooks to POST /webhooks/stripe." env:"AGORA_STRIPE_WEBHOOK_SECRET" name:"stripe-webhook-secret"`
+	PprofAddr       string        `help:"Serve Go's runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (off when empty)." env:"AGORA_PPROF_ADDR" name:"pprof-addr"`
 }
 
 // Run serves until SIGINT or SIGTERM, then drains.
@@ -89,6 +90,13 @@ func (s *ServeCmd) Run(g *Globals) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if s.PprofAddr != "" {
+		addr, err := serveProfiles(ctx, s.PprofAddr, log)
+		if err != nil {
+			return err
+		}
+		log.Info("runtime profiles served", "addr", "http://"+addr+"/debug/pprof/")
+	}
 	return a.Serve(ctx, func(addr string) {
 		base := a.Scheme() + "://" + addr
 		fmt.Fprintf(os.Stderr, "\nAgora %s is serving on %s\n  store:  %s/store/products\n  docs:   %s/docs\n  admin key: %s\n\n",
