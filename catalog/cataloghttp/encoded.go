@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/maypok86/otter/v2"
@@ -11,8 +13,32 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 )
 
-// encodedPagesBytes bounds the memory of encoded products.
-const encodedPagesBytes = 32 << 20
+// encodedPagesBytes bounds the memory of encoded products, answersBytes
+// that of whole answers.
+const (
+	encodedPagesBytes = 32 << 20
+	answersBytes      = 32 << 20
+	// answersTTL bounds how long a whole answer is kept even when the
+	// service's version did not move (a safety net, like the service's
+	// own cache TTL).
+	answersTTL = 5 * time.Minute
+)
+
+// storeVersions is implemented by a catalog service that can tell when
+// its store answers may have changed (catalogsvc.Service with its cache):
+// StoreVersion moves whenever any product page or listing may answer
+// differently, and ok is false when the service cannot tell.
+type storeVersions interface {
+	StoreVersion() (v uint64, ok bool)
+}
+
+// answer is a whole store answer as sent, kept while the service's store
+// version is the one it was made at.
+type answer struct {
+	etag, surrogate string
+	body            []byte
+	version         uint64
+}
 
 // encodedPages keeps the JSON of recently served store products by their
 // view tag. The tag is made from everything the view is built of
@@ -22,16 +48,69 @@ const encodedPagesBytes = 32 << 20
 // again, which was the largest cost of a cached store read. The key also
 // holds the product id, so two products never share an entry even if
 // their tags collided.
+//
+// With a service that tells its store version (storeVersions), it also
+// keeps whole answers — body, ETag and Surrogate-Key — by everything the
+// request asks (route, channel, id or category, currency, locale, limit,
+// cursor), valid while that version has not moved: a repeated product
+// page or listing is then answered without reading the service at all.
+// The version is read before the answer is made, so an answer made while
+// something changed is kept under the older version and never served as
+// current.
 type encodedPages struct {
-	api   huma.API
-	cache *otter.Cache[string, []byte]
+	api      huma.API
+	cache    *otter.Cache[string, []byte]
+	versions storeVersions // nil: whole answers are not kept
+	answers  *otter.Cache[string, answer]
 }
 
-func newEncodedPages(api huma.API) *encodedPages {
-	return &encodedPages{api: api, cache: otter.Must(&otter.Options[string, []byte]{
+func newEncodedPages(api huma.API, svc catalog.Service) *encodedPages {
+	e := &encodedPages{api: api, cache: otter.Must(&otter.Options[string, []byte]{
 		MaximumWeight: encodedPagesBytes,
 		Weigher:       func(k string, v []byte) uint32 { return uint32(len(k) + len(v)) },
 	})}
+	if v, ok := svc.(storeVersions); ok {
+		e.versions = v
+		e.answers = otter.Must(&otter.Options[string, answer]{
+			MaximumWeight: answersBytes,
+			Weigher: func(k string, a answer) uint32 {
+				return uint32(len(k) + len(a.etag) + len(a.surrogate) + len(a.body))
+			},
+			ExpiryCalculator: otter.ExpiryWriting[string, answer](answersTTL),
+		})
+	}
+	return e
+}
+
+// version is the service's store version now, and whether answers can be
+// kept at all.
+func (e *encodedPages) version() (uint64, bool) {
+	if e.versions == nil {
+		return 0, false
+	}
+	return e.versions.StoreVersion()
+}
+
+// answerKey identifies a store answer by everything its request asks.
+func answerKey(route, channel, subject, currency, locale string, limit int, cursor string) string {
+	return route + "\x00" + channel + "\x00" + subject + "\x00" + currency + "\x00" + locale + "\x00" + strconv.Itoa(limit) + "\x00" + cursor
+}
+
+// answer returns the answer kept for key at version v.
+func (e *encodedPages) answer(key string, v uint64, ok bool) (answer, bool) {
+	if !ok {
+		return answer{}, false
+	}
+	a, found := e.answers.GetIfPresent(key)
+	return a, found && a.version == v
+}
+
+// keep keeps a for key, made at version v.
+func (e *encodedPages) keep(key string, v uint64, ok bool, a answer) {
+	if ok {
+		a.version = v
+		e.answers.Set(key, a)
+	}
 }
 
 // encode returns p encoded as the API encodes JSON answers (ending with

@@ -308,13 +308,23 @@ func Register(api huma.API, svc catalog.Service) {
 			return nil, svc.DeleteCollection(ctx, in.ID)
 		})
 
-	pages := newEncodedPages(api)
+	pages := newEncodedPages(api, svc)
 	listProducts := store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key.")
 	documentJSON[catalog.Page[catalog.StoreProduct]](api, &listProducts)
 	huma.Register(api, listProducts,
 		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
+			channel := httpx.SalesChannel(ctx)
+			key := answerKey("list", channel, in.Category, in.Currency, in.Locale, in.Limit, in.Cursor)
+			v, keepable := pages.version()
+			if a, ok := pages.answer(key, v, keepable); ok {
+				out := &storeListOut{Status: http.StatusOK, ETag: a.etag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.surrogate, ContentType: "application/json", Body: a.body}
+				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
+					out.Status, out.Body = http.StatusNotModified, nil
+				}
+				return out, nil
+			}
 			page, err := svc.StoreProducts(ctx, catalog.StoreListQuery{
-				Channel: httpx.SalesChannel(ctx), Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
+				Channel: channel, Category: in.Category, Currency: in.Currency, Locale: in.Locale, Limit: in.Limit, Cursor: in.Cursor,
 			})
 			if err != nil {
 				return nil, err
@@ -324,12 +334,12 @@ func Register(api huma.API, svc catalog.Service) {
 				keys = append(keys, p.ID)
 			}
 			out := &storeListOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, page.NextCursor, page.Data...), CacheControl: httpx.StoreCacheControl, SurrogateKey: strings.Join(keys, " "), ContentType: "application/json"}
-			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
-				out.Status = http.StatusNotModified
-				return out, nil
-			}
 			if out.Body, err = pages.encodePage(page, in.Currency, in.Locale); err != nil {
 				return nil, err
+			}
+			pages.keep(key, v, keepable, answer{etag: out.ETag, surrogate: out.SurrogateKey, body: out.Body})
+			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
+				out.Status, out.Body = http.StatusNotModified, nil
 			}
 			return out, nil
 		})
@@ -337,17 +347,27 @@ func Register(api huma.API, svc catalog.Service) {
 	documentJSON[catalog.StoreProduct](api, &getProduct)
 	huma.Register(api, getProduct,
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
-			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{Channel: httpx.SalesChannel(ctx), IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
+			channel := httpx.SalesChannel(ctx)
+			key := answerKey("product", channel, in.ID, in.Currency, in.Locale, 0, "")
+			v, keepable := pages.version()
+			if a, ok := pages.answer(key, v, keepable); ok {
+				out := &storeProductOut{Status: http.StatusOK, ETag: a.etag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.surrogate, ContentType: "application/json", Body: a.body}
+				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
+					out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
+				}
+				return out, nil
+			}
+			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{Channel: channel, IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
 			if err != nil {
 				return nil, err
 			}
 			out := &storeProductOut{Status: http.StatusOK, ETag: viewTag(in.Currency, in.Locale, nil, p), CacheControl: httpx.StoreCacheControl, SurrogateKey: p.ID, ContentType: "application/json"}
-			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
-				out.Status = http.StatusNotModified // with the headers of a 200 (RFC 9110 15.4.5), no body
-				return out, nil
-			}
 			if out.Body, err = pages.encode(p, in.Currency, in.Locale); err != nil {
 				return nil, err
+			}
+			pages.keep(key, v, keepable, answer{etag: out.ETag, surrogate: out.SurrogateKey, body: out.Body})
+			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
+				out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}
 			return out, nil
 		})

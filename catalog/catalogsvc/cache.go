@@ -65,6 +65,9 @@ type CachedStore struct {
 	gens map[string]uint64 // product id → generation, for invalidated products
 	all  atomic.Uint64     // bumped when everything is invalidated
 	list atomic.Uint64     // bumped when any listing may have changed
+	// flips is bumped when an event changes whether a SKU can be bought
+	// (cache_stock.go).
+	flips atomic.Uint64
 
 	hits, misses atomic.Uint64
 
@@ -127,6 +130,15 @@ func (c *CachedStore) InvalidateAll() {
 	c.all.Add(1)
 	c.list.Add(1)
 }
+
+// StoreVersion moves whenever a store read (a product page or a listing)
+// may answer differently: a product, category or collection was
+// invalidated, or an event changed whether a SKU can be bought. It is
+// bumped after what it announces is visible to this cache's reads, so a
+// reader that takes the version before reading never keeps an older
+// answer under a newer version. Both counters only grow, so their sum
+// moves whenever either does.
+func (c *CachedStore) StoreVersion() uint64 { return c.list.Load() + c.flips.Load() }
 
 // Stats reports cache hits and misses of product reads since start.
 func (c *CachedStore) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }

@@ -36,14 +36,23 @@ func newStockCache(cfg CacheConfig) *otter.Cache[string, StockState] {
 }
 
 // recordStock keeps st for sku unless a newer state is held, and returns
-// the state held after.
-func (c *CachedStore) recordStock(sku string, st StockState) StockState {
+// the state held after. With announce (a report of a change: an event or
+// this process's write), a kept state that differs from the one held, or
+// that nothing was held for, bumps the store version (StoreVersion); a
+// state read from the database is not a change, only what was already
+// true (had it changed, its event would have announced it).
+func (c *CachedStore) recordStock(sku string, st StockState, announce bool) StockState {
+	flipped := false
 	held, _ := c.stock.Compute(sku, func(old StockState, found bool) (StockState, otter.ComputeOp) {
 		if found && old.At.After(st.At) {
 			return old, otter.CancelOp
 		}
+		flipped = !found || old.Sellable != st.Sellable
 		return st, otter.WriteOp
 	})
+	if announce && flipped {
+		c.flips.Add(1)
+	}
 	return held
 }
 
@@ -74,7 +83,7 @@ func (c *CachedStore) StockStates(ctx context.Context, skus []string) (map[strin
 		if !ok {
 			st = StockState{Sellable: true} // no stored state: sellable, as of the zero time
 		}
-		out[sku] = c.recordStock(sku, st) // perhaps a newer state an event brought meanwhile
+		out[sku] = c.recordStock(sku, st, false) // perhaps a newer state an event brought meanwhile
 	}
 	return out, nil
 }
@@ -84,7 +93,7 @@ func (c *CachedStore) ApplyStock(ctx context.Context, consumer, eventID, sku str
 	if err := c.Store.ApplyStock(ctx, consumer, eventID, sku, sellable, at); err != nil {
 		return err
 	}
-	c.recordStock(sku, StockState{Sellable: sellable, At: at})
+	c.recordStock(sku, StockState{Sellable: sellable, At: at}, true)
 	return nil
 }
 
@@ -97,7 +106,7 @@ func (c *CachedStore) handleStockEvent(e event.Event) {
 	if err := e.Decode(&lc); err != nil || lc.SKU == "" {
 		return // the durable consumer reports a bad event; the register keeps what it has
 	}
-	c.recordStock(lc.SKU, StockState{Sellable: lc.sellable(), At: e.Time.UTC()})
+	c.recordStock(lc.SKU, StockState{Sellable: lc.sellable(), At: e.Time.UTC()}, true)
 }
 
 func isStockEvent(e event.Event) bool { return strings.HasPrefix(e.Type, "inventory.") }

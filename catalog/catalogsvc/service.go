@@ -357,6 +357,16 @@ func (s *Service) StoreProduct(ctx context.Context, q catalog.StoreProductQuery)
 	return StoreViewStock(p, q.Currency, loc, unsellable), nil
 }
 
+// StoreVersion tells when the store answers may have changed (see
+// CachedStore.StoreVersion); ok is false without the cache, which alone
+// knows.
+func (s *Service) StoreVersion() (v uint64, ok bool) {
+	if vs, is := s.store.(interface{ StoreVersion() uint64 }); is {
+		return vs.StoreVersion(), true
+	}
+	return 0, false
+}
+
 // StoreProducts implements catalog.Service.
 func (s *Service) StoreProducts(ctx context.Context, q catalog.StoreListQuery) (catalog.Page[catalog.StoreProduct], error) {
 	channel, loc, err := storeQueryChecks(q.Channel, q.Currency, q.Locale)
