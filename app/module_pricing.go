@@ -25,7 +25,18 @@ func pricingModule() Module {
 			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
-			svc := pricingsvc.New(st, pricingsvc.DefaultConfig(), env.Log.With("module", pricing.Module), env.Now)
+			// Quote's reads come from an in-process cache, invalidated by this
+			// process's writes and, for every process, by pricing's events and
+			// the catalog's product events (a watch: each process sees every
+			// event).
+			cached := pricingsvc.NewCachedStore(st, pricingsvc.DefaultCacheConfig())
+			var unwatch func()
+			if c, ok := cached.(*pricingsvc.CachedStore); ok {
+				if unwatch, err = env.Bus.Watch(ctx, []string{event.Subject(pricing.Module, ">"), event.Subject(catalog.Module, "product.*")}, c.HandleEvent); err != nil {
+					return nil, err
+				}
+			}
+			svc := pricingsvc.New(cached, pricingsvc.DefaultConfig(), env.Log.With("module", pricing.Module), env.Now)
 			pricinghttp.Register(env.API, svc)
 			env.Provide(pricing.Module, pricing.Service(svc))
 			env.Health.Add("pricing_db", db.Ping)
@@ -38,9 +49,18 @@ func pricingModule() Module {
 				Concurrency: 16,
 			})
 			if err != nil {
+				if unwatch != nil {
+					unwatch()
+				}
 				return nil, err
 			}
-			return &Running{Run: rel.Run, Stop: func(context.Context) error { stop(); return nil }}, nil
+			return &Running{Run: rel.Run, Stop: func(context.Context) error {
+				stop()
+				if unwatch != nil {
+					unwatch()
+				}
+				return nil
+			}}, nil
 		},
 	}
 }

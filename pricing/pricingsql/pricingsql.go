@@ -259,6 +259,39 @@ func (s *Store) Candidates(ctx context.Context, currency, channel string, groups
 	return out, rows.Err()
 }
 
+// ListedPrices implements pricingsvc.Store.
+func (s *Store) ListedPrices(ctx context.Context, currency string, variantIDs []string) ([]pricingsvc.ListedPrice, error) {
+	if len(variantIDs) == 0 {
+		return nil, nil
+	}
+	in, idArgs := inArgs(variantIDs)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT l.id, p.variant_id, p.amount, l.tax_inclusive, l.priority, l.channel, l.customer_group, l.starts_at, l.ends_at
+		FROM pricing_list_prices p JOIN pricing_price_lists l ON l.id = p.list_id
+		WHERE l.currency = ? AND l.active = TRUE AND p.variant_id IN `+in, append([]any{currency}, idArgs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []pricingsvc.ListedPrice
+	for rows.Next() {
+		var p pricingsvc.ListedPrice
+		var starts, ends sql.NullTime
+		if err := rows.Scan(&p.ListID, &p.VariantID, &p.Amount, &p.TaxInclusive, &p.Priority, &p.Channel, &p.CustomerGroup, &starts, &ends); err != nil {
+			return nil, err
+		}
+		if starts.Valid {
+			t := starts.Time.UTC()
+			p.StartsAt = &t
+		}
+		if ends.Valid {
+			t := ends.Time.UTC()
+			p.EndsAt = &t
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
 // BaseVariants implements pricingsvc.Store.
 func (s *Store) BaseVariants(ctx context.Context, variantIDs []string) (map[string]pricingsvc.BaseVariant, error) {
 	out := make(map[string]pricingsvc.BaseVariant, len(variantIDs))
@@ -266,7 +299,9 @@ func (s *Store) BaseVariants(ctx context.Context, variantIDs []string) (map[stri
 		return out, nil
 	}
 	in, args := inArgs(variantIDs)
-	rows, err := s.DB.Read().QueryContext(ctx, `SELECT variant_id, product_id, sku, prices FROM pricing_base_variants WHERE variant_id IN `+in, args...)
+	rows, err := s.DB.Read().QueryContext(ctx, `SELECT v.variant_id, v.product_id, v.sku, v.prices, p.version
+		FROM pricing_base_variants v JOIN pricing_base_products p ON p.product_id = v.product_id
+		WHERE v.variant_id IN `+in, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +309,7 @@ func (s *Store) BaseVariants(ctx context.Context, variantIDs []string) (map[stri
 	for rows.Next() {
 		var b pricingsvc.BaseVariant
 		var prices string
-		if err := rows.Scan(&b.VariantID, &b.ProductID, &b.SKU, &prices); err != nil {
+		if err := rows.Scan(&b.VariantID, &b.ProductID, &b.SKU, &prices, &b.Version); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(prices), &b.Prices); err != nil {

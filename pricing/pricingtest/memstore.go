@@ -207,6 +207,27 @@ func (m *MemStore) Candidates(_ context.Context, currency, channel string, group
 	return out, nil
 }
 
+// ListedPrices implements pricingsvc.Store.
+func (m *MemStore) ListedPrices(_ context.Context, currency string, variantIDs []string) ([]pricingsvc.ListedPrice, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []pricingsvc.ListedPrice
+	for _, pl := range m.lists {
+		if pl.Currency != currency || !pl.Active {
+			continue
+		}
+		for _, v := range variantIDs {
+			if a, ok := m.prices[pl.ID][v]; ok {
+				out = append(out, pricingsvc.ListedPrice{
+					Candidate: pricingsvc.Candidate{ListID: pl.ID, VariantID: v, Amount: a, TaxInclusive: pl.TaxInclusive, Priority: pl.Priority},
+					Channel:   pl.Channel, CustomerGroup: pl.CustomerGroup, StartsAt: pl.StartsAt, EndsAt: pl.EndsAt,
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
 // BaseVariants implements pricingsvc.Store.
 func (m *MemStore) BaseVariants(_ context.Context, variantIDs []string) (map[string]pricingsvc.BaseVariant, error) {
 	m.mu.Lock()
@@ -214,6 +235,7 @@ func (m *MemStore) BaseVariants(_ context.Context, variantIDs []string) (map[str
 	out := map[string]pricingsvc.BaseVariant{}
 	for _, v := range variantIDs {
 		if b, ok := m.variants[v]; ok {
+			b.Version = m.products[b.ProductID]
 			out[v] = b
 		}
 	}
