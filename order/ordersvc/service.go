@@ -143,12 +143,9 @@ func (s *Service) Checkout(ctx context.Context, cmd order.CheckoutCommand) (orde
 	if err := checkCart(c); err != nil {
 		return order.CheckoutResult{}, err
 	}
-	// quote: the address decides the tax; the totals are read afresh
+	// quote: the address decides the tax; the cart answers re-priced
 	email, addr := cmd.Email, cmd.ShippingAddress
-	if _, err := s.deps.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email, ShippingAddress: &addr}); err != nil {
-		return order.CheckoutResult{}, err
-	}
-	if c, err = s.deps.Cart.Get(ctx, cmd.CartID); err != nil {
+	if c, err = s.deps.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email, ShippingAddress: &addr}); err != nil {
 		return order.CheckoutResult{}, err
 	}
 	if err := checkCart(c); err != nil {
@@ -188,7 +185,7 @@ func (s *Service) prior(ctx context.Context, cmd order.CheckoutCommand) (order.C
 			return res, true, err
 		case same && p.State == Running && p.Step != StepReserve && p.Step != StepAuthorize && p.Step != StepCreateOrder:
 			// The order exists: finish what the first attempt left.
-			p, err := s.finish(ctx, p)
+			p, _, err := s.finish(ctx, p, nil)
 			if err != nil {
 				return order.CheckoutResult{}, true, err
 			}
@@ -254,6 +251,15 @@ func (s *Service) save(ctx context.Context, chk *Checkout, events []event.Event)
 
 // run executes the saga from reserve on. The payment token is never
 // stored; a checkout that dies before its authorization is compensated.
+//
+// The saga log is written when the checkout starts (step reserve), with
+// the order (step commit) and when it is done: reserving and authorizing
+// are not recorded on their own, because both are found again by the
+// checkout's id (the reservation's reference and the authorization's
+// key), which is what compensation does for a checkout whose log stops
+// before the order exists. Each write of the log is conditional on the
+// version before it, so a recovery that claimed a stalled checkout makes
+// the live process's next write fail.
 func (s *Service) run(ctx context.Context, chk Checkout, token string) (order.CheckoutResult, error) {
 	// reserve
 	res, err := s.deps.Inventory.Reserve(ctx, inventory.ReserveCommand{Reference: chk.ID, Owner: chk.ID, Lines: chk.Lines,
@@ -261,10 +267,7 @@ func (s *Service) run(ctx context.Context, chk Checkout, token string) (order.Ch
 	if err != nil {
 		return order.CheckoutResult{}, s.compensate(ctx, chk, err)
 	}
-	chk.ReservationID, chk.Step = res.ID, StepAuthorize
-	if err := s.save(ctx, &chk, nil); err != nil {
-		return order.CheckoutResult{}, s.compensate(ctx, chk, err)
-	}
+	chk.ReservationID, chk.Step = res.ID, StepAuthorize // in memory: see above
 	// authorize
 	pay, err := s.deps.Payment.Authorize(ctx, payment.AuthorizeCommand{Key: chk.ID, Reference: chk.ID, Provider: chk.Provider,
 		Token: token, Amount: chk.Order.Totals.Total})
@@ -272,9 +275,6 @@ func (s *Service) run(ctx context.Context, chk Checkout, token string) (order.Ch
 		return order.CheckoutResult{}, s.compensate(ctx, chk, err)
 	}
 	chk.PaymentID, chk.Step = pay.ID, StepCreateOrder
-	if err := s.save(ctx, &chk, nil); err != nil {
-		return order.CheckoutResult{}, s.compensate(ctx, chk, err)
-	}
 	// create order
 	o := chk.Order
 	o.Status, o.PaymentID, o.ReservationID = order.Authorized, chk.PaymentID, chk.ReservationID
@@ -282,16 +282,12 @@ func (s *Service) run(ctx context.Context, chk Checkout, token string) (order.Ch
 	access, hash := newToken()
 	next := chk
 	next.Step, next.Version, next.UpdatedAt = StepCommit, chk.Version+1, s.now()
-	if _, err := s.store.CreateOrder(ctx, o, hash, next); err != nil {
+	placed, err := s.store.CreateOrder(ctx, o, hash, next)
+	if err != nil {
 		return order.CheckoutResult{}, s.compensate(ctx, chk, err)
 	}
 	// commit, complete the cart, order.placed
-	done, err := s.finish(ctx, next)
-	if err != nil {
-		return order.CheckoutResult{}, err
-	}
-	placed, err := s.store.GetOrder(ctx, done.OrderID)
-	if err != nil {
+	if _, placed, err = s.finish(ctx, next, &placed); err != nil {
 		return order.CheckoutResult{}, err
 	}
 	return order.CheckoutResult{Order: placed, AccessToken: access}, nil
@@ -310,8 +306,9 @@ func (s *Service) compensate(ctx context.Context, chk Checkout, cause error) err
 		}
 		return err
 	}
-	if chk.PaymentID == "" && chk.Step != StepReserve {
-		// The authorization's outcome is unknown: look it up by its key.
+	if chk.PaymentID == "" && (chk.Step != StepReserve || cause == nil) {
+		// The authorization's outcome is unknown (recovery, or an
+		// authorization whose answer was lost): look it up by its key.
 		if p, err := s.deps.Payment.GetByKey(ctx, chk.ID); err == nil {
 			chk.PaymentID = p.ID
 		} else if !errs.Is(err, errs.NotFound) {
@@ -357,44 +354,49 @@ func (s *Service) compensate(ctx context.Context, chk Checkout, cause error) err
 }
 
 // finish runs the steps after the order exists: commit the reservation,
-// complete the cart, emit order.placed. Each is idempotent.
-func (s *Service) finish(ctx context.Context, chk Checkout) (Checkout, error) {
+// complete the cart, emit order.placed. Each is idempotent, so the log is
+// written once, when all are done: a checkout that dies before repeats
+// them all. placed is the order as created, when the caller has it (it is
+// read otherwise); finish returns it.
+func (s *Service) finish(ctx context.Context, chk Checkout, placed *order.Order) (Checkout, order.Order, error) {
 	ctx = context.WithoutCancel(ctx)
 	if chk.Step == StepCommit {
 		if _, err := s.deps.Inventory.Commit(ctx, inventory.CommitCommand{ReservationID: chk.ReservationID, OrderID: chk.OrderID}); err != nil {
 			if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.NotFound) {
-				return chk, err
+				return chk, order.Order{}, err
 			}
 			// The reservation was released or expired before it could be
 			// committed: the order stands, and staff must see it.
 			s.log.Error("checkout reservation could not be committed", "checkout", chk.ID, "order", chk.OrderID, "err", err)
 		}
 		chk.Step = StepCompleteCart
-		if err := s.save(ctx, &chk, nil); err != nil {
-			return chk, err
-		}
 	}
+	var o order.Order
 	if chk.Step == StepCompleteCart {
 		if _, err := s.deps.Cart.Complete(ctx, chk.CartID); err != nil {
 			if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.NotFound) {
-				return chk, err
+				return chk, order.Order{}, err
 			}
 			s.log.Warn("checkout could not complete its cart", "checkout", chk.ID, "cart", chk.CartID, "err", err)
 		}
-		o, err := s.store.GetOrder(ctx, chk.OrderID)
-		if err != nil {
-			return chk, err
+		if placed != nil {
+			o = *placed
+		} else {
+			var err error
+			if o, err = s.store.GetOrder(ctx, chk.OrderID); err != nil {
+				return chk, o, err
+			}
 		}
 		events, err := s.events(order.EventPlaced, o)
 		if err != nil {
-			return chk, err
+			return chk, o, err
 		}
 		chk.Step, chk.State = StepDone, Completed
 		if err := s.save(ctx, &chk, events); err != nil {
-			return chk, err
+			return chk, o, err
 		}
 	}
-	return chk, nil
+	return chk, o, nil
 }
 
 // Recover implements order.Service: the checkouts, then the cancels.
@@ -426,7 +428,7 @@ func (s *Service) recoverCheckouts(ctx context.Context, olderThan time.Duration,
 			}
 			out.Compensated++
 		default:
-			if _, err := s.finish(ctx, chk); err != nil {
+			if _, _, err := s.finish(ctx, chk, nil); err != nil {
 				s.log.Error("checkout recovery failed; will retry", "checkout", chk.ID, "err", err)
 				out.Failed++
 				continue

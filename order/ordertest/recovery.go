@@ -18,8 +18,12 @@ import (
 
 // crash leaves the saga log and side effects a checkout killed at step
 // would leave: done says whether the step's call had happened (but was
-// not recorded).
-func crash(tb testing.TB, s Subject, cartID string, step ordersvc.Step, done bool) ordersvc.Checkout {
+// not recorded). The log is the one Checkout writes — started (step
+// reserve), with the order (step commit), done — or, with legacy, the one
+// earlier versions wrote, which also recorded the steps authorize,
+// create_order and complete_cart as they went: a checkout in flight
+// during an upgrade must recover as well.
+func crash(tb testing.TB, s Subject, cartID string, step ordersvc.Step, done, legacy bool) ordersvc.Checkout {
 	tb.Helper()
 	ctx := context.Background()
 	c, _ := s.Carts.Get(ctx, cartID)
@@ -37,34 +41,39 @@ func crash(tb testing.TB, s Subject, cartID string, step ordersvc.Step, done boo
 			tb.Fatalf("crash at %s: %v", step, err)
 		}
 	}
-	save := func() {
+	logged := chk // what the saga log holds
+	record := func(next ordersvc.Step) {
 		tb.Helper()
-		chk.Version++
-		must(s.Store.SaveCheckout(ctx, chk, nil))
+		chk.Step = next
+		if legacy {
+			chk.Version++
+			must(s.Store.SaveCheckout(ctx, chk, nil))
+			logged = chk
+		}
 	}
 	must(s.Store.InsertCheckout(ctx, chk))
 	if step == ordersvc.StepReserve && !done {
-		return chk
+		return logged
 	}
 	r, err := s.Inventory.Reserve(ctx, inventory.ReserveCommand{Reference: chk.ID, Owner: chk.ID, Lines: chk.Lines})
 	must(err)
 	if step == ordersvc.StepReserve {
-		return chk
+		return logged
 	}
-	chk.ReservationID, chk.Step = r.ID, ordersvc.StepAuthorize
-	save()
+	chk.ReservationID = r.ID
+	record(ordersvc.StepAuthorize)
 	if step == ordersvc.StepAuthorize && !done {
-		return chk
+		return logged
 	}
 	p, err := s.Payment.Authorize(ctx, payment.AuthorizeCommand{Key: chk.ID, Reference: chk.ID, Provider: "test", Token: "tok_visa", Amount: c.Totals.Total})
 	must(err)
 	if step == ordersvc.StepAuthorize {
-		return chk
+		return logged
 	}
-	chk.PaymentID, chk.Step = p.ID, ordersvc.StepCreateOrder
-	save()
+	chk.PaymentID = p.ID
+	record(ordersvc.StepCreateOrder)
 	if step == ordersvc.StepCreateOrder {
-		return chk
+		return logged
 	}
 	o := chk.Order
 	o.Status, o.PaymentID, o.ReservationID = order.Authorized, p.ID, r.ID
@@ -72,21 +81,21 @@ func crash(tb testing.TB, s Subject, cartID string, step ordersvc.Step, done boo
 	chk.Version++
 	_, err = s.Store.CreateOrder(ctx, o, "hash-"+chk.ID, chk)
 	must(err)
+	logged = chk
 	if step == ordersvc.StepCommit && !done {
-		return chk
+		return logged
 	}
 	_, err = s.Inventory.Commit(ctx, inventory.CommitCommand{ReservationID: r.ID, OrderID: o.ID})
 	must(err)
 	if step == ordersvc.StepCommit {
-		return chk
+		return logged
 	}
-	chk.Step = ordersvc.StepCompleteCart
-	save()
+	record(ordersvc.StepCompleteCart)
 	if done {
 		_, err = s.Carts.Complete(ctx, cartID)
 		must(err)
 	}
-	return chk
+	return logged
 }
 
 // TestRecovery leaves a checkout as a process killed at each step would,
@@ -99,6 +108,7 @@ func TestRecovery(t *testing.T, newSubject func(t *testing.T) Subject) {
 		done     bool
 		complete bool
 	}{
+		// step, whether its call happened, whether recovery completes
 		{ordersvc.StepReserve, false, false},
 		{ordersvc.StepReserve, true, false},
 		{ordersvc.StepAuthorize, false, false},
@@ -109,53 +119,58 @@ func TestRecovery(t *testing.T, newSubject func(t *testing.T) Subject) {
 		{ordersvc.StepCompleteCart, false, true},
 		{ordersvc.StepCompleteCart, true, true},
 	} {
-		name := string(tc.step)
-		if tc.done {
-			name += "-done"
+		for _, legacy := range []bool{false, true} {
+			name := string(tc.step)
+			if tc.done {
+				name += "-done"
+			}
+			if legacy {
+				name += "-legacy-log"
+			}
+			t.Run(name, func(t *testing.T) {
+				s := newSubject(t)
+				k := MustStock(t, s, 4)
+				cartID := s.Carts.Add(Line{k, 3, 500})
+				chk := crash(t, s, cartID, tc.step, tc.done, legacy)
+				res, err := s.Order.Recover(ctx, 0)
+				if err != nil || res.Failed != 0 {
+					t.Fatalf("recover %+v %v", res, err)
+				}
+				got, err := s.Store.GetCheckout(ctx, chk.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pay, payErr := s.Payment.GetByKey(ctx, chk.ID)
+				c, _ := s.Carts.Get(ctx, cartID)
+				if tc.complete {
+					if res.Completed != 1 || got.State != ordersvc.Completed {
+						t.Fatalf("recover %+v, checkout %s", res, got.State)
+					}
+					WantStock(t, s, k, 1, 0, 3)
+					o, err := s.Order.Get(ctx, chk.OrderID)
+					if err != nil || o.Status != order.Authorized || c.Status != cart.Completed || pay.Status != payment.Authorized {
+						t.Fatalf("order %+v %v, cart %s, payment %s", o, err, c.Status, pay.Status)
+					}
+				} else {
+					if res.Compensated != 1 || got.State != ordersvc.Compensated {
+						t.Fatalf("recover %+v, checkout %s", res, got.State)
+					}
+					WantStock(t, s, k, 4, 0, 0)
+					if payErr == nil && pay.Status != payment.Voided {
+						t.Fatalf("payment left %s", pay.Status)
+					}
+					_, err := s.Order.Get(ctx, chk.OrderID)
+					WantErr(t, err, errs.NotFound, "not_found")
+					if c.Status != cart.Active {
+						t.Fatalf("cart %s", c.Status)
+					}
+					MustCheckout(t, s, Checkout(cartID, "", "tok_visa")) // the cart can be checked out again
+				}
+				if res, _ := s.Order.Recover(ctx, 0); res != (order.RecoverResult{}) {
+					t.Fatalf("second pass %+v", res)
+				}
+			})
 		}
-		t.Run(name, func(t *testing.T) {
-			s := newSubject(t)
-			k := MustStock(t, s, 4)
-			cartID := s.Carts.Add(Line{k, 3, 500})
-			chk := crash(t, s, cartID, tc.step, tc.done)
-			res, err := s.Order.Recover(ctx, 0)
-			if err != nil || res.Failed != 0 {
-				t.Fatalf("recover %+v %v", res, err)
-			}
-			got, err := s.Store.GetCheckout(ctx, chk.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			pay, payErr := s.Payment.GetByKey(ctx, chk.ID)
-			c, _ := s.Carts.Get(ctx, cartID)
-			if tc.complete {
-				if res.Completed != 1 || got.State != ordersvc.Completed {
-					t.Fatalf("recover %+v, checkout %s", res, got.State)
-				}
-				WantStock(t, s, k, 1, 0, 3)
-				o, err := s.Order.Get(ctx, chk.OrderID)
-				if err != nil || o.Status != order.Authorized || c.Status != cart.Completed || pay.Status != payment.Authorized {
-					t.Fatalf("order %+v %v, cart %s, payment %s", o, err, c.Status, pay.Status)
-				}
-			} else {
-				if res.Compensated != 1 || got.State != ordersvc.Compensated {
-					t.Fatalf("recover %+v, checkout %s", res, got.State)
-				}
-				WantStock(t, s, k, 4, 0, 0)
-				if payErr == nil && pay.Status != payment.Voided {
-					t.Fatalf("payment left %s", pay.Status)
-				}
-				_, err := s.Order.Get(ctx, chk.OrderID)
-				WantErr(t, err, errs.NotFound, "not_found")
-				if c.Status != cart.Active {
-					t.Fatalf("cart %s", c.Status)
-				}
-				MustCheckout(t, s, Checkout(cartID, "", "tok_visa")) // the cart can be checked out again
-			}
-			if res, _ := s.Order.Recover(ctx, 0); res != (order.RecoverResult{}) {
-				t.Fatalf("second pass %+v", res)
-			}
-		})
 	}
 }
 
