@@ -38,22 +38,29 @@ type Config struct {
 	SweepBatch    int
 	// Attempts bounds the retries of a change that raced another one.
 	Attempts int
+	// Latest bounds the carts whose latest version this process keeps as
+	// the starting point of their next change, in lines (a cart weighs
+	// one plus its lines); 0: the default; negative: none.
+	Latest int
+	// LatestTTL bounds how long such a copy is kept after its last use.
+	LatestTTL time.Duration
 }
 
 // DefaultConfig: carts live 30 days after their last change and are
 // deleted 7 days after they expired; at most 100 of a line.
 func DefaultConfig() Config {
 	return Config{TTL: 30 * 24 * time.Hour, Retention: 7 * 24 * time.Hour, MaxQuantity: cart.DefaultMaxQuantity,
-		SweepInterval: time.Minute, SweepBatch: 500, Attempts: 8}
+		SweepInterval: time.Minute, SweepBatch: 500, Attempts: 8, Latest: 200_000, LatestTTL: 30 * time.Minute}
 }
 
 // Service implements cart.Service.
 type Service struct {
-	store Store
-	deps  Deps
-	cfg   Config
-	log   *slog.Logger
-	now   func() time.Time
+	store  Store
+	deps   Deps
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	latest *latest
 }
 
 // New returns the cart service over store, calling deps.
@@ -77,7 +84,14 @@ func New(store Store, deps Deps, cfg Config, log *slog.Logger, now func() time.T
 	if cfg.Attempts <= 0 {
 		cfg.Attempts = d.Attempts
 	}
-	return &Service{store: store, deps: deps, cfg: cfg, log: log, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
+	if cfg.Latest == 0 {
+		cfg.Latest = d.Latest
+	}
+	if cfg.LatestTTL <= 0 {
+		cfg.LatestTTL = d.LatestTTL
+	}
+	return &Service{store: store, deps: deps, cfg: cfg, log: log, now: func() time.Time { return now().UTC().Truncate(time.Microsecond) },
+		latest: newLatest(cfg.Latest, cfg.LatestTTL)}
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "cart not found") }
@@ -99,13 +113,21 @@ func (s *Service) load(ctx context.Context, cartID string) (cart.Cart, error) {
 	if err != nil {
 		return cart.Cart{}, err
 	}
-	if !auth.MayAccess(ctx, c.CustomerID) {
-		return cart.Cart{}, notFound() // another customer's cart: as if it did not exist
-	}
-	if !s.now().Before(c.ExpiresAt) {
-		return cart.Cart{}, errs.E(errs.NotFound, cart.CodeExpired, "the cart expired")
+	if err := s.reachable(ctx, c); err != nil {
+		return cart.Cart{}, err
 	}
 	return c, nil
+}
+
+// reachable tells whether the caller may use c now.
+func (s *Service) reachable(ctx context.Context, c cart.Cart) error {
+	if !auth.MayAccess(ctx, c.CustomerID) {
+		return notFound() // another customer's cart: as if it did not exist
+	}
+	if !s.now().Before(c.ExpiresAt) {
+		return errs.E(errs.NotFound, cart.CodeExpired, "the cart expired")
+	}
+	return nil
 }
 
 func clone(c cart.Cart) cart.Cart {
@@ -124,51 +146,111 @@ func clone(c cart.Cart) cart.Cart {
 	return c
 }
 
+// edit changes a cart and names the line it added or changed (empty:
+// none), whose pricing errors are the caller's.
+type edit func(c *cart.Cart) (touched string, err error)
+
+// lineCheck checks the touched line of c once pricing priced it as l, and
+// completes it; its error is the change's.
+type lineCheck func(c *cart.Cart, it *cart.Item, l pricing.PricedLine) error
+
 // change applies fn to the latest state of an active cart, re-prices it
-// (touched names the line fn added or changed, whose pricing errors are
-// the caller's) and saves it if no other change came in between; else it
-// starts over.
-func (s *Service) change(ctx context.Context, cartID, typ string, fn func(c *cart.Cart) (touched string, err error)) (cart.Cart, error) {
-	for range s.cfg.Attempts {
-		cur, err := s.load(ctx, cartID)
-		if err != nil {
-			return cart.Cart{}, err
-		}
-		if cur.Status == cart.Completed {
-			return cart.Cart{}, errs.E(errs.Conflict, cart.CodeCompleted, "the cart was completed and cannot change")
-		}
-		next := clone(cur)
-		touched, err := fn(&next)
-		if err != nil {
-			return cart.Cart{}, err
-		}
-		if err := s.price(ctx, &next, touched); err != nil {
-			return cart.Cart{}, err
-		}
-		if typ == cart.EventCompleted {
-			if err := completable(next); err != nil {
-				return cart.Cart{}, err
+// (check, when not nil, checks the touched line once priced) and saves it
+// if no other change came in between; else it starts over.
+//
+// The starting point is this process's copy of the cart's latest version
+// when it holds one (see latest), else the stored cart. The copy is only
+// a guess: the save is conditional on the version it started from, so a
+// copy another process made stale ends in a conflict, and the change
+// starts over from the stored cart; an error found on the copy is
+// confirmed on the stored cart before it is answered.
+func (s *Service) change(ctx context.Context, cartID, typ string, fn edit, check lineCheck) (cart.Cart, error) {
+	useCopy := id.Valid("cart", cartID)
+	for i := 0; i < s.cfg.Attempts; i++ {
+		var cur cart.Cart
+		fromCopy := false
+		if useCopy {
+			if c, ok := s.latest.get(cartID); ok && s.reachable(ctx, c) == nil {
+				cur, fromCopy = c, true
 			}
 		}
-		now := s.now()
-		next.Version = cur.Version + 1
-		next.UpdatedAt = now
-		next.ExpiresAt = now.Add(s.cfg.TTL)
-		events, err := s.event(typ, next)
-		if err != nil {
-			return cart.Cart{}, err
+		if !fromCopy {
+			c, err := s.load(ctx, cartID)
+			if err != nil {
+				s.latest.drop(cartID, -1)
+				return cart.Cart{}, err
+			}
+			cur = c
+			s.latest.put(cur)
 		}
-		saved, err := s.store.Save(ctx, next, cur.Version, events)
-		if err != nil {
-			return cart.Cart{}, err
-		}
-		if saved {
+		next, saved, err := s.attempt(ctx, cur, typ, fn, check)
+		switch {
+		case err == nil && saved:
+			s.latest.put(next)
 			return next, nil
+		case fromCopy && !errors.Is(err, errSave):
+			// A conflict or an error on the copy: start over once from
+			// the stored cart, which decides (this try does not count).
+			s.latest.drop(cartID, cur.Version)
+			useCopy = false
+			i--
+			continue
+		case err != nil:
+			if errors.Is(err, errSave) {
+				s.latest.drop(cartID, -1) // whether it landed is unknown
+				err = errors.Unwrap(err)
+			}
+			return cart.Cart{}, err
 		}
 		// Another change came first (or the sweeper removed the cart:
 		// the next load answers that): start over from the latest.
+		s.latest.drop(cartID, cur.Version)
 	}
 	return cart.Cart{}, errs.E(errs.Conflict, cart.CodeVersion, "the cart changed concurrently; retry")
+}
+
+// errSave marks an error of the save itself, which may have landed and is
+// never retried.
+var errSave = errors.New("cart: save")
+
+type saveError struct{ err error }
+
+func (e saveError) Error() string        { return e.err.Error() }
+func (e saveError) Unwrap() error        { return e.err }
+func (e saveError) Is(target error) bool { return target == errSave }
+
+// attempt applies fn to cur and saves the result if cur is still the
+// stored version; saved false: another change came first.
+func (s *Service) attempt(ctx context.Context, cur cart.Cart, typ string, fn edit, check lineCheck) (cart.Cart, bool, error) {
+	if cur.Status == cart.Completed {
+		return cart.Cart{}, false, errs.E(errs.Conflict, cart.CodeCompleted, "the cart was completed and cannot change")
+	}
+	next := clone(cur)
+	touched, err := fn(&next)
+	if err != nil {
+		return cart.Cart{}, false, err
+	}
+	if err := s.price(ctx, &next, touched, check); err != nil {
+		return cart.Cart{}, false, err
+	}
+	if typ == cart.EventCompleted {
+		if err := completable(next); err != nil {
+			return cart.Cart{}, false, err
+		}
+	}
+	now := s.now()
+	next.Version = cur.Version + 1
+	next.UpdatedAt = now
+	next.ExpiresAt = now.Add(s.cfg.TTL)
+	events, err := s.event(typ, next)
+	if err != nil {
+		return cart.Cart{}, false, err
+	}
+	saved, err := s.store.Save(ctx, next, cur.Version, events)
+	if err != nil {
+		return cart.Cart{}, false, saveError{err}
+	}
+	return next, saved, nil
 }
 
 func completable(c cart.Cart) error {
@@ -217,6 +299,7 @@ func (s *Service) Create(ctx context.Context, cmd cart.CreateCommand) (cart.Cart
 	if err := s.store.Insert(ctx, c, events); err != nil {
 		return cart.Cart{}, err
 	}
+	s.latest.put(c)
 	return c, nil
 }
 
@@ -227,7 +310,7 @@ func (s *Service) Get(ctx context.Context, cartID string) (cart.Cart, error) {
 		return cart.Cart{}, err
 	}
 	c = clone(c)
-	if err := s.price(ctx, &c, ""); err != nil {
+	if err := s.price(ctx, &c, "", nil); err != nil {
 		return cart.Cart{}, err
 	}
 	return c, nil
@@ -268,6 +351,8 @@ func (s *Service) AddItem(ctx context.Context, cmd cart.AddItemCommand) (cart.Ca
 		}
 		cmd.VariantID = vid
 	}
+	// The line is priced with the rest of the cart, once; then its
+	// product must be for sale in the cart's channel, and in stock.
 	return s.change(ctx, cmd.CartID, cart.EventUpdated, func(c *cart.Cart) (string, error) {
 		i := slices.IndexFunc(c.Items, func(it cart.Item) bool { return it.VariantID == cmd.VariantID })
 		qty := cmd.Quantity
@@ -276,24 +361,25 @@ func (s *Service) AddItem(ctx context.Context, cmd cart.AddItemCommand) (cart.Ca
 			if qty > s.cfg.MaxQuantity {
 				return "", errs.Validation(errs.Field("quantity", "the line would hold %d, more than %d", qty, s.cfg.MaxQuantity))
 			}
-		} else if len(c.Items) >= cart.MaxItems {
-			return "", errs.E(errs.Conflict, cart.CodeTooManyItems, "a cart holds at most %d lines", cart.MaxItems)
-		}
-		it, err := s.variant(ctx, *c, cmd.VariantID, qty)
-		if err != nil {
-			return "", err
-		}
-		if err := s.checkStock(ctx, it.SKU, qty, "quantity"); err != nil {
-			return "", err
-		}
-		if i >= 0 {
 			c.Items[i].Quantity = qty
-			c.Items[i].ProductID, c.Items[i].SKU, c.Items[i].Title, c.Items[i].VariantTitle = it.ProductID, it.SKU, it.Title, it.VariantTitle
 			return c.Items[i].ID, nil
 		}
-		it.ID = id.New("cli")
+		if len(c.Items) >= cart.MaxItems {
+			return "", errs.E(errs.Conflict, cart.CodeTooManyItems, "a cart holds at most %d lines", cart.MaxItems)
+		}
+		it := cart.Item{ID: id.New("cli"), VariantID: cmd.VariantID, Quantity: qty}
 		c.Items = append(c.Items, it)
 		return it.ID, nil
+	}, func(c *cart.Cart, it *cart.Item, l pricing.PricedLine) error {
+		d, err := s.variant(ctx, *c, it.VariantID, l.ProductID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkStock(ctx, d.SKU, it.Quantity, "quantity"); err != nil {
+			return err
+		}
+		it.ProductID, it.SKU, it.Title, it.VariantTitle = d.ProductID, d.SKU, d.Title, d.VariantTitle
+		return nil
 	})
 }
 
@@ -319,36 +405,18 @@ func unknownVariant(field, format string, args ...any) error {
 	return e
 }
 
-// variant describes a variant that can be bought in c: priced in its
-// currency for its channel, of a published product visible in its channel.
-func (s *Service) variant(ctx context.Context, c cart.Cart, variantID string, qty int64) (cart.Item, error) {
-	groups, err := s.groups(ctx, c)
-	if err != nil {
-		return cart.Item{}, err
-	}
-	q, err := s.deps.Pricing.Quote(ctx, pricing.QuoteQuery{Currency: c.Currency, Channel: c.Channel, CustomerGroups: groups, Lines: []pricing.QuoteLine{{VariantID: variantID, Quantity: qty}}})
-	switch {
-	case errs.Is(err, errs.NotFound):
-		return cart.Item{}, unknownVariant("variant_id", "no variant %s", variantID)
-	case errs.HasCode(err, "no_price"):
-		e := errs.E(errs.Invalid, cart.CodeNoPrice, "the variant has no price in %s", c.Currency)
-		e.Fields = []errs.FieldError{errs.Field("variant_id", "variant %s has no price in %s", variantID, c.Currency)}
-		return cart.Item{}, e
-	case err != nil:
-		return cart.Item{}, err
-	case len(q.Lines) != 1:
-		return cart.Item{}, errs.E(errs.Internal, "", "pricing answered %d lines for 1", len(q.Lines))
-	}
-	l := q.Lines[0]
+// variant describes a variant of productID (as pricing knows it) that can
+// be bought in c: of a published product visible in its channel.
+func (s *Service) variant(ctx context.Context, c cart.Cart, variantID, productID string) (cart.Item, error) {
 	// The store's read of the product (served from the catalog's cache)
 	// answers for a variant that can be bought; when the product is not in
 	// the store, the full read tells why.
-	if sp, err := s.deps.Catalog.StoreProduct(ctx, catalog.StoreProductQuery{Channel: c.Channel, IDOrHandle: l.ProductID, Currency: c.Currency}); err == nil {
+	if sp, err := s.deps.Catalog.StoreProduct(ctx, catalog.StoreProductQuery{Channel: c.Channel, IDOrHandle: productID, Currency: c.Currency}); err == nil {
 		if vi := slices.IndexFunc(sp.Variants, func(v catalog.StoreVariant) bool { return v.ID == variantID }); vi >= 0 {
-			return cart.Item{VariantID: variantID, ProductID: sp.ID, SKU: sp.Variants[vi].SKU, Title: sp.Title, VariantTitle: sp.Variants[vi].Title, Quantity: qty}, nil
+			return cart.Item{VariantID: variantID, ProductID: sp.ID, SKU: sp.Variants[vi].SKU, Title: sp.Title, VariantTitle: sp.Variants[vi].Title}, nil
 		}
 	}
-	p, err := s.deps.Catalog.GetProduct(ctx, l.ProductID)
+	p, err := s.deps.Catalog.GetProduct(ctx, productID)
 	if errs.Is(err, errs.NotFound) {
 		return cart.Item{}, unknownVariant("variant_id", "no variant %s", variantID)
 	}
@@ -364,7 +432,7 @@ func (s *Service) variant(ctx context.Context, c cart.Cart, variantID string, qt
 		e.Fields = []errs.FieldError{errs.Field("variant_id", "the product of variant %s is not for sale in channel %s", variantID, c.Channel)}
 		return cart.Item{}, e
 	}
-	return cart.Item{VariantID: variantID, ProductID: p.ID, SKU: p.Variants[vi].SKU, Title: p.Title, VariantTitle: p.Variants[vi].Title, Quantity: qty}, nil
+	return cart.Item{VariantID: variantID, ProductID: p.ID, SKU: p.Variants[vi].SKU, Title: p.Title, VariantTitle: p.Variants[vi].Title}, nil
 }
 
 // checkStock checks that qty of sku can be bought now. A SKU inventory
@@ -416,7 +484,7 @@ func (s *Service) UpdateItem(ctx context.Context, cmd cart.UpdateItemCommand) (c
 		}
 		c.Items[i].Quantity = cmd.Quantity
 		return c.Items[i].ID, nil
-	})
+	}, nil)
 }
 
 // RemoveItem implements cart.Service.
@@ -428,7 +496,7 @@ func (s *Service) RemoveItem(ctx context.Context, cmd cart.RemoveItemCommand) (c
 		}
 		c.Items = slices.Delete(c.Items, i, i+1)
 		return "", nil
-	})
+	}, nil)
 }
 
 // Update implements cart.Service.
@@ -453,7 +521,7 @@ func (s *Service) Update(ctx context.Context, cmd cart.UpdateCommand) (cart.Cart
 			c.ShippingAddress = &a
 		}
 		return "", nil
-	})
+	}, nil)
 }
 
 // SetShippingMethod implements cart.Service.
@@ -473,7 +541,7 @@ func (s *Service) SetShippingMethod(ctx context.Context, cmd cart.SetShippingMet
 		}
 		c.ShippingMethod = &cart.ShippingMethod{OptionID: cmd.OptionID, Name: strings.TrimSpace(cmd.Name), Amount: cmd.Amount}
 		return "", nil
-	})
+	}, nil)
 }
 
 // Complete implements cart.Service.
@@ -488,7 +556,7 @@ func (s *Service) Complete(ctx context.Context, cartID string) (cart.Cart, error
 	out, err := s.change(ctx, cartID, cart.EventCompleted, func(c *cart.Cart) (string, error) {
 		c.Status = cart.Completed
 		return "", nil
-	})
+	}, nil)
 	if errs.HasCode(err, cart.CodeCompleted) { // completed meanwhile by another call
 		return s.load(ctx, cartID)
 	}
@@ -531,8 +599,9 @@ func lineIndex(field string) (int, bool) {
 
 // price re-prices c's lines and recomputes its totals (see the package
 // documentation of cart). A line pricing cannot price is marked
-// unavailable, unless it is touched: then the error is the caller's.
-func (s *Service) price(ctx context.Context, c *cart.Cart, touched string) error {
+// unavailable, unless it is touched: then the error is the caller's, and
+// so is the error of check (when not nil) on the touched line once priced.
+func (s *Service) price(ctx context.Context, c *cart.Cart, touched string, check lineCheck) error {
 	groups, err := s.groups(ctx, *c)
 	if err != nil {
 		return err
@@ -558,6 +627,11 @@ func (s *Service) price(ctx context.Context, c *cart.Cart, touched string) error
 					return errs.Wrap(money.ErrCurrencyMixed, errs.Internal, "", "pricing answered in another currency")
 				}
 				it := &c.Items[i]
+				if check != nil && it.ID == touched {
+					if err := check(c, it, l); err != nil {
+						return err
+					}
+				}
 				it.UnitPrice, it.Total, it.TaxInclusive = l.UnitPrice, l.Total, l.TaxInclusive
 				if l.SKU != "" {
 					it.SKU = l.SKU
