@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -122,6 +123,7 @@ func BenchmarkStoreFlows(b *testing.B) {
 	})
 	b.Run("add-to-cart", func(b *testing.B) {
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		carts := make([]string, 64)
 		for i := range carts {
 			carts[i] = newCart()
@@ -137,6 +139,7 @@ func BenchmarkStoreFlows(b *testing.B) {
 	// per request rather than the disk's latency.
 	b.Run("add-to-cart-parallel", func(b *testing.B) {
 		b.ReportAllocs()
+		defer reportCPU(b)()
 		var next atomic.Int64
 		b.SetParallelism(16)
 		b.RunParallel(func(pb *testing.PB) {
@@ -197,4 +200,23 @@ func BenchmarkStoreFlows(b *testing.B) {
 			i++
 		}
 	})
+}
+
+// reportCPU starts measuring the CPU time of the whole process (user and
+// system, every goroutine: background commits and relays too); the
+// function it returns reports it per operation as cpu-ns/op.
+func reportCPU(b *testing.B) func() {
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	start := cpu()
+	return func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op")
+		}
+	}
 }
