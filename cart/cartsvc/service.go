@@ -47,10 +47,12 @@ type Config struct {
 }
 
 // DefaultConfig: carts live 30 days after their last change and are
-// deleted 7 days after they expired; at most 100 of a line.
+// deleted 7 days after they expired; at most 100 of a line; the copies of
+// carts changed in the last 30 minutes are kept, up to 100,000 lines'
+// worth (some tens of megabytes at most).
 func DefaultConfig() Config {
 	return Config{TTL: 30 * 24 * time.Hour, Retention: 7 * 24 * time.Hour, MaxQuantity: cart.DefaultMaxQuantity,
-		SweepInterval: time.Minute, SweepBatch: 500, Attempts: 8, Latest: 200_000, LatestTTL: 30 * time.Minute}
+		SweepInterval: time.Minute, SweepBatch: 500, Attempts: 8, Latest: 100_000, LatestTTL: 30 * time.Minute}
 }
 
 // Service implements cart.Service.
