@@ -3,7 +3,6 @@ package cataloghttp
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
 	"strconv"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/maypok86/otter/v2"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/httpx"
 )
 
 // encodedPagesBytes bounds the memory of encoded products, answersBytes
@@ -30,14 +30,6 @@ const (
 // differently, and ok is false when the service cannot tell.
 type storeVersions interface {
 	StoreVersion() (v uint64, ok bool)
-}
-
-// answer is a whole store answer as sent, kept while the service's store
-// version is the one it was made at.
-type answer struct {
-	etag, surrogate string
-	body            []byte
-	version         uint64
 }
 
 // encodedPages keeps the JSON of recently served store products by their
@@ -61,7 +53,7 @@ type encodedPages struct {
 	api      huma.API
 	cache    *otter.Cache[string, []byte]
 	versions storeVersions // nil: whole answers are not kept
-	answers  *otter.Cache[string, answer]
+	answers  *httpx.Answers[uint64]
 }
 
 func newEncodedPages(api huma.API, svc catalog.Service) *encodedPages {
@@ -71,13 +63,7 @@ func newEncodedPages(api huma.API, svc catalog.Service) *encodedPages {
 	})}
 	if v, ok := svc.(storeVersions); ok {
 		e.versions = v
-		e.answers = otter.Must(&otter.Options[string, answer]{
-			MaximumWeight: answersBytes,
-			Weigher: func(k string, a answer) uint32 {
-				return uint32(len(k) + len(a.etag) + len(a.surrogate) + len(a.body))
-			},
-			ExpiryCalculator: otter.ExpiryWriting[string, answer](answersTTL),
-		})
+		e.answers = httpx.NewAnswers[uint64](answersBytes, answersTTL)
 	}
 	return e
 }
@@ -96,20 +82,19 @@ func answerKey(route, channel, subject, currency, locale string, limit int, curs
 	return route + "\x00" + channel + "\x00" + subject + "\x00" + currency + "\x00" + locale + "\x00" + strconv.Itoa(limit) + "\x00" + cursor
 }
 
-// answer returns the answer kept for key at version v.
-func (e *encodedPages) answer(key string, v uint64, ok bool) (answer, bool) {
+// answer returns the answer kept for key at version v (ok: versions are
+// known at all).
+func (e *encodedPages) answer(key string, v uint64, ok bool) (httpx.Answer, bool) {
 	if !ok {
-		return answer{}, false
+		return httpx.Answer{}, false
 	}
-	a, found := e.answers.GetIfPresent(key)
-	return a, found && a.version == v
+	return e.answers.Get(key, v)
 }
 
 // keep keeps a for key, made at version v.
-func (e *encodedPages) keep(key string, v uint64, ok bool, a answer) {
+func (e *encodedPages) keep(key string, v uint64, ok bool, a httpx.Answer) {
 	if ok {
-		a.version = v
-		e.answers.Set(key, a)
+		e.answers.Keep(key, v, a)
 	}
 }
 
@@ -158,15 +143,4 @@ func (e *encodedPages) encodePage(page catalog.Page[catalog.StoreProduct], curre
 	out = append(out, `],"next_cursor":`...)
 	out = append(out, next...)
 	return append(out, "}\n"...), nil
-}
-
-// documentJSON documents T as the JSON body of op's 200 answer, for an
-// operation whose output body is pre-encoded bytes.
-func documentJSON[T any](api huma.API, op *huma.Operation) {
-	if op.Responses == nil {
-		op.Responses = map[string]*huma.Response{}
-	}
-	op.Responses["200"] = &huma.Response{Description: "OK", Content: map[string]*huma.MediaType{
-		"application/json": {Schema: api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[T](), true, "")},
-	}}
 }

@@ -310,14 +310,14 @@ func Register(api huma.API, svc catalog.Service) {
 
 	pages := newEncodedPages(api, svc)
 	listProducts := store("storeListProducts", "/store/products", "List published products", "Lists the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), newest first; category includes sub-categories. Prices are in the requested currency. Cacheable: ETag, Cache-Control and Surrogate-Key.")
-	documentJSON[catalog.Page[catalog.StoreProduct]](api, &listProducts)
+	httpx.DocumentJSONBody[catalog.Page[catalog.StoreProduct]](api, &listProducts)
 	huma.Register(api, listProducts,
 		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
 			channel := httpx.SalesChannel(ctx)
 			key := answerKey("list", channel, in.Category, in.Currency, in.Locale, in.Limit, in.Cursor)
 			v, keepable := pages.version()
 			if a, ok := pages.answer(key, v, keepable); ok {
-				out := &storeListOut{Status: http.StatusOK, ETag: a.etag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.surrogate, ContentType: "application/json", Body: a.body}
+				out := &storeListOut{Status: http.StatusOK, ETag: a.ETag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.SurrogateKey, ContentType: "application/json", Body: a.Body}
 				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 					out.Status, out.Body = http.StatusNotModified, nil
 				}
@@ -337,21 +337,21 @@ func Register(api huma.API, svc catalog.Service) {
 			if out.Body, err = pages.encodePage(page, in.Currency, in.Locale); err != nil {
 				return nil, err
 			}
-			pages.keep(key, v, keepable, answer{etag: out.ETag, surrogate: out.SurrogateKey, body: out.Body})
+			pages.keep(key, v, keepable, httpx.Answer{ETag: out.ETag, SurrogateKey: out.SurrogateKey, Body: out.Body})
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status, out.Body = http.StatusNotModified, nil
 			}
 			return out, nil
 		})
 	getProduct := store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product visible in the sales channel (the default one, or the channel of the X-Publishable-Key) by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable.")
-	documentJSON[catalog.StoreProduct](api, &getProduct)
+	httpx.DocumentJSONBody[catalog.StoreProduct](api, &getProduct)
 	huma.Register(api, getProduct,
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
 			channel := httpx.SalesChannel(ctx)
 			key := answerKey("product", channel, in.ID, in.Currency, in.Locale, 0, "")
 			v, keepable := pages.version()
 			if a, ok := pages.answer(key, v, keepable); ok {
-				out := &storeProductOut{Status: http.StatusOK, ETag: a.etag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.surrogate, ContentType: "application/json", Body: a.body}
+				out := &storeProductOut{Status: http.StatusOK, ETag: a.ETag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.SurrogateKey, ContentType: "application/json", Body: a.Body}
 				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 					out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
 				}
@@ -365,7 +365,7 @@ func Register(api huma.API, svc catalog.Service) {
 			if out.Body, err = pages.encode(p, in.Currency, in.Locale); err != nil {
 				return nil, err
 			}
-			pages.keep(key, v, keepable, answer{etag: out.ETag, surrogate: out.SurrogateKey, body: out.Body})
+			pages.keep(key, v, keepable, httpx.Answer{ETag: out.ETag, SurrogateKey: out.SurrogateKey, Body: out.Body})
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}

@@ -14,8 +14,13 @@ const StoreCacheControl = "public, max-age=30, stale-while-revalidate=300"
 // ETag is a strong validator of an answer body: a hash of its JSON.
 func ETag(v any) string {
 	b, _ := json.Marshal(v)
+	return ETagOf(b)
+}
+
+// ETagOf is the strong validator of an encoded answer body.
+func ETagOf(body []byte) string {
 	h := fnv.New64a()
-	h.Write(b)
+	h.Write(body)
 	return fmt.Sprintf(`"%x"`, h.Sum64())
 }
 
