@@ -4,10 +4,13 @@
 package searchhttp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -88,8 +91,25 @@ type searchOut struct {
 	Status       int
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
-	Body         search.Result
+	ContentType  string `header:"Content-Type"`
+	// Body is a search.Result, encoded once (and kept, see searchVersions);
+	// the operation documents its schema.
+	Body []byte
 }
+
+// searchVersions is implemented by a search service that can tell when
+// its answers may have changed (searchsvc.Service): answers are then kept
+// whole by their query while the version has not moved.
+type searchVersions interface {
+	SearchVersion() [2]uint64
+}
+
+// searchAnswersBytes bounds the memory of kept search answers;
+// searchAnswersTTL is their safety net.
+const (
+	searchAnswersBytes = 16 << 20
+	searchAnswersTTL   = 5 * time.Minute
+)
 
 type suggestIn struct {
 	Q      string `query:"q" maxLength:"200" doc:"What the shopper has typed so far"`
@@ -162,7 +182,12 @@ func Register(api huma.API, svc search.Service) {
 		&huma.Tag{Name: storeTag, Description: "Product search and autocomplete, for shoppers (no key needed)."},
 		&huma.Tag{Name: adminTag, Description: "Search settings (synonyms, stop words), merchandising rules and index rebuilds (secret API key)."})
 
-	huma.Register(api, huma.Operation{
+	versions, _ := svc.(searchVersions)
+	var answers *httpx.Answers[[2]uint64]
+	if versions != nil {
+		answers = httpx.NewAnswers[[2]uint64](searchAnswersBytes, searchAnswersTTL)
+	}
+	searchOp := huma.Operation{
 		OperationID: "storeSearch", Method: http.MethodGet, Path: "/store/search", Tags: []string{storeTag},
 		Summary: "Search published products",
 		Description: "Full-text search over the published products of the sales channel (the default one, or the channel of the X-Publishable-Key), with typo tolerance, prefix matching on the last word, " +
@@ -173,7 +198,9 @@ func Register(api huma.API, svc search.Service) {
 			"channel's: the lowest active price-list price of a variant for buyers without a customer group, else its catalog list price. An empty result may carry " +
 			"`did_you_mean`. Cacheable: ETag and Cache-Control.",
 		Errors: storeErrors, Responses: map[string]*huma.Response{"304": {Description: "Not modified (the ETag matches)"}},
-	}, func(ctx context.Context, in *searchIn) (*searchOut, error) {
+	}
+	httpx.DocumentJSONBody[search.Result](api, &searchOp)
+	huma.Register(api, searchOp, func(ctx context.Context, in *searchIn) (*searchOut, error) {
 		q := search.Query{Q: in.Q, Limit: in.Limit, Cursor: in.Cursor, Sort: in.Sort, Currency: in.Currency, Locale: in.Locale, Facets: Facets(in.Facets), Channel: httpx.SalesChannel(ctx)}
 		q.Filter.Category, q.Filter.Attributes = in.Category, in.attrs
 		if in.hasMin {
@@ -188,16 +215,44 @@ func Register(api huma.API, svc search.Service) {
 			v := in.Available == "true"
 			q.Filter.Available = &v
 		}
-		res, err := svc.Search(ctx, q)
-		if err != nil {
-			return nil, err
+		out := &searchOut{Status: http.StatusOK, CacheControl: httpx.StoreCacheControl, ContentType: "application/json"}
+		var key string
+		var v [2]uint64
+		if answers != nil {
+			k, err := json.Marshal(q) // every field of the query, maps in key order
+			if err != nil {
+				return nil, err
+			}
+			key, v = string(k), versions.SearchVersion()
+			if a, ok := answers.Get(key, v); ok {
+				out.ETag, out.Body = a.ETag, a.Body
+			}
 		}
-		out := &searchOut{Status: http.StatusOK, ETag: httpx.ETag(res), CacheControl: httpx.StoreCacheControl, Body: res}
+		if out.Body == nil {
+			res, err := svc.Search(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			var buf bytes.Buffer
+			if err := api.Marshal(&buf, "application/json", res); err != nil {
+				return nil, err
+			}
+			out.Body = buf.Bytes()
+			out.ETag = httpx.ETagOf(out.Body)
+			if answers != nil {
+				answers.Keep(key, v, httpx.Answer{ETag: out.ETag, Body: out.Body})
+			}
+		}
 		if httpx.NotModified(in.IfNoneMatch, out.ETag) {
-			out.Status = http.StatusNotModified
+			out.Status, out.Body = http.StatusNotModified, nil
 		}
 		return out, nil
 	})
+	// Content-Type is set by the handler for its pre-encoded body; OpenAPI
+	// describes it through the media type, not as a header.
+	if pi := api.OpenAPI().Paths["/store/search"]; pi != nil && pi.Get != nil {
+		delete(pi.Get.Responses["200"].Headers, "Content-Type")
+	}
 	huma.Register(api, huma.Operation{
 		OperationID: "storeSearchSuggest", Method: http.MethodGet, Path: "/store/search/suggest", Tags: []string{storeTag},
 		Summary:     "Autocomplete a search",

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -74,6 +75,8 @@ type docInfo struct {
 // Index is the search index. The zero value is not usable; call New.
 type Index struct {
 	mu sync.RWMutex
+	// gen moves with every change, under the write lock (Generation).
+	gen atomic.Uint64
 
 	lang string // language of the default text
 
@@ -236,11 +239,19 @@ func (x *Index) textHash(d *Doc) uint64 {
 	return h
 }
 
+// Generation moves whenever the index changes: it is bumped as a writer
+// takes the lock, so a reader that reads it before searching either sees
+// the generation of the state it searched or an older one, never a newer
+// one with an older state. Answers kept by generation are thus never
+// served after a change.
+func (x *Index) Generation() uint64 { return x.gen.Load() }
+
 // Put adds or replaces a product. A doc whose Version is lower than the
 // one held is ignored (events may come twice or late); it reports whether
 // the index changed.
 func (x *Index) Put(d Doc) bool {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	defer x.flushPostings()
 	return x.put(&d)
@@ -249,6 +260,7 @@ func (x *Index) Put(d Doc) bool {
 // PutMany adds or replaces many products under one lock.
 func (x *Index) PutMany(ds []Doc) {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	for i := range ds {
 		x.put(&ds[i])
@@ -351,6 +363,7 @@ func titleLen(title string) uint16 {
 // the one held.
 func (x *Index) Delete(id string, version int64) bool {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	slot, ok := x.byID[id]
 	if !ok || (version != 0 && version < x.docs[slot].Version) {
@@ -637,6 +650,7 @@ func (x *Index) price(col []uint32, cur string, slot uint32) (int64, bool) {
 // products' category facets.
 func (x *Index) PutCategory(c Category) {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	old, had := x.cats[c.ID]
 	if had && old.Handle != c.Handle {
@@ -654,6 +668,7 @@ func (x *Index) PutCategory(c Category) {
 // DeleteCategory removes a category.
 func (x *Index) DeleteCategory(id string) {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	if c, ok := x.cats[id]; ok {
 		delete(x.catByH, c.Handle)
@@ -710,6 +725,7 @@ func (x *Index) refileCategories() {
 // they are a quarter of the index; it reports whether it did.
 func (x *Index) Compact(force bool) bool {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	n := x.dead.GetCardinality()
 	if n == 0 || (!force && n*4 < uint64(len(x.docs))) {
@@ -739,6 +755,7 @@ func (x *Index) Compact(force bool) bool {
 // Optimize compresses the bitmaps (runs); call after a bulk load.
 func (x *Index) Optimize() {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	for i := range x.post {
 		for f := range numFields {

@@ -539,6 +539,7 @@ func (x *Index) Tick(now time.Time) {
 // under the read lock, so that searches go on), and reprices them.
 func (x *Index) pricingChange(now time.Time, change func([]uint64) []uint64) {
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	x.clock = max(x.clock, now.UnixNano())
 	var fps []uint64
 	for _, l := range x.lists {
@@ -573,6 +574,7 @@ func (x *Index) pricingChange(now time.Time, change func([]uint64) []uint64) {
 		x.mu.RUnlock()
 	}
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	for fp := range missing {
 		if _, ok := x.vslot[fp]; ok {
 			continue // linked meanwhile by its product's event
@@ -594,6 +596,7 @@ func (x *Index) pricingChange(now time.Time, change func([]uint64) []uint64) {
 		if i > 0 && i%repriceBatch == 0 {
 			x.mu.Unlock()
 			x.mu.Lock()
+			x.gen.Add(1) // every change moves the generation (Generation)
 		}
 		x.reprice(s)
 	}
@@ -692,6 +695,7 @@ func (x *Index) CarryPrices(from *Index) {
 	clock := from.clock
 	from.mu.RUnlock()
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	x.lists, x.clock = lists, max(x.clock, clock)
 	x.relinkPrices()

@@ -186,7 +186,7 @@ func (x *Index) SetStock(sku string, sellable bool, at time.Time) bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	fp := skuHash(sku)
-	last := x.noSell[sku]
+	last, wasNot := x.noSell[sku]
 	var buf [4]skuRef
 	rs := x.refsOf(fp.H, buf[:0])
 	for _, r := range rs {
@@ -203,6 +203,9 @@ func (x *Index) SetStock(sku string, sellable bool, at time.Time) bool {
 		}
 		t = max(t, 1)
 	}
+	// Only whether the SKU can be bought shows in answers, not the time
+	// of the report: the generation moves when that changes.
+	flipped := wasNot == sellable
 	if sellable {
 		delete(x.noSell, sku)
 	} else {
@@ -212,6 +215,7 @@ func (x *Index) SetStock(sku string, sellable bool, at time.Time) bool {
 		if rs[i].chk != fp.C {
 			continue
 		}
+		flipped = flipped || (rs[i].at < 0) == sellable
 		if sellable {
 			rs[i].at = t
 		} else {
@@ -220,6 +224,9 @@ func (x *Index) SetStock(sku string, sellable bool, at time.Time) bool {
 	}
 	if len(rs) > 0 {
 		x.setRefs(fp.H, rs)
+	}
+	if flipped {
+		x.gen.Add(1) // under the lock, before any reader sees the change (Generation)
 	}
 	for _, r := range rs {
 		if r.chk == fp.C {
@@ -254,6 +261,7 @@ func (x *Index) CarryStock(from *Index) {
 	}
 	from.mu.RUnlock()
 	x.mu.Lock()
+	x.gen.Add(1) // every change moves the generation (Generation)
 	defer x.mu.Unlock()
 	for s, t := range ns {
 		if t > x.noSell[s] {

@@ -93,6 +93,8 @@ type Service struct {
 	rebuildBuf []event.Event // events that came during a rebuild (under applyMu)
 	status     atomic.Pointer[search.ReindexStatus]
 	done       atomic.Int64
+	// swaps counts the index and the tuning being replaced (SearchVersion).
+	swaps atomic.Uint64
 }
 
 // New returns the service, loading the snapshot, the event log and the
@@ -109,6 +111,7 @@ func New(cfg Config, cat Catalog, log *slog.Logger, now func() time.Time) (*Serv
 	}
 	s := &Service{cfg: cfg, cat: cat, log: log, now: now, settings: map[string]search.Settings{}, rules: map[string]search.Rule{}, seen: map[string]struct{}{}}
 	s.idx.Store(searchindex.New(cfg.Lang))
+	s.swaps.Add(1) // after the swap: see SearchVersion
 	s.status.Store(&search.ReindexStatus{})
 	if cfg.Dir != "" {
 		if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
@@ -413,6 +416,7 @@ func (s *Service) load() error {
 			s.log.Warn("search snapshot unreadable; starting empty (run agora reindex)", "err", err)
 		} else {
 			s.idx.Store(x)
+			s.swaps.Add(1) // after the swap: see SearchVersion
 		}
 	case !errors.Is(err, os.ErrNotExist):
 		return err
@@ -537,6 +541,7 @@ func (s *Service) rebuild(ctx context.Context, progress func(int)) error {
 	}
 	s.rebuildBuf = nil
 	s.idx.Store(x)
+	s.swaps.Add(1) // after the swap: see SearchVersion
 	s.changed = true
 	s.applyMu.Unlock()
 	return s.Snapshot()
@@ -574,6 +579,16 @@ func (s *Service) readPriceLists(ctx context.Context, pr Pricing, x *searchindex
 		}
 		cursor = *page.NextCursor
 	}
+}
+
+// SearchVersion tells when search answers may have changed: the pair moves
+// whenever the index served is replaced, changes, or the settings and
+// rules change. Read before searching, it is never newer than the state
+// searched (the swap count moves after each swap, the generation as a
+// change begins), so answers kept by it are never served after a change.
+func (s *Service) SearchVersion() [2]uint64 {
+	sw := s.swaps.Load()
+	return [2]uint64{sw, s.idx.Load().Generation()}
 }
 
 // Search implements search.Service.
@@ -827,6 +842,7 @@ func (s *Service) retune() {
 	}
 	s.setMu.Unlock()
 	s.tuning.Store(searchindex.Compile(sets, rules))
+	s.swaps.Add(1) // after the swap: see SearchVersion
 }
 
 type settingsFile struct {
