@@ -95,10 +95,10 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	if got := count(t, db, "notes"); got != want {
 		t.Fatalf("%d rows, want %d", got, want)
 	}
-	// The CREATE TABLE ran outside a transaction; only the ones that
-	// committed count, and they shared commits.
-	if txs, commits := db.WriteStats(); txs != uint64(want) || commits == 0 || commits > txs {
-		t.Errorf("WriteStats: %d transactions in %d commits, want %d in between 1 and %d", txs, commits, want, want)
+	// The CREATE TABLE (a statement outside a transaction, so one of its
+	// own) and the ones that committed count, and they shared commits.
+	if txs, commits := db.WriteStats(); txs != uint64(want+1) || commits == 0 || commits > txs {
+		t.Errorf("WriteStats: %d transactions in %d commits, want %d in between 1 and %d", txs, commits, want+1, want+1)
 	}
 	for _, k := range []string{"3", "5", "7", "9"} {
 		var v string
@@ -173,5 +173,47 @@ func TestGroupCommitCloseRace(t *testing.T) {
 		}
 		db.Close()
 		wg.Wait()
+	}
+}
+
+// TestGroupCommitStatements: statements run outside a transaction share
+// the group's commits too, and keep their own outcome (a unique violation
+// is the caller's alone).
+func TestGroupCommitStatements(t *testing.T) {
+	db := openGrouped(t, 0, "full")
+	tx0, c0 := db.WriteStats()
+	const n = 100
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = db.ExecContext(context.Background(), `INSERT INTO notes (k, v) VALUES (?, ?)`, fmt.Sprint(i%90), "x")
+		}()
+	}
+	wg.Wait()
+	unique := 0
+	for i, err := range errs {
+		switch {
+		case sqldb.IsUnique(err):
+			unique++
+		case err != nil:
+			t.Errorf("%d: %v", i, err)
+		}
+	}
+	if unique != 10 || count(t, db, "notes") != 90 {
+		t.Fatalf("%d unique violations and %d rows, want 10 and 90", unique, count(t, db, "notes"))
+	}
+	res, err := db.ExecContext(context.Background(), `UPDATE notes SET v = 'y' WHERE k < '5'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		t.Error("RowsAffected lost through the group")
+	}
+	txs, commits := db.WriteStats()
+	if txs-tx0 != 91 || commits-c0 >= txs-tx0 {
+		t.Errorf("%d statements landed in %d commits, want 91 in fewer", txs-tx0, commits-c0)
 	}
 }

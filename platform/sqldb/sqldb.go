@@ -264,9 +264,22 @@ func (r rebinder) QueryRowContext(ctx context.Context, query string, args ...any
 	return r.q.QueryRowContext(ctx, r.db.Rebind(query), args...)
 }
 
-// ExecContext runs a statement on the primary outside a transaction.
+// ExecContext runs a statement on the primary outside a transaction. On
+// SQLite with group commit it runs as a transaction of its own in the
+// next group: alone it would wait for the one writer connection and pay a
+// disk sync of its own, which made such statements (idempotency keys,
+// sessions, audit records) queue behind every group.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return rebinder{db, db.write}.ExecContext(ctx, query, args...)
+	if db.group == nil {
+		return rebinder{db, db.write}.ExecContext(ctx, query, args...)
+	}
+	var res sql.Result
+	err := db.Tx(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // QueryContext runs a query on the primary.
