@@ -120,8 +120,8 @@ func (c *CachedStore) Invalidate(productID string) {
 		clear(c.gens)
 		c.all.Add(1)
 	}
+	c.list.Add(1) // with the generation, under the lock (see StoreGetProduct)
 	c.mu.Unlock()
-	c.list.Add(1)
 }
 
 // InvalidateAll drops everything cached.
@@ -165,8 +165,14 @@ func (c *CachedStore) StoreGetProduct(ctx context.Context, idOrHandle string) (c
 	if err != nil {
 		return p, err
 	}
-	if c.list.Load() == list {
-		c.products.Set(idOrHandle, cachedProduct{p: p, gen: c.gen(p.ID), all: all})
+	// The generation and the check that nothing was invalidated are read
+	// together: Invalidate moves both under the same lock, so a product
+	// invalidated after this read is never kept under its new generation.
+	c.mu.Lock()
+	keep, gen := c.list.Load() == list, c.gens[p.ID]
+	c.mu.Unlock()
+	if keep {
+		c.products.Set(idOrHandle, cachedProduct{p: p, gen: gen, all: all})
 	}
 	return p, nil
 }
