@@ -77,6 +77,8 @@ type storeProductOut struct {
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
 	ContentType  string `header:"Content-Type"`
+	// ContentLength is set with the pre-encoded Body (no chunked framing).
+	ContentLength string `header:"Content-Length"`
 	// Body is a catalog.StoreProduct, encoded once per representation
 	// (see encodedPages); the operation documents its schema.
 	Body []byte
@@ -97,6 +99,8 @@ type storeListOut struct {
 	CacheControl string `header:"Cache-Control"`
 	SurrogateKey string `header:"Surrogate-Key"`
 	ContentType  string `header:"Content-Type"`
+	// ContentLength is set with the pre-encoded Body (no chunked framing).
+	ContentLength string `header:"Content-Length"`
 	// Body is a catalog.Page[catalog.StoreProduct] made of the products'
 	// encodings (see encodedPages); the operation documents its schema.
 	Body []byte
@@ -321,6 +325,7 @@ func Register(api huma.API, svc catalog.Service) {
 				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 					out.Status, out.Body = http.StatusNotModified, nil
 				}
+				out.ContentLength = httpx.ContentLength(out.Body)
 				return out, nil
 			}
 			page, err := svc.StoreProducts(ctx, catalog.StoreListQuery{
@@ -341,6 +346,7 @@ func Register(api huma.API, svc catalog.Service) {
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status, out.Body = http.StatusNotModified, nil
 			}
+			out.ContentLength = httpx.ContentLength(out.Body)
 			return out, nil
 		})
 	getProduct := store("storeGetProduct", "/store/products/{id}", "Read a published product by id or handle", "Reads a published product visible in the sales channel (the default one, or the channel of the X-Publishable-Key) by id or handle, translated to locale (falling back to its language, then the default text), each variant with its price in currency and whether it can be bought now. Drafts and deleted products are 404. Cacheable.")
@@ -355,6 +361,7 @@ func Register(api huma.API, svc catalog.Service) {
 				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 					out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
 				}
+				out.ContentLength = httpx.ContentLength(out.Body)
 				return out, nil
 			}
 			p, err := svc.StoreProduct(ctx, catalog.StoreProductQuery{Channel: channel, IDOrHandle: in.ID, Currency: in.Currency, Locale: in.Locale})
@@ -369,6 +376,7 @@ func Register(api huma.API, svc catalog.Service) {
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}
+			out.ContentLength = httpx.ContentLength(out.Body)
 			return out, nil
 		})
 	// Content-Type is set by these handlers for their pre-encoded bodies;
@@ -376,6 +384,7 @@ func Register(api huma.API, svc catalog.Service) {
 	for _, path := range []string{"/store/products", "/store/products/{id}"} {
 		if pi := api.OpenAPI().Paths[path]; pi != nil && pi.Get != nil {
 			delete(pi.Get.Responses["200"].Headers, "Content-Type")
+			delete(pi.Get.Responses["200"].Headers, "Content-Length")
 		}
 	}
 	huma.Register(api, store("storeCategoryTree", "/store/categories", "The category tree", "The whole category tree, translated to locale. Cacheable."),

@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"reflect"
+	"strconv"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -55,6 +56,15 @@ func (a *Answers[V]) Get(key string, v V) (Answer, bool) {
 // Keep keeps ans for key, made at version v (read before it was made).
 func (a *Answers[V]) Keep(key string, v V, ans Answer) {
 	a.c.Set(key, keptAnswer[V]{Answer: ans, version: v})
+}
+
+// ContentLength is the Content-Length header of a pre-encoded body, empty
+// without one (a 304), so that the answer is not sent in chunks.
+func ContentLength(body []byte) string {
+	if body == nil {
+		return ""
+	}
+	return strconv.Itoa(len(body))
 }
 
 // DocumentJSONBody documents T as the JSON body of op's 200 answer, for an

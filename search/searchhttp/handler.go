@@ -92,6 +92,8 @@ type searchOut struct {
 	ETag         string `header:"ETag"`
 	CacheControl string `header:"Cache-Control"`
 	ContentType  string `header:"Content-Type"`
+	// ContentLength is set with the pre-encoded Body (no chunked framing).
+	ContentLength string `header:"Content-Length"`
 	// Body is a search.Result, encoded once (and kept, see searchVersions);
 	// the operation documents its schema.
 	Body []byte
@@ -246,12 +248,14 @@ func Register(api huma.API, svc search.Service) {
 		if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 			out.Status, out.Body = http.StatusNotModified, nil
 		}
+		out.ContentLength = httpx.ContentLength(out.Body)
 		return out, nil
 	})
 	// Content-Type is set by the handler for its pre-encoded body; OpenAPI
 	// describes it through the media type, not as a header.
 	if pi := api.OpenAPI().Paths["/store/search"]; pi != nil && pi.Get != nil {
 		delete(pi.Get.Responses["200"].Headers, "Content-Type")
+		delete(pi.Get.Responses["200"].Headers, "Content-Length")
 	}
 	huma.Register(api, huma.Operation{
 		OperationID: "storeSearchSuggest", Method: http.MethodGet, Path: "/store/search/suggest", Tags: []string{storeTag},
