@@ -89,6 +89,21 @@ type Publisher interface {
 	Publish(ctx context.Context, events ...Event) error
 }
 
+// Encoded is an event already encoded as its JSON envelope (an outbox
+// row), with what the bus needs to route it without decoding it.
+type Encoded struct {
+	ID, Module, Type string
+	Envelope         []byte
+}
+
+// EncodedPublisher is a Publisher that also sends events as they are
+// stored, so that relaying an outbox does not decode and encode every
+// envelope again.
+type EncodedPublisher interface {
+	Publisher
+	PublishEncoded(ctx context.Context, events ...Encoded) error
+}
+
 // Handler handles one event. A nil error acknowledges it; an error has it
 // delivered again after a backoff, and after the last attempt it goes to the
 // dead-letter stream. Handlers must be idempotent by event id.

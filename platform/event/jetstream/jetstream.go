@@ -192,13 +192,23 @@ func (b *Bus) Ping(ctx context.Context) error {
 // Publish sends events and waits until the stream has stored each of them.
 // The event id is the message id, so a repeated publish is dropped.
 func (b *Bus) Publish(ctx context.Context, events ...event.Event) error {
-	futures := make([]js.PubAckFuture, 0, len(events))
-	for _, e := range events {
+	enc := make([]event.Encoded, len(events))
+	for i, e := range events {
 		data, err := json.Marshal(e)
 		if err != nil {
 			return err
 		}
-		msg := &nats.Msg{Subject: b.prefix + e.NATSSubject(), Data: data, Header: nats.Header{}}
+		enc[i] = event.Encoded{ID: e.ID, Module: e.Module(), Type: e.Type, Envelope: data}
+	}
+	return b.PublishEncoded(ctx, enc...)
+}
+
+// PublishEncoded implements event.EncodedPublisher: the envelopes are
+// sent as they are, de-duplicated by their ids.
+func (b *Bus) PublishEncoded(ctx context.Context, events ...event.Encoded) error {
+	futures := make([]js.PubAckFuture, 0, len(events))
+	for _, e := range events {
+		msg := &nats.Msg{Subject: b.prefix + event.Subject(e.Module, e.Type), Data: e.Envelope, Header: nats.Header{}}
 		msg.Header.Set("Content-Type", "application/cloudevents+json")
 		f, err := b.js.PublishMsgAsync(msg, js.WithMsgID(e.ID))
 		if err != nil {

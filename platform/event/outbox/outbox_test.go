@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -431,4 +432,60 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// encodedRecorder is an EncodedPublisher that records the envelopes it is
+// given.
+type encodedRecorder struct {
+	recorder
+	encoded []event.Encoded
+}
+
+func (r *encodedRecorder) PublishEncoded(_ context.Context, events ...event.Encoded) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	r.encoded = append(r.encoded, events...)
+	return nil
+}
+
+// TestFlushEncoded: a bus that takes encoded envelopes gets each row's
+// envelope as it was written, routed by the outbox's module and the
+// event's type, without the events being decoded.
+func TestFlushEncoded(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		events := newEvents(t, 3)
+		write(t, db, events...)
+		pub := &encodedRecorder{}
+		if n, err := outbox.NewRelay("t", db, pub, outbox.RelayConfig{}, discard()).Flush(context.Background()); err != nil || n != 3 {
+			t.Fatalf("Flush = %d, %v; want 3", n, err)
+		}
+		if len(pub.events) != 0 || len(pub.encoded) != 3 {
+			t.Fatalf("%d decoded and %d encoded events published, want 0 and 3", len(pub.events), len(pub.encoded))
+		}
+		for i, got := range pub.encoded {
+			want, _ := json.Marshal(events[i])
+			if got.ID != events[i].ID || got.Module != "t" || got.Type != events[i].Type || string(got.Envelope) != string(want) {
+				t.Errorf("row %d = %+v %s, want %s", i, got, got.Envelope, want)
+			}
+		}
+	})
+}
+
+// TestWriteRefusesAnotherModulesEvent: the relay routes a row by its
+// outbox's module, so an event of another module is refused, not misrouted.
+func TestWriteRefusesAnotherModulesEvent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		e, err := event.New("other", "thing.happened", "thing_1", nil, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Tx(context.Background(), func(tx *sqldb.Tx) error { return outbox.Write(context.Background(), tx, "t", e) })
+		if err == nil {
+			t.Fatal("an event of module other was written to the outbox of t")
+		}
+		if n := rows(t, db); n != 0 {
+			t.Fatalf("%d rows after a refused write", n)
+		}
+	})
 }
