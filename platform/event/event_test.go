@@ -170,3 +170,45 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("empty subject is encoded: %s", b)
 	}
 }
+
+// TestAppendJSONIsMarshal: the hand-written envelope is byte for byte what
+// json.Marshal gives, for plain and awkward strings, without a subject or
+// data, and with data decoded from another envelope.
+func TestAppendJSONIsMarshal(t *testing.T) {
+	now := time.Date(2025, 3, 1, 12, 30, 0, 123456789, time.UTC)
+	var cases []event.Event
+	for _, subject := range []string{"prod_1", "", `a "quoted" \ sku`, "<b>&amp;</b>", "tab\there\nnl", "café – ü", "line\u2028sep", "bad\xffutf8"} {
+		e, err := event.New("catalog", "product.updated", subject, map[string]any{"title": subject, "n": 1.5, "html": "<&>"}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, e)
+	}
+	noData := cases[0]
+	noData.Data, noData.DataContentType = nil, ""
+	cases = append(cases, noData)
+	var decoded event.Event
+	b, _ := json.Marshal(cases[3])
+	if err := json.Unmarshal(b, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, decoded)
+	for i, e := range cases {
+		want, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.AppendJSON(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("case %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	late := cases[0]
+	late.Time = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := late.AppendJSON(nil); err == nil {
+		t.Error("a time json.Marshal refuses was encoded")
+	}
+}

@@ -194,7 +194,7 @@ func (b *Bus) Ping(ctx context.Context) error {
 func (b *Bus) Publish(ctx context.Context, events ...event.Event) error {
 	enc := make([]event.Encoded, len(events))
 	for i, e := range events {
-		data, err := json.Marshal(e)
+		data, err := e.AppendJSON(nil)
 		if err != nil {
 			return err
 		}

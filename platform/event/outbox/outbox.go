@@ -33,9 +33,9 @@ func Write(ctx context.Context, tx *sqldb.Tx, module string, events ...event.Eve
 			// The relay routes a row by its outbox's module.
 			return fmt.Errorf("outbox: event %s from %q written to the outbox of %q", e.Type, e.Module(), module)
 		}
-		b, err := json.Marshal(e)
+		b, err := e.AppendJSON(nil)
 		if err != nil {
-			return fmt.Errorf("outbox: encode %s: %w", e.Type, err)
+			return fmt.Errorf("outbox: %w", err)
 		}
 		rows = append(rows, []any{e.ID, e.Type, string(b), e.Time})
 	}
