@@ -8,6 +8,7 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventoryhttp"
 	"github.com/agoracommerce/agora/inventory/inventorysql"
 	"github.com/agoracommerce/agora/inventory/inventorysvc"
+	"github.com/agoracommerce/agora/platform/event"
 )
 
 // inventoryModule wires inventory: its store (the default location is
@@ -30,6 +31,14 @@ func inventoryModule() Module {
 			cfg := inventorysvc.DefaultConfig()
 			cfg.Writers = st.Writers()
 			svc := inventorysvc.New(st, cfg, env.Log.With("module", inventory.Module), env.Now)
+			// Availability (the cart's stock checks) keeps reads in memory,
+			// forgotten on this process's writes and, for the writes of
+			// other processes, on their level_changed events (a watch:
+			// each process sees every event).
+			unwatch, err := env.Bus.Watch(ctx, []string{event.Subject(inventory.Module, inventory.EventLevelChanged)}, svc.HandleLevelEvent)
+			if err != nil {
+				return nil, err
+			}
 			inventoryhttp.Register(env.API, svc)
 			env.Provide(inventory.Module, inventory.Service(svc))
 			env.Health.Add("inventory_db", db.Ping)
@@ -39,6 +48,9 @@ func inventoryModule() Module {
 				go func() { defer wg.Done(); rel.Run(ctx) }()
 				go func() { defer wg.Done(); svc.Sweep(ctx) }()
 				wg.Wait()
+			}, Stop: func(context.Context) error {
+				unwatch()
+				return nil
 			}}, nil
 		},
 	}

@@ -322,6 +322,12 @@ type Service interface {
 	UpdateItem(ctx context.Context, cmd UpdateItemCommand) (Item, error)
 	// GetStock reads a SKU's levels and totals (NotFound for an unknown SKU).
 	GetStock(ctx context.Context, sku string) (Stock, error)
+	// Availability is GetStock for advisory checks such as a cart's "is
+	// there enough": it may come from memory, and then holds every write
+	// of this process and those of other processes once their events
+	// arrive (at most seconds). Reserve is always exact. The answer is
+	// shared: it must not be modified.
+	Availability(ctx context.Context, sku string) (Stock, error)
 	// SetLevel sets on_hand; Adjust adds to it. Both write a ledger row.
 	SetLevel(ctx context.Context, cmd SetLevelCommand) (Level, error)
 	Adjust(ctx context.Context, cmd AdjustCommand) (Level, error)

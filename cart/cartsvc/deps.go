@@ -24,7 +24,9 @@ type products interface {
 }
 
 type stock interface {
-	GetStock(ctx context.Context, sku string) (inventory.Stock, error)
+	// Availability is advisory (see inventory.Service): checkout's
+	// reservation is what holds the units.
+	Availability(ctx context.Context, sku string) (inventory.Stock, error)
 }
 
 // customers tells the groups of a cart's customer (price lists can target

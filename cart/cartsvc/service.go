@@ -440,7 +440,7 @@ func (s *Service) variant(ctx context.Context, c cart.Cart, variantID, productID
 // checkStock checks that qty of sku can be bought now. A SKU inventory
 // does not know cannot be reserved at checkout, so it is out of stock.
 func (s *Service) checkStock(ctx context.Context, sku string, qty int64, field string) error {
-	st, err := s.deps.Inventory.GetStock(ctx, sku)
+	st, err := s.deps.Inventory.Availability(ctx, sku)
 	if errs.Is(err, errs.NotFound) {
 		return outOfStock(field, sku, 0)
 	}

@@ -62,6 +62,12 @@ func (c *Client) UpdateItem(ctx context.Context, cmd inventory.UpdateItemCommand
 	return it, err
 }
 
+// Availability implements inventory.Service: over HTTP it is GetStock,
+// read from the database of the serving process.
+func (c *Client) Availability(ctx context.Context, sku string) (inventory.Stock, error) {
+	return c.GetStock(ctx, sku)
+}
+
 // GetStock implements inventory.Service.
 func (c *Client) GetStock(ctx context.Context, sku string) (inventory.Stock, error) {
 	var st inventory.Stock

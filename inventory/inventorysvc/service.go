@@ -44,11 +44,17 @@ type Config struct {
 	SweepBatch int
 	// Allocator chooses locations; WholeThenSplit when nil.
 	Allocator Allocator
+	// AvailabilitySKUs is how many SKUs' stock Availability keeps in
+	// memory (0: none, it reads like GetStock); AvailabilityTTL bounds how
+	// long (a safety net for another process's lost event).
+	AvailabilitySKUs int
+	AvailabilityTTL  time.Duration
 }
 
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
-	return Config{Coalesce: true, MaxBatch: 512, BatchTimeout: 30 * time.Second, SweepInterval: 5 * time.Second, SweepBatch: 1000}
+	return Config{Coalesce: true, MaxBatch: 512, BatchTimeout: 30 * time.Second, SweepInterval: 5 * time.Second, SweepBatch: 1000,
+		AvailabilitySKUs: 100_000, AvailabilityTTL: 5 * time.Second}
 }
 
 // Service implements inventory.Service.
@@ -59,6 +65,7 @@ type Service struct {
 	now   func() time.Time
 	alloc Allocator
 	co    *coalescer
+	avail *availability // nil: Availability reads like GetStock
 }
 
 // New returns the inventory service over store; now is its clock.
@@ -82,6 +89,9 @@ func New(store Store, cfg Config, log *slog.Logger, now func() time.Time) *Servi
 	s := &Service{store: store, cfg: cfg, log: log, alloc: cfg.Allocator,
 		now: func() time.Time { return now().UTC().Truncate(time.Microsecond) }}
 	s.co = newCoalescer(cfg.MaxBatch, s.applyBatch)
+	if cfg.AvailabilitySKUs > 0 {
+		s.avail = newAvailability(cfg.AvailabilitySKUs, cmp.Or(cfg.AvailabilityTTL, d.AvailabilityTTL))
+	}
 	return s
 }
 
@@ -176,6 +186,9 @@ func (s *Service) applyBatch(batch []*op) {
 	})
 	if err != nil {
 		s.log.Warn("inventory batch failed", "ops", len(live), "err", err)
+	}
+	if s.avail != nil {
+		s.avail.forget(scope.SKUs...) // even on error: a failed commit may have landed
 	}
 	for _, o := range live {
 		if err != nil {
