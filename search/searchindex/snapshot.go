@@ -133,6 +133,7 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 	if h.Big != nil {
 		x.big = h.Big
 	}
+	x.byID = make(map[string]uint32, len(x.docs))
 	for i := range x.docs {
 		d := &x.docs[i]
 		for j := range d.Cats {
@@ -145,6 +146,18 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 			x.byID[d.ID] = uint32(i)
 		}
 	}
+	// The SKU links and stock flags need only the documents and the
+	// non-sellable set, both in the header: they are rebuilt while the
+	// terms and facets are read (they touch none of what those write).
+	if h.NoSell != nil {
+		x.noSell = h.NoSell
+	}
+	relinked := make(chan struct{})
+	go func() {
+		defer close(relinked)
+		x.relinkStock()
+	}()
+	defer func() { <-relinked }() // also on an error below
 	for i := 0; i < h.Terms; i++ {
 		var st snapTerm
 		if err := dec.Decode(&st); err != nil {
@@ -185,10 +198,7 @@ func ReadSnapshot(r io.Reader) (*Index, []byte, error) {
 	}
 	x.rebuildChildren()
 	x.rebuildDerived()
-	if h.NoSell != nil {
-		x.noSell = h.NoSell
-	}
-	x.relinkStock()
+	<-relinked
 	x.clock = h.Clock
 	for i := range h.Lists {
 		l := h.Lists[i]

@@ -275,8 +275,11 @@ func (x *Index) CarryStock(from *Index) {
 // the non-sellable set, and every slot's stock (after a snapshot load or a
 // carry-over).
 func (x *Index) relinkStock() {
-	clear(x.skus)
-	clear(x.skuMore)
+	n := 0
+	for i := range x.docs {
+		n += len(x.docs[i].SKUs)
+	}
+	x.skus, x.skuMore = make(map[uint64]skuRef, n), map[uint64][]skuRef{}
 	var buf [4]skuRef
 	for slot := range x.docs {
 		di := &x.docs[slot]
