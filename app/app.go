@@ -143,6 +143,25 @@ type Env struct {
 	app      *App
 	services map[string]any
 	caches   *cache.Metrics // of the shared caches, made on first use
+	prepared map[string]*prepared
+}
+
+// prepared is the outcome of a module's Prepare, once done is closed.
+type prepared struct {
+	done chan struct{}
+	v    any
+	err  error
+}
+
+// Prepared waits for module's Prepare and returns its result (nil, nil
+// when the module has none).
+func (e *Env) Prepared(module string) (any, error) {
+	p := e.prepared[module]
+	if p == nil {
+		return nil, nil
+	}
+	<-p.done
+	return p.v, p.err
 }
 
 // DB returns the database of module: on SQLite a file of its own in the
@@ -277,6 +296,20 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	// Each module's Prepare runs from now on, beside the start of the
+	// modules before it.
+	prep := map[string]*prepared{}
+	for _, m := range mods {
+		if m.Prepare == nil {
+			continue
+		}
+		p := &prepared{done: make(chan struct{})}
+		prep[m.Name] = p
+		go func() {
+			defer close(p.done)
+			p.v, p.err = m.Prepare(a.cfg)
+		}()
+	}
 	if a.cfg.PostgresURL == "" {
 		if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
 			return fmt.Errorf("data dir: %w", err)
@@ -310,7 +343,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	health := obs.NewHealth()
 	health.Add("platform_db", pdb.Ping)
 	health.Add("events", a.bus.Ping)
-	a.env = &Env{Config: a.cfg, Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, app: a, services: map[string]any{}}
+	a.env = &Env{Config: a.cfg, Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, app: a, services: map[string]any{}, prepared: prep}
 	auth.Register(api, a.keys)
 	audit.Register(api, a.audit)
 

@@ -30,11 +30,21 @@ func searchModule() Module {
 	return Module{
 		Name: search.Module,
 		Deps: []string{catalog.Module},
+		// The index's snapshot (about 0.6 s at 100,000 products) is read
+		// while the modules before search start.
+		Prepare: func(cfg Config) (any, error) {
+			return searchsvc.ReadSnapshotFile(filepath.Join(cfg.DataDir, "search"))
+		},
 		Start: func(ctx context.Context, env *Env) (*Running, error) {
 			cat, _ := env.Service(catalog.Module).(catalog.Service)
 			dir := filepath.Join(env.Config.DataDir, "search")
 			cfg := searchsvc.DefaultConfig()
 			cfg.Dir = dir
+			cfg.Snapshot = func() (searchsvc.Snapshot, error) {
+				v, err := env.Prepared(search.Module)
+				snap, _ := v.(searchsvc.Snapshot)
+				return snap, err
+			}
 			log := env.Log.With("module", search.Module)
 			svc, err := searchsvc.New(cfg, cat, log, env.Now)
 			if err != nil {

@@ -19,6 +19,12 @@ type Module struct {
 	// Migrations, when set, returns the module's embedded migrations, which
 	// `agora migrate` applies (Start applies them too).
 	Migrations func() fs.FS
+	// Prepare, when set, does work of the module's own that needs no other
+	// module and nothing Start makes (reading its files into memory). It
+	// starts with the application, concurrently with the start of the
+	// modules before this one, and Start collects its result with
+	// Env.Prepared: a slow read no longer adds to the start of the rest.
+	Prepare func(cfg Config) (any, error)
 	// Start wires the module into env (its store, service, routes, event
 	// consumers) and returns what must run and stop with it.
 	Start func(ctx context.Context, env *Env) (*Running, error)

@@ -57,6 +57,10 @@ type Config struct {
 	// TickEvery is how often the price lists whose window opened or
 	// closed are applied (the delay of a scheduled price change).
 	TickEvery time.Duration
+	// Snapshot, when set, gives the snapshot of Dir already read (or being
+	// read) by the caller, e.g. ahead of the rest of the start; without
+	// it New reads the file itself.
+	Snapshot func() (Snapshot, error)
 }
 
 // DefaultConfig returns the defaults: English, a snapshot every 30 s,
@@ -405,21 +409,49 @@ func appendFile(src, dst string) error {
 	return os.Remove(src)
 }
 
-// load reads the snapshot and replays the event logs written after it.
+// Snapshot is what the snapshot file of a search directory held: its
+// index (nil without a file), or why it could not be read (the service
+// then starts empty and says so).
+type Snapshot struct {
+	Index      *searchindex.Index
+	Unreadable error
+}
+
+// ReadSnapshotFile reads the snapshot of the index kept in dir; the error
+// is for a file that exists but cannot be opened.
+func ReadSnapshotFile(dir string) (Snapshot, error) {
+	f, err := os.Open(filepath.Join(dir, "index.snap"))
+	if errors.Is(err, os.ErrNotExist) {
+		return Snapshot{}, nil
+	}
+	if err != nil {
+		return Snapshot{}, err
+	}
+	defer f.Close()
+	x, _, err := searchindex.ReadSnapshot(f)
+	if err != nil {
+		return Snapshot{Unreadable: err}, nil
+	}
+	return Snapshot{Index: x}, nil
+}
+
+// load reads the snapshot (or takes the one Config.Snapshot read) and
+// replays the event logs written after it.
 func (s *Service) load() error {
-	f, err := os.Open(s.path("index.snap"))
-	switch {
-	case err == nil:
-		x, _, err := searchindex.ReadSnapshot(f)
-		f.Close()
-		if err != nil {
-			s.log.Warn("search snapshot unreadable; starting empty (run agora reindex)", "err", err)
-		} else {
-			s.idx.Store(x)
-			s.swaps.Add(1) // after the swap: see SearchVersion
-		}
-	case !errors.Is(err, os.ErrNotExist):
+	read := s.cfg.Snapshot
+	if read == nil {
+		read = func() (Snapshot, error) { return ReadSnapshotFile(s.cfg.Dir) }
+	}
+	snap, err := read()
+	if err != nil {
 		return err
+	}
+	switch {
+	case snap.Unreadable != nil:
+		s.log.Warn("search snapshot unreadable; starting empty (run agora reindex)", "err", snap.Unreadable)
+	case snap.Index != nil:
+		s.idx.Store(snap.Index)
+		s.swaps.Add(1) // after the swap: see SearchVersion
 	}
 	x := s.idx.Load()
 	for _, name := range []string{"events.old", "events.log"} {
