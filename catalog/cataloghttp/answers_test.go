@@ -3,14 +3,13 @@ package cataloghttp_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/agoracommerce/agora/catalog"
-	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
+	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
@@ -37,14 +36,7 @@ func TestStoreAnswersFollowChanges(t *testing.T) {
 			d.SkipUnlessConfigured(t)
 			ctx := context.Background()
 			db := d.Open(t)
-			instance := func() (*catalogsvc.Service, *catalogsvc.CachedStore) {
-				st := catalogsql.New(db, nil)
-				if err := st.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				c := catalogsvc.NewCachedStore(st, catalogsvc.DefaultCacheConfig()).(*catalogsvc.CachedStore)
-				return catalogsvc.New(c, catalogsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now), c
-			}
+			instance := func() (*catalogsvc.Service, *catalogsvc.CachedStore) { return catalogtest.CachedInstance(t, db) }
 			svc, cache := instance()
 			other, _ := instance() // another process on the same database
 			h, _ := handler(t, svc)

@@ -2,13 +2,12 @@ package catalogsvc_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/agoracommerce/agora/catalog"
-	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
+	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
@@ -24,14 +23,7 @@ func TestStockStatesAcrossInstances(t *testing.T) {
 			d.SkipUnlessConfigured(t)
 			ctx := context.Background()
 			db := d.Open(t)
-			instance := func() (*catalogsvc.Service, *catalogsvc.CachedStore) {
-				st := catalogsql.New(db, nil)
-				if err := st.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				c := catalogsvc.NewCachedStore(st, catalogsvc.DefaultCacheConfig()).(*catalogsvc.CachedStore)
-				return catalogsvc.New(c, catalogsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now), c
-			}
+			instance := func() (*catalogsvc.Service, *catalogsvc.CachedStore) { return catalogtest.CachedInstance(t, db) }
 			a, _ := instance()
 			b, bCache := instance()
 			p, err := a.CreateProduct(ctx, catalog.CreateProductCommand{Title: "Kettle", Status: catalog.Published,
