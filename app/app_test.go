@@ -152,6 +152,21 @@ func call(t *testing.T, srv *httptest.Server, method, path, body string, header 
 // catalog through events, so a product created a moment ago may not be
 // priced yet: a 404 unknown_variant is retried for up to ten seconds, any
 // other answer is returned as it is.
+// stockedWalnut creates the walnut table through srv and puts onHand units
+// of its SKU (WDT-180) in stock; it returns the variant's id.
+func stockedWalnut(t *testing.T, srv *httptest.Server, onHand int, auth ...string) string {
+	t.Helper()
+	a := call(t, srv, "POST", "/admin/products", walnut, auth...)
+	if a.status != 201 {
+		t.Fatalf("create product: %d %s", a.status, a.body)
+	}
+	vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
+	if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", fmt.Sprintf(`{"on_hand":%d}`, onHand), auth...); a.status != 200 {
+		t.Fatalf("stock: %d %s", a.status, a.body)
+	}
+	return vid
+}
+
 func addItem(t *testing.T, srv *httptest.Server, cartID, body string, header ...string) answer {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)

@@ -28,14 +28,7 @@ func TestCartFollowsPriceChanges(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, srv := startApp(t, cfg(t))
 			auth := []string{"Authorization", "Bearer " + testKey}
-			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
-			if a.status != 201 {
-				t.Fatalf("create product: %d %s", a.status, a.body)
-			}
-			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":1000}`, auth...); a.status != 200 {
-				t.Fatalf("stock: %d %s", a.status, a.body)
-			}
+			vid := stockedWalnut(t, srv, 1000, auth...)
 			cart := call(t, srv, "POST", "/store/carts", `{"currency":"EUR"}`).json(t)["id"].(string)
 			add := func(want float64, what string) {
 				t.Helper()
@@ -111,14 +104,7 @@ func TestTwoInstancesCartsAndPrices(t *testing.T) {
 	cfg2.DataDir = t.TempDir()
 	_, two := startApp(t, cfg2)
 	auth := []string{"Authorization", "Bearer " + testKey}
-	a := call(t, one, "POST", "/admin/products", walnut, auth...)
-	if a.status != 201 {
-		t.Fatalf("create product: %d %s", a.status, a.body)
-	}
-	vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-	if a := call(t, one, "PUT", "/admin/inventory/WDT-180", `{"on_hand":1000}`, auth...); a.status != 200 {
-		t.Fatalf("stock: %d %s", a.status, a.body)
-	}
+	vid := stockedWalnut(t, one, 1000, auth...)
 	cart := call(t, one, "POST", "/store/carts", `{"currency":"EUR"}`).json(t)["id"].(string)
 	quantity := 0.0
 	add := func(srv *httptest.Server) answer {

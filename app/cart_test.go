@@ -12,18 +12,11 @@ func TestCartEndToEnd(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, srv := startApp(t, cfg(t))
 			auth := []string{"Authorization", "Bearer " + testKey}
-			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
-			if a.status != 201 {
-				t.Fatalf("create product: %d %s", a.status, a.body)
-			}
-			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":3}`, auth...); a.status != 200 {
-				t.Fatalf("stock: %d %s", a.status, a.body)
-			}
+			vid := stockedWalnut(t, srv, 3, auth...)
 			if a := call(t, srv, "POST", "/admin/tax/regions", `{"country":"DE","rates":[{"tax_class":"standard","rate":"19"}]}`, auth...); a.status != 201 {
 				t.Fatalf("tax region: %d %s", a.status, a.body)
 			}
-			a = call(t, srv, "POST", "/store/carts", `{"currency":"EUR","email":"ada@example.com"}`)
+			a := call(t, srv, "POST", "/store/carts", `{"currency":"EUR","email":"ada@example.com"}`)
 			if a.status != 201 {
 				t.Fatalf("create cart: %d %s", a.status, a.body)
 			}

@@ -27,14 +27,7 @@ func TestCheckoutEndToEnd(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			app, srv := startApp(t, cfg(t))
 			auth := []string{"Authorization", "Bearer " + testKey}
-			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
-			if a.status != 201 {
-				t.Fatalf("create product: %d %s", a.status, a.body)
-			}
-			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":3}`, auth...); a.status != 200 {
-				t.Fatalf("stock: %d %s", a.status, a.body)
-			}
+			vid := stockedWalnut(t, srv, 3, auth...)
 			newCart := func(qty string) string {
 				t.Helper()
 				a := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`)
@@ -60,7 +53,7 @@ func TestCheckoutEndToEnd(t *testing.T) {
 					`"payment":{"provider":"test","token":"` + token + `"}}`
 			}
 			cartID := newCart("2")
-			a = call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-1")
+			a := call(t, srv, "POST", "/store/carts/"+cartID+"/checkout", body("tok_visa"), "Idempotency-Key", "chk-1")
 			if a.status != 201 {
 				t.Fatalf("checkout: %d %s", a.status, a.body)
 			}
@@ -214,14 +207,7 @@ func TestCheckoutRecoveredAtStart(t *testing.T) {
 			c := cfg(t)
 			a1, srv1 := startAppNoCleanup(t, c)
 			auth := []string{"Authorization", "Bearer " + testKey}
-			a := call(t, srv1, "POST", "/admin/products", walnut, auth...)
-			if a.status != 201 {
-				t.Fatalf("create product: %d %s", a.status, a.body)
-			}
-			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-			if a := call(t, srv1, "PUT", "/admin/inventory/WDT-180", `{"on_hand":3}`, auth...); a.status != 200 {
-				t.Fatalf("stock: %d %s", a.status, a.body)
-			}
+			vid := stockedWalnut(t, srv1, 3, auth...)
 			cartID := call(t, srv1, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
 			if a := addItem(t, srv1, cartID, `{"variant_id":"`+vid+`","quantity":2}`); a.status != 200 {
 				t.Fatalf("add item: %d %s", a.status, a.body)
@@ -263,7 +249,7 @@ func TestCheckoutRecoveredAtStart(t *testing.T) {
 					t.Fatalf("recover: %d %s", a.status, a.body)
 				}
 			}
-			a = call(t, srv, "GET", "/admin/inventory/WDT-180", "", auth...)
+			a := call(t, srv, "GET", "/admin/inventory/WDT-180", "", auth...)
 			if a.status != 200 || a.json(t)["totals"].(map[string]any)["available"].(float64) != 3 {
 				t.Fatalf("stock after recovery: %d %s", a.status, a.body)
 			}
@@ -287,14 +273,7 @@ func TestCheckoutConcurrentEndToEnd(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, srv := startApp(t, cfg(t))
 			auth := []string{"Authorization", "Bearer " + testKey}
-			a := call(t, srv, "POST", "/admin/products", walnut, auth...)
-			if a.status != 201 {
-				t.Fatalf("create product: %d %s", a.status, a.body)
-			}
-			vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-			if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":10}`, auth...); a.status != 200 {
-				t.Fatalf("stock: %d %s", a.status, a.body)
-			}
+			vid := stockedWalnut(t, srv, 10, auth...)
 			var carts []string
 			for range 50 {
 				id := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`).json(t)["id"].(string)
@@ -332,7 +311,7 @@ func TestCheckoutConcurrentEndToEnd(t *testing.T) {
 			if count[201] != 10 || count[409] != 40 {
 				t.Fatalf("answers %v, want 10 × 201 and 40 × 409", count)
 			}
-			a = call(t, srv, "GET", "/admin/inventory/WDT-180", "", auth...)
+			a := call(t, srv, "GET", "/admin/inventory/WDT-180", "", auth...)
 			tot := a.json(t)["totals"].(map[string]any)
 			if tot["on_hand"].(float64) != 0 || tot["reserved"].(float64) != 0 || tot["committed"].(float64) != 10 {
 				t.Fatalf("stock %v", tot)

@@ -177,14 +177,7 @@ func TestCardTestingThroughApp(t *testing.T) {
 	t.Cleanup(stop)
 
 	admin := []string{"Authorization", "Bearer " + testKey}
-	p := call(t, srv, "POST", "/admin/products", walnut, admin...)
-	if p.status != 201 {
-		t.Fatalf("create product: %d %s", p.status, p.body)
-	}
-	vid := p.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-	if r := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":100}`, admin...); r.status != 200 {
-		t.Fatalf("stock: %d %s", r.status, r.body)
-	}
+	vid := stockedWalnut(t, srv, 100, admin...)
 	newCart := func(client string) string {
 		t.Helper()
 		c := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`, from(client)...)

@@ -56,15 +56,8 @@ func TestStripeEndToEnd(t *testing.T) {
 	cfg.StripeSecretKey, cfg.StripeAPIURL, cfg.StripeWebhookSecret = "sk_test_agora", stripeSrv.URL, "whsec_agora"
 	_, srv := startApp(t, cfg)
 	auth := []string{"Authorization", "Bearer " + testKey}
-	a := call(t, srv, "POST", "/admin/products", walnut, auth...)
-	if a.status != 201 {
-		t.Fatalf("create product: %d %s", a.status, a.body)
-	}
-	vid := a.json(t)["variants"].([]any)[0].(map[string]any)["id"].(string)
-	if a := call(t, srv, "PUT", "/admin/inventory/WDT-180", `{"on_hand":3}`, auth...); a.status != 200 {
-		t.Fatalf("stock: %d %s", a.status, a.body)
-	}
-	a = call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`)
+	vid := stockedWalnut(t, srv, 3, auth...)
+	a := call(t, srv, "POST", "/store/carts", `{"currency":"USD"}`)
 	cartID := a.json(t)["id"].(string)
 	if a := addItem(t, srv, cartID, `{"variant_id":"`+vid+`","quantity":1}`); a.status != 200 {
 		t.Fatalf("add item: %d %s", a.status, a.body)

@@ -79,17 +79,21 @@ func (s *Service) Availability(ctx context.Context, sku string) (inventory.Stock
 
 // HandleLevelEvent applies a level change from the bus (a watch of every
 // process): the SKU's kept reads are no longer served. Harmless twice.
+// The event's subject is its SKU; the data is read only without one.
 func (s *Service) HandleLevelEvent(_ context.Context, e event.Event) error {
 	if s.avail == nil || e.Type != inventory.EventLevelChanged {
 		return nil
 	}
-	var lc inventory.LevelChanged
-	if err := e.Decode(&lc); err != nil || lc.SKU == "" {
-		if e.Subject != "" {
-			s.avail.forget(e.Subject)
+	sku := e.Subject
+	if sku == "" {
+		var lc inventory.LevelChanged
+		if err := e.Decode(&lc); err != nil {
+			return nil // nothing to forget: the durable consumers report a bad event
 		}
-		return nil
+		sku = lc.SKU
 	}
-	s.avail.forget(lc.SKU)
+	if sku != "" {
+		s.avail.forget(sku)
+	}
 	return nil
 }
