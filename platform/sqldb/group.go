@@ -23,7 +23,9 @@ var ErrClosed = errors.New("sqldb: database is closed")
 // database transaction, and commits them together, so N transactions cost
 // one sync. Each still succeeds or fails on its own: a function that
 // fails (or panics) is rolled back to its savepoint and gets its error;
-// the others commit. A failed commit fails them all, and nothing of any of
+// the others commit. A caller whose context ends before its turn is
+// skipped; one whose context ends while its function runs has its work
+// undone. A failed commit fails them all, and nothing of any of
 // them is kept. A caller learns its outcome only after the commit, so no
 // caller ever acts on a write that is not durable.
 type grouper struct {
@@ -149,11 +151,16 @@ func (g *grouper) commit(batch []*groupReq) {
 			r.err = err
 			continue
 		}
-		if _, err := stx.ExecContext(r.ctx, "SAVEPOINT agora_group"); err != nil {
+		if _, err := stx.Exec("SAVEPOINT agora_group"); err != nil {
 			r.err = Translate(err)
 			continue
 		}
-		r.panic, r.err = runFn(r, &Tx{rebinder: rebinder{r.db, stx}, tx: stx})
+		r.panic, r.err = runFn(r, &Tx{rebinder: rebinder{r.db, shared{stx}}, tx: stx})
+		if r.err == nil && r.panic == nil {
+			// A caller that gave up while its function ran keeps
+			// nothing, as a canceled transaction of its own would.
+			r.err = r.ctx.Err()
+		}
 		if r.err != nil || r.panic != nil {
 			if _, err := stx.Exec("ROLLBACK TO agora_group"); err != nil {
 				// The transaction is in an unknown state: give up on all.
@@ -187,6 +194,25 @@ func (g *grouper) commit(batch []*groupReq) {
 		db.commits.Add(1)
 	}
 	finish(nil)
+}
+
+// shared is the group's transaction as one caller's function sees it. Its
+// statements do not stop when that caller's context is canceled: SQLite
+// answers an interrupted write by rolling back the whole transaction, the
+// other callers' work with it. The function runs to its end instead, and
+// the group then undoes it if its caller has gone (see commit).
+type shared struct{ tx *sql.Tx }
+
+func (s shared) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return s.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (s shared) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return s.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+}
+
+func (s shared) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return s.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
 }
 
 func runFn(r *groupReq, tx *Tx) (p any, err error) {

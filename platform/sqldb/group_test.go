@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
@@ -104,6 +105,74 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 		var v string
 		if err := db.QueryRowContext(context.Background(), `SELECT v FROM notes WHERE k = ?`, k).Scan(&v); err == nil {
 			t.Errorf("row %s of a failed transaction was kept (%q)", k, v)
+		}
+	}
+}
+
+// TestGroupCommitCancelMidStatement: a caller that gives up while its
+// statement runs loses its own work only. SQLite answers an interrupted
+// write inside a transaction by rolling the whole transaction back, so the
+// group must not let one caller's cancellation reach the shared one.
+func TestGroupCommitCancelMidStatement(t *testing.T) {
+	db := openGrouped(t, 0, "normal")
+	ctx := context.Background()
+	started := make(chan struct{})
+	hold := make(chan struct{})
+	// The first transaction holds the writer while the others queue up
+	// behind it, so that they share the next group.
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Tx(ctx, func(tx *sqldb.Tx) error {
+			close(started)
+			<-hold
+			_, err := tx.ExecContext(ctx, `INSERT INTO notes (k, v) VALUES ('first', 'x')`)
+			return err
+		})
+	}()
+	<-started
+	insert := func(k string) func(tx *sqldb.Tx) error {
+		return func(tx *sqldb.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO notes (k, v) VALUES (?, 'x')`, k)
+			return err
+		}
+	}
+	var wg sync.WaitGroup
+	var before, after, long error
+	run := func(dst *error, c context.Context, fn func(tx *sqldb.Tx) error) {
+		wg.Add(1)
+		go func() { defer wg.Done(); *dst = db.Tx(c, fn) }()
+		time.Sleep(20 * time.Millisecond) // queued in this order
+	}
+	run(&before, ctx, insert("before"))
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	run(&long, lctx, func(tx *sqldb.Tx) error {
+		go func() { time.Sleep(5 * time.Millisecond); cancel() }()
+		// Long enough to be running when its caller cancels.
+		_, err := tx.ExecContext(lctx, `INSERT INTO notes (k, v)
+			WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000)
+			SELECT 'long', count(*) FROM c`)
+		return err
+	})
+	run(&after, ctx, insert("after"))
+	close(hold)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatalf("first: %v", err)
+	}
+	if before != nil || after != nil {
+		t.Fatalf("the canceled caller's batch-mates failed: before %v, after %v", before, after)
+	}
+	if !errors.Is(long, context.Canceled) {
+		t.Errorf("canceled caller: %v, want context.Canceled", long)
+	}
+	for k, want := range map[string]int{"first": 1, "before": 1, "after": 1, "long": 0} {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM notes WHERE k = ?`, k).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("%d rows %q, want %d", n, k, want)
 		}
 	}
 }
