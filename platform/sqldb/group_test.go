@@ -150,7 +150,7 @@ func TestGroupCommitCancelMidStatement(t *testing.T) {
 		go func() { time.Sleep(5 * time.Millisecond); cancel() }()
 		// Long enough to be running when its caller cancels.
 		_, err := tx.ExecContext(lctx, `INSERT INTO notes (k, v)
-			WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000)
+			WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000)
 			SELECT 'long', count(*) FROM c`)
 		return err
 	})
