@@ -346,6 +346,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	a.env = &Env{Config: a.cfg, Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, app: a, services: map[string]any{}, prepared: prep}
 	auth.Register(api, a.keys)
 	audit.Register(api, a.audit)
+	a.registerBlocks(api)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel

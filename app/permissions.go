@@ -153,6 +153,10 @@ var adminRoutes = auth.Routes{
 	"POST /admin/sessions":           auth.Public,
 	"DELETE /admin/sessions/current": auth.Authenticated,
 
+	// card-testing blocks
+	"GET /admin/security/blocks/{address}":    auth.SecurityRead,
+	"DELETE /admin/security/blocks/{address}": auth.SecurityWrite,
+
 	// audit log (owner only)
 	"GET /admin/audit-log":      auth.AuditRead,
 	"GET /admin/audit-log/{id}": auth.AuditRead,

@@ -245,6 +245,48 @@ func TestCardTestingThroughApp(t *testing.T) {
 	if !strings.Contains(m, `agora_security_events_total{event="card_testing"} 1`) || !strings.Contains(m, "agora_checkout_blocked_total 1") {
 		t.Errorf("metrics:\n%s", grepLines(m, "security"))
 	}
+
+	// An operator looks the tester up and lifts the block; the tester's
+	// declines are forgotten too, and the change is in the audit log.
+	blk := call(t, srv, "GET", "/admin/security/blocks/"+tester, "", admin...)
+	if blk.status != 200 || blk.json(t)["blocked"] != true || blk.json(t)["retry_after_seconds"] != float64(1800) || blk.json(t)["client"] != tester {
+		t.Fatalf("block lookup: %d %s", blk.status, blk.body)
+	}
+	if r := call(t, srv, "GET", "/admin/security/blocks/"+shopper, "", admin...); r.status != 200 || r.json(t)["blocked"] != false {
+		t.Errorf("an unblocked client: %d %s", r.status, r.body)
+	}
+	if r := call(t, srv, "GET", "/admin/security/blocks/2001:db8::1:2", "", admin...); r.status != 200 || r.json(t)["client"] != "2001:db8::/64" {
+		t.Errorf("an IPv6 address is counted by its /64: %d %s", r.status, r.body)
+	}
+	for _, bad := range []string{"not-an-ip", "198.51.100.300", "fe80::1%25eth0"} {
+		if r := call(t, srv, "GET", "/admin/security/blocks/"+bad, "", admin...); r.status != 400 || r.json(t)["code"] != "invalid_address" {
+			t.Errorf("address %q: %d %s", bad, r.status, r.body)
+		}
+	}
+	if r := call(t, srv, "DELETE", "/admin/security/blocks/"+tester, "", admin...); r.status != 200 || r.json(t)["blocked"] != false {
+		t.Fatalf("lift: %d %s", r.status, r.body)
+	}
+	if r := checkout(tester, cart, "tok_visa", "good-2"); r.status != 201 {
+		t.Fatalf("checkout after the block was lifted: %d %s", r.status, r.body)
+	}
+	// A fresh count: two more declines do not block again (three do).
+	cart = newCart(tester)
+	for i := range 2 {
+		if r := checkout(tester, cart, "tok_declined", fmt.Sprint("again-", i)); r.status != 402 {
+			t.Fatalf("decline after the lift %d: %d %s", i, r.status, r.body)
+		}
+	}
+	if r := call(t, srv, "GET", "/admin/security/blocks/"+tester, "", admin...); r.json(t)["blocked"] != false {
+		t.Errorf("blocked again after 2 declines of a fresh count: %s", r.body)
+	}
+	logged := call(t, srv, "GET", "/admin/audit-log?resource_type=security/blocks", "", admin...)
+	items, _ := logged.json(t)["data"].([]any)
+	if logged.status != 200 || len(items) != 1 {
+		t.Fatalf("audit log of the lift: %d %s", logged.status, logged.body)
+	}
+	if e := items[0].(map[string]any); e["method"] != "DELETE" || e["resource_id"] != tester || e["before"].(map[string]any)["blocked"] != true {
+		t.Errorf("audit entry: %v", e)
+	}
 }
 
 // TestSecurityHeadersThroughApp: every answer carries the security

@@ -49,6 +49,8 @@ const (
 	PublishableKeysWrite Permission = "publishable_keys:write"
 	StaffRead            Permission = "staff:read"
 	StaffWrite           Permission = "staff:write"
+	SecurityRead         Permission = "security:read"
+	SecurityWrite        Permission = "security:write"
 	AuditRead            Permission = "audit:read"
 )
 
@@ -99,6 +101,8 @@ var descriptions = map[Permission]string{
 	PublishableKeysWrite: "create and revoke publishable keys",
 	StaffRead:            "read staff accounts",
 	StaffWrite:           "create, change and delete staff accounts",
+	SecurityRead:         "read the card-testing blocks of client addresses",
+	SecurityWrite:        "lift the card-testing block of a client address",
 	AuditRead:            "read the audit log (owner only)",
 }
 
@@ -159,7 +163,7 @@ var builtin = map[Role][]Permission{
 	OrderManager: append(slices.Clone(businessReads),
 		OrdersWrite, OrdersRefund, PaymentsWrite, PaymentsRefund, CartsWrite, InventoryWrite),
 	Support: append(slices.Clone(businessReads),
-		OrdersWrite, CartsWrite, CustomersWrite, CustomersExport),
+		OrdersWrite, CartsWrite, CustomersWrite, CustomersExport, SecurityRead, SecurityWrite),
 	Analyst: slices.Clone(businessReads),
 }
 

@@ -14,6 +14,7 @@ package cardguard
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -176,6 +177,35 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 		}
 		g.declined(context.WithoutCancel(r.Context()), key)
 	})
+}
+
+// BlockedFor reports how much longer the checkouts of client (a key of
+// clientip.Key) stay blocked; 0 when they are not.
+func (g *Guard) BlockedFor(ctx context.Context, client string) (time.Duration, error) {
+	d, err := g.blocks.AllowN(ctx, client, 0)
+	if err != nil || d.Allowed {
+		return 0, err
+	}
+	return d.RetryAfter, nil
+}
+
+// Unblock lifts the block of client (a key of clientip.Key), if any, and
+// forgets its declines, so that it starts again with a clean count: an
+// operator's answer to an honest shopper caught by the guard. It fails
+// when the limiters cannot forget a key or their store is unreachable.
+func (g *Guard) Unblock(ctx context.Context, client string) error {
+	for _, l := range []ratelimit.Limiter{g.blocks, g.declines} {
+		r, ok := l.(ratelimit.Resetter)
+		if !ok {
+			return errors.New("cardguard: the limiter cannot forget a client")
+		}
+		if err := r.Reset(ctx, client); err != nil {
+			return err
+		}
+	}
+	g.log.LogAttrs(ctx, slog.LevelInfo, "security: card-testing block lifted",
+		slog.String("event", "card_testing_unblocked"), slog.String("client", client), slog.String("request_id", httpx.RequestID(ctx)))
+	return nil
 }
 
 // declined counts one decline of client and blocks it when its bucket is

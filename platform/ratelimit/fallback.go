@@ -2,6 +2,8 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -64,4 +66,21 @@ func (f *Fallback) AllowN(ctx context.Context, key string, n int) (Decision, err
 	return f.secondary.AllowN(ctx, key, n)
 }
 
-var _ Limiter = (*Fallback)(nil)
+// Reset implements Resetter when both limiters do: it forgets the key in
+// both (the secondary may hold a bucket from a time the primary was down)
+// and fails if either fails, so that a reset reported done is done.
+func (f *Fallback) Reset(ctx context.Context, key string) error {
+	var errs []error
+	for _, l := range []Limiter{f.primary, f.secondary} {
+		r, ok := l.(Resetter)
+		if !ok {
+			return fmt.Errorf("rate limiter %s cannot forget a key", f.name)
+		}
+		if err := r.Reset(ctx, key); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var _ Resetter = (*Fallback)(nil)

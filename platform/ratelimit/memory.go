@@ -113,6 +113,17 @@ func (m *Memory) AllowN(_ context.Context, key string, n int) (Decision, error) 
 	return Decision{Remaining: int(max(tokens, 0)), RetryAfter: m.wait(tokens, n)}, nil
 }
 
+// Reset implements Resetter; it never fails.
+func (m *Memory) Reset(_ context.Context, key string) error {
+	s := &m.shards[maphash.String(m.seed, key)%memoryShards]
+	s.mu.Lock()
+	delete(s.buckets, key)
+	s.mu.Unlock()
+	return nil
+}
+
+var _ Resetter = (*Memory)(nil)
+
 // wait is how long a bucket holding tokens needs to hold n.
 func (m *Memory) wait(tokens float64, n int) time.Duration {
 	if tokens >= float64(n) {

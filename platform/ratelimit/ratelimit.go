@@ -124,6 +124,13 @@ type Limiter interface {
 	AllowN(ctx context.Context, key string, n int) (Decision, error)
 }
 
+// Resetter is a Limiter that can forget a key's bucket, so that the key
+// starts again with a full one (an operator lifting a block).
+type Resetter interface {
+	Limiter
+	Reset(ctx context.Context, key string) error
+}
+
 // Allow takes one token of key's bucket.
 func Allow(ctx context.Context, l Limiter, key string) (Decision, error) {
 	return l.AllowN(ctx, key, 1)

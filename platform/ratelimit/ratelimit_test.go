@@ -110,6 +110,74 @@ func contract(t *testing.T, lim ratelimit.Limiter, wait func(time.Duration)) {
 
 var twoPerSecond = ratelimit.Limit{Events: 2, Period: time.Second, Burst: 3}
 
+// drain empties key's bucket of a twoPerSecond limiter.
+func drain(t *testing.T, lim ratelimit.Limiter, key string) {
+	t.Helper()
+	for range 3 {
+		if _, err := lim.AllowN(context.Background(), key, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d, err := lim.AllowN(context.Background(), key, 1); err != nil || d.Allowed {
+		t.Fatalf("bucket of %s not empty: %+v, %v", key, d, err)
+	}
+}
+
+// resetContract: Reset gives a key a full bucket again, and only that key.
+func resetContract(t *testing.T, lim ratelimit.Resetter) {
+	ctx := context.Background()
+	key := fmt.Sprintf("r%d", time.Now().UnixNano())
+	drain(t, lim, key)
+	drain(t, lim, key+"-other")
+	if err := lim.Reset(ctx, key); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if d, err := lim.AllowN(ctx, key, 1); err != nil || !d.Allowed {
+			t.Fatalf("request %d after the reset: %+v, %v; want a full bucket", i, d, err)
+		}
+	}
+	if d, err := lim.AllowN(ctx, key+"-other", 0); err != nil || d.Allowed {
+		t.Errorf("another key was reset too: %+v, %v", d, err)
+	}
+	if err := lim.Reset(ctx, "never-seen"); err != nil {
+		t.Errorf("reset of an unknown key: %v", err)
+	}
+}
+
+func TestReset(t *testing.T) {
+	c := newClock()
+	t.Run("memory", func(t *testing.T) {
+		resetContract(t, ratelimit.NewMemory(twoPerSecond, ratelimit.MemoryConfig{}, c.now))
+	})
+	t.Run("redis", func(t *testing.T) {
+		rdb, err := ratelimit.NewRedisClient(cachetest.RedisURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdb.Close()
+		resetContract(t, ratelimit.NewRedis(rdb, "reset", twoPerSecond))
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		resetContract(t, ratelimit.NewFallback("reset", ratelimit.NewRedis(rdb, "reset-fb", twoPerSecond),
+			ratelimit.NewMemory(twoPerSecond, ratelimit.MemoryConfig{}, c.now), log, nil, c.now))
+	})
+	t.Run("fallback with redis down", func(t *testing.T) {
+		// The in-process bucket is forgotten, but the reset reports the
+		// failure: the bucket kept in Redis would be back with Redis.
+		rdb, _ := ratelimit.NewRedisClient(cachetest.DownURL(t))
+		defer rdb.Close()
+		f := ratelimit.NewFallback("reset-down", ratelimit.NewRedis(rdb, "t", twoPerSecond),
+			ratelimit.NewMemory(twoPerSecond, ratelimit.MemoryConfig{}, c.now), slog.New(slog.NewTextHandler(io.Discard, nil)), nil, c.now)
+		drain(t, f, "k")
+		if err := f.Reset(context.Background(), "k"); err == nil {
+			t.Fatal("a reset that could not reach Redis reported success")
+		}
+		if d, err := f.AllowN(context.Background(), "k", 1); err != nil || !d.Allowed {
+			t.Errorf("in-process bucket after the reset: %+v, %v", d, err)
+		}
+	})
+}
+
 func TestMemory(t *testing.T) {
 	c := newClock()
 	contract(t, ratelimit.NewMemory(twoPerSecond, ratelimit.MemoryConfig{}, c.now), c.add)

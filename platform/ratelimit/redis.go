@@ -75,4 +75,14 @@ func (r *Redis) AllowN(ctx context.Context, key string, n int) (Decision, error)
 	return d, nil
 }
 
-var _ Limiter = (*Redis)(nil)
+// Reset implements Resetter. It fails when Redis cannot be reached in time.
+func (r *Redis) Reset(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	if err := r.lim.Reset(ctx, r.name+key); err != nil {
+		return fmt.Errorf("rate limiter store: %w", err)
+	}
+	return nil
+}
+
+var _ Resetter = (*Redis)(nil)
