@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -657,6 +658,39 @@ func testListCategory(e *env) {
 	}
 	_, err = e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Category: "no-such-category-" + e.u})
 	WantInvalid(t, err, "category")
+
+	// The listings follow the tree and the products: a sub-tree moved to
+	// another parent takes its products along, a product moved to another
+	// category leaves the old one's ancestors.
+	if _, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: child.ID, ParentID: &other.ID}); err != nil {
+		t.Fatal(describe(err))
+	}
+	cats := []string{root.ID, child.ID, grand.ID, other.ID}
+	listings := func() map[string][]string {
+		out := map[string][]string{}
+		for _, c := range cats {
+			out[c] = productIDs(e.listAll(catalog.ListProductsQuery{Category: c}))
+		}
+		return out
+	}
+	want := map[string][]string{root.ID: {inRoot.ID}, child.ID: {inBoth.ID, inGrand.ID}, grand.ID: {inGrand.ID}, other.ID: {inBoth.ID, inGrand.ID}}
+	if got := listings(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("after moving %s under %s: %v, want %v", child.ID, other.ID, got, want)
+	}
+	if _, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: inGrand.ID, CategoryIDs: &[]string{root.ID}}); err != nil {
+		t.Fatal(describe(err))
+	}
+	want = map[string][]string{root.ID: {inGrand.ID, inRoot.ID}, child.ID: {inBoth.ID}, grand.ID: {}, other.ID: {inBoth.ID}}
+	if got := listings(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("after moving %s to %s: %v, want %v", inGrand.ID, root.ID, got, want)
+	}
+	if _, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: other.ID, ParentID: &root.ID}); err != nil {
+		t.Fatal(describe(err))
+	}
+	want = map[string][]string{root.ID: {inBoth.ID, inGrand.ID, inRoot.ID}, child.ID: {inBoth.ID}, grand.ID: {}, other.ID: {inBoth.ID}}
+	if got := listings(); !maps.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("after moving %s under %s: %v, want %v", other.ID, root.ID, got, want)
+	}
 }
 
 func testListPagination(e *env) {
@@ -1165,6 +1199,9 @@ func testCategoryDelete(e *env) {
 	}
 	if got := productIDs(e.listAll(catalog.ListProductsQuery{Category: keep.ID})); !slices.Equal(got, []string{q.ID, p.ID}) {
 		t.Errorf("products of the kept category: %v", got)
+	}
+	if got := productIDs(e.listAll(catalog.ListProductsQuery{Category: root.ID})); len(got) != 0 {
+		t.Errorf("products under the root after its only sub-category went: %v", got)
 	}
 	// Now the root has no children and can go; its handle is free again.
 	if err := e.svc.DeleteCategory(e.ctx, root.ID); err != nil {
