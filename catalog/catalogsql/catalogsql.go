@@ -146,9 +146,8 @@ func insertLinks(ctx context.Context, tx *sqldb.Tx, ps ...catalog.Product) error
 	return tx.InsertMany(ctx, `INSERT INTO catalog_product_collections (collection_id, product_id)`, colrows)
 }
 
-// ancestorChunk is how many products one statement of linkAncestors or
-// unlinkAncestors names.
-const ancestorChunk = 500
+// chunk is how many ids one statement names at most (inChunks).
+const chunk = 500
 
 // linkAncestors writes the catalog_product_ancestors rows of pids from
 // their catalog_product_categories rows and the category tree: each of
@@ -201,13 +200,13 @@ func productsUnder(ctx context.Context, tx *sqldb.Tx, cid string) ([]string, err
 // inChunks calls fn with a placeholder list and its arguments for each
 // chunk of ids.
 func inChunks(ids []string, fn func(list string, args []any) error) error {
-	for i := 0; i < len(ids); i += ancestorChunk {
-		chunk := ids[i:min(i+ancestorChunk, len(ids))]
-		args := make([]any, len(chunk))
-		for j, v := range chunk {
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		args := make([]any, len(part))
+		for j, v := range part {
 			args[j] = v
 		}
-		if err := fn("?"+strings.Repeat(",?", len(chunk)-1), args); err != nil {
+		if err := fn("?"+strings.Repeat(",?", len(part)-1), args); err != nil {
 			return err
 		}
 	}
@@ -396,27 +395,23 @@ func missing(ctx context.Context, q sqldb.Querier, table string, ids []string) (
 		return nil, nil
 	}
 	found := map[string]bool{}
-	for i := 0; i < len(ids); i += 500 {
-		chunk := ids[i:min(i+500, len(ids))]
-		args := make([]any, len(chunk))
-		for j, v := range chunk {
-			args[j] = v
-		}
-		rows, err := q.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id IN (?`+strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+	err := inChunks(ids, func(list string, args []any) error {
+		rows, err := q.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id IN (`+list+`)`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			var v string
 			if err := rows.Scan(&v); err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
 			found[v] = true
 		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
 	}
 	var out []string
 	for _, v := range ids {
