@@ -181,20 +181,25 @@ func relinkAncestors(ctx context.Context, tx *sqldb.Tx, pids []string) error {
 
 // productsUnder lists the products in category cid or below it.
 func productsUnder(ctx context.Context, tx *sqldb.Tx, cid string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT product_id FROM catalog_product_ancestors WHERE category_id = ?`, cid)
+	return queryStrings(ctx, tx, `SELECT product_id FROM catalog_product_ancestors WHERE category_id = ?`, cid)
+}
+
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var pids []string
+	var out []string
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		pids = append(pids, v)
+		out = append(out, v)
 	}
-	return pids, rows.Err()
+	return out, rows.Err()
 }
 
 // inChunks calls fn with a placeholder list and its arguments for each
@@ -479,23 +484,10 @@ func getCategory(ctx context.Context, q sqldb.Querier, idOrHandle, lock string) 
 
 // Ancestors returns the ids from id up to its root, id first.
 func (s *Store) Ancestors(ctx context.Context, cid string) ([]string, error) {
-	rows, err := s.DB.Primary().QueryContext(ctx, `WITH RECURSIVE up(id, parent_id, depth) AS (
+	return queryStrings(ctx, s.DB.Primary(), `WITH RECURSIVE up(id, parent_id, depth) AS (
 		SELECT id, parent_id, 0 FROM catalog_categories WHERE id = ?
 		UNION ALL SELECT c.id, c.parent_id, up.depth + 1 FROM catalog_categories c JOIN up ON c.id = up.parent_id WHERE up.depth < 64)
 		SELECT id FROM up ORDER BY depth`, cid)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // UpdateCategory runs fn on the category inside one transaction.
@@ -578,20 +570,8 @@ func (s *Store) DeleteCategory(ctx context.Context, cid string, now time.Time, d
 // unlinkProducts removes the link of every product linked to target in the
 // link table, rewriting their documents with edit and emitting updated.
 func unlinkProducts(ctx context.Context, tx *sqldb.Tx, table, col, target string, now time.Time, updated func(catalog.Product) (event.Event, error), edit func(*catalog.Product)) ([]event.Event, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT product_id FROM `+table+` WHERE `+col+` = ?`, target)
+	pids, err := queryStrings(ctx, tx, `SELECT product_id FROM `+table+` WHERE `+col+` = ?`, target)
 	if err != nil {
-		return nil, err
-	}
-	var pids []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		pids = append(pids, v)
-	}
-	if err := rows.Close(); err != nil {
 		return nil, err
 	}
 	var events []event.Event

@@ -184,6 +184,27 @@ func checkoutLoad(t *testing.T, addr string, skus []string, buyers int, stop cha
 }
 
 // logOf returns what p wrote so far.
+// waitAddable waits until sku can be put in a cart through p (its read
+// models have the product); the carts it makes are left to expire.
+func waitAddable(t *testing.T, p *proc, sku string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var c struct {
+			ID string `json:"id"`
+		}
+		mustShop(t, p.addr, "POST", "/store/carts", `{"currency":"USD"}`, 201, &c)
+		status, body, err := shop(p.addr, "POST", "/store/carts/"+c.ID+"/items", fmt.Sprintf(`{"sku":%q,"quantity":1}`, sku), false)
+		if err == nil && status == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("add %s through %s: %d %v %s", sku, p.addr, status, err, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func logOf(p *proc) string {
 	w := p.cmd.Stderr.(*syncWriter)
 	w.mu.Lock()
@@ -245,22 +266,8 @@ func TestCheckoutCrash(t *testing.T) {
 				skus = append(skus, sku)
 			}
 			// Carts price through a read model of the catalog: wait for it.
-			deadline := time.Now().Add(15 * time.Second)
 			for _, sku := range skus {
-				for {
-					var c struct {
-						ID string `json:"id"`
-					}
-					mustShop(t, p.addr, "POST", "/store/carts", `{"currency":"USD"}`, 201, &c)
-					status, body, err := shop(p.addr, "POST", "/store/carts/"+c.ID+"/items", fmt.Sprintf(`{"sku":%q,"quantity":1}`, sku), false)
-					if err == nil && status == 200 {
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Fatalf("add %s: %d %v %s", sku, status, err, body)
-					}
-					time.Sleep(50 * time.Millisecond)
-				}
+				waitAddable(t, p, sku, 15*time.Second)
 			}
 
 			stop := make(chan struct{})

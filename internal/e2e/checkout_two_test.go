@@ -43,21 +43,7 @@ func TestCheckoutTwoProcesses(t *testing.T) {
 	// Both processes price carts through the catalog's events: wait until
 	// each can put the product in a cart (those carts are left to expire).
 	for _, p := range procs {
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			var c struct {
-				ID string `json:"id"`
-			}
-			mustShop(t, p.addr, "POST", "/store/carts", `{"currency":"USD"}`, 201, &c)
-			status, body, err := shop(p.addr, "POST", "/store/carts/"+c.ID+"/items", fmt.Sprintf(`{"sku":%q,"quantity":1}`, sku), false)
-			if err == nil && status == 200 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("add through %s: %d %v %s", p.addr, status, err, body)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitAddable(t, p, sku, 20*time.Second)
 	}
 
 	var placed, refused atomic.Int64
