@@ -111,6 +111,7 @@ func (s *Store) InsertProducts(ctx context.Context, ps []catalog.Product, events
 // insertLinks writes the variant, category and collection rows of ps.
 func insertLinks(ctx context.Context, tx *sqldb.Tx, ps ...catalog.Product) error {
 	var vrows, crows, colrows [][]any
+	var categorized []string // products with categories: their ancestor rows
 	for _, p := range ps {
 		for _, v := range p.Variants {
 			var sku any
@@ -122,6 +123,9 @@ func insertLinks(ctx context.Context, tx *sqldb.Tx, ps ...catalog.Product) error
 		for _, c := range p.CategoryIDs {
 			crows = append(crows, []any{c, p.ID})
 		}
+		if len(p.CategoryIDs) > 0 {
+			categorized = append(categorized, p.ID)
+		}
 		for _, c := range p.CollectionIDs {
 			colrows = append(colrows, []any{c, p.ID})
 		}
@@ -132,16 +136,8 @@ func insertLinks(ctx context.Context, tx *sqldb.Tx, ps ...catalog.Product) error
 	if err := tx.InsertMany(ctx, `INSERT INTO catalog_product_categories (category_id, product_id)`, crows); err != nil {
 		return err
 	}
-	if len(crows) > 0 {
-		pids := make([]string, 0, len(ps))
-		for _, p := range ps {
-			if len(p.CategoryIDs) > 0 {
-				pids = append(pids, p.ID)
-			}
-		}
-		if err := linkAncestors(ctx, tx, pids); err != nil {
-			return err
-		}
+	if err := linkAncestors(ctx, tx, categorized); err != nil {
+		return err
 	}
 	return tx.InsertMany(ctx, `INSERT INTO catalog_product_collections (collection_id, product_id)`, colrows)
 }
