@@ -80,6 +80,7 @@ const (
 	CodeInvalidToken    = "invalid_token"        // Invalid: the provider does not know the token
 	CodeUnavailable     = "provider_unavailable" // Unavailable: the provider failed; retry later
 	CodeState           = "payment_state"        // Conflict: the payment's status forbids the operation
+	CodeInProgress      = "payment_in_progress"  // Conflict: a capture or void of the payment is running
 	CodeRefundExceeds   = "refund_exceeds"       // Conflict: more than the captured amount less refunds
 	CodeKeyConflict     = "idempotency_conflict" // Conflict: a key reused for a different request
 	CodeRejected        = "provider_rejected"    // Invalid: the provider refused the request as invalid
@@ -117,10 +118,14 @@ type Payment struct {
 	Refunds     []Refund    `json:"refunds"`
 	// FailureReason says why a failed payment was declined
 	// (card_declined, insufficient_funds).
-	FailureReason string    `json:"failure_reason,omitempty"`
-	Version       int64     `json:"version"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	FailureReason string `json:"failure_reason,omitempty"`
+	// Operation is the capture or void sent to the provider and not yet
+	// recorded: set before the call, cleared with its result, so that an
+	// authorization is never both captured and voided.
+	Operation string    `json:"operation,omitempty" enum:"capture,void" doc:"The capture or void in flight (absent when none)"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // AuthorizeCommand authorizes Amount with Provider for Token.

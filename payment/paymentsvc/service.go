@@ -184,56 +184,117 @@ func stateErr(p payment.Payment, op string) error {
 	return errs.E(errs.Conflict, payment.CodeState, "a %s payment cannot be %s", p.Status, op)
 }
 
-// Capture implements payment.Service.
-func (s *Service) Capture(ctx context.Context, cmd payment.CaptureCommand) (payment.Payment, error) {
-	p, prov, err := s.load(ctx, cmd.PaymentID)
+// Operations that settle an authorization.
+const (
+	opCapture = "capture"
+	opVoid    = "void"
+)
+
+// settle captures or voids an authorized payment. The operation is
+// recorded on the payment (compare-and-set on its status) before the
+// provider is called, and its result after, so that of a capture and a
+// void racing one wins and the other is refused: each answers the state
+// it actually left. An outage leaves the operation recorded: the same
+// call repeated finishes it, the other is refused with
+// payment_in_progress until then.
+func (s *Service) settle(ctx context.Context, paymentID, op string) (payment.Payment, error) {
+	p, prov, err := s.load(ctx, paymentID)
 	if err != nil {
 		return p, err
 	}
-	switch p.Status {
-	case payment.Captured, payment.PartiallyRefunded, payment.Refunded:
-		return p, nil
-	case payment.Authorized:
-	default:
-		return payment.Payment{}, stateErr(p, "captured")
+	// done reports whether p is already where op leads.
+	done := func(p payment.Payment) bool {
+		if op == opCapture {
+			return p.Status == payment.Captured || p.Status == payment.PartiallyRefunded || p.Status == payment.Refunded
+		}
+		return p.Status == payment.Voided || p.Status == payment.Failed
 	}
-	if err := prov.Capture(ctx, payment.ProviderCall{Key: p.ID + ":capture", AuthKey: p.Key, ProviderRef: p.ProviderRef, Amount: p.Amount}); err != nil {
+	past := map[string]string{opCapture: "captured", opVoid: "voided"}
+	verb := past[op]
+	check := func(p *payment.Payment) error {
+		switch {
+		case p.Operation != "" && p.Operation != op:
+			return errs.E(errs.Conflict, payment.CodeInProgress, "the payment is being %s", past[p.Operation])
+		case p.Status == payment.Authorized, op == opVoid && p.Status == payment.Pending:
+			return nil
+		}
+		return stateErr(*p, verb)
+	}
+	if done(p) {
+		return p, nil
+	}
+	if err := check(&p); err != nil {
 		return payment.Payment{}, err
 	}
-	return s.store.Update(ctx, p.ID, func(p *payment.Payment) ([]event.Event, error) {
-		if p.Status != payment.Authorized {
+	if p.Operation == "" {
+		var finished bool
+		p, err = s.store.Update(ctx, p.ID, func(p *payment.Payment) ([]event.Event, error) {
+			if finished = done(*p); finished {
+				return nil, nil
+			}
+			if err := check(p); err != nil {
+				return nil, err
+			}
+			s.touch(p)
+			p.Operation = op
+			return nil, nil
+		})
+		if err != nil || finished {
+			return p, err
+		}
+	}
+	call := payment.ProviderCall{Key: p.ID + ":" + op, AuthKey: p.Key, ProviderRef: p.ProviderRef, Amount: p.Amount}
+	var perr error
+	if op == opCapture {
+		perr = prov.Capture(ctx, call)
+	} else {
+		perr = prov.Void(ctx, call)
+	}
+	if perr != nil && errs.Is(perr, errs.Unavailable) {
+		return payment.Payment{}, perr // the outcome is unknown: the operation stays recorded
+	}
+	var refused error
+	out, err := s.store.Update(ctx, p.ID, func(p *payment.Payment) ([]event.Event, error) {
+		refused = nil
+		if p.Operation == op {
+			s.touch(p)
+			p.Operation = ""
+		}
+		switch {
+		case done(*p), perr != nil:
+			return nil, nil // recorded by a twin of this call or a webhook, or refused by the provider
+		case check(p) != nil:
+			// A webhook moved it elsewhere meanwhile.
+			refused = stateErr(*p, verb)
 			return nil, nil
 		}
 		s.touch(p)
-		p.Status, p.Captured = payment.Captured, p.Amount
-		return s.events(payment.EventCaptured, *p)
+		if op == opCapture {
+			p.Status, p.Captured = payment.Captured, p.Amount
+			return s.events(payment.EventCaptured, *p)
+		}
+		p.Status = payment.Voided
+		return s.events(payment.EventVoided, *p)
 	})
+	switch {
+	case err != nil:
+		return payment.Payment{}, err
+	case perr != nil && !done(out):
+		return payment.Payment{}, perr
+	case refused != nil:
+		return payment.Payment{}, refused
+	}
+	return out, nil
+}
+
+// Capture implements payment.Service.
+func (s *Service) Capture(ctx context.Context, cmd payment.CaptureCommand) (payment.Payment, error) {
+	return s.settle(ctx, cmd.PaymentID, opCapture)
 }
 
 // Void implements payment.Service.
 func (s *Service) Void(ctx context.Context, cmd payment.VoidCommand) (payment.Payment, error) {
-	p, prov, err := s.load(ctx, cmd.PaymentID)
-	if err != nil {
-		return p, err
-	}
-	switch p.Status {
-	case payment.Voided, payment.Failed:
-		return p, nil
-	case payment.Pending, payment.Authorized:
-	default:
-		return payment.Payment{}, stateErr(p, "voided")
-	}
-	if err := prov.Void(ctx, payment.ProviderCall{Key: p.ID + ":void", AuthKey: p.Key, ProviderRef: p.ProviderRef, Amount: p.Amount}); err != nil {
-		return payment.Payment{}, err
-	}
-	return s.store.Update(ctx, p.ID, func(p *payment.Payment) ([]event.Event, error) {
-		if p.Status != payment.Pending && p.Status != payment.Authorized {
-			return nil, nil
-		}
-		s.touch(p)
-		p.Status = payment.Voided
-		return s.events(payment.EventVoided, *p)
-	})
+	return s.settle(ctx, cmd.PaymentID, opVoid)
 }
 
 // Refund implements payment.Service.

@@ -2,6 +2,7 @@ package paymenttest
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/agoracommerce/agora/payment"
@@ -121,6 +122,36 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 		WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
 		if p := Must(t)(svc.GetByKey(ctx, key)); p.FailureReason != "insufficient_funds" {
 			t.Fatalf("reason %q", p.FailureReason)
+		}
+	})
+	t.Run("CaptureRacesVoid", func(t *testing.T) {
+		// Of a capture and a void sent together, one wins and the other is
+		// refused; each answers the state it left.
+		svc := newService(t)
+		for i := range 20 {
+			p := Must(t)(svc.Authorize(ctx, auth(id.New("k"), "tok_visa", 100+int64(i))))
+			var wg sync.WaitGroup
+			var captured, voided payment.Payment
+			var cerr, verr error
+			wg.Go(func() { captured, cerr = svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID}) })
+			wg.Go(func() { voided, verr = svc.Void(ctx, payment.VoidCommand{PaymentID: p.ID}) })
+			wg.Wait()
+			final := Must(t)(svc.Get(ctx, p.ID))
+			switch {
+			case cerr == nil && verr != nil:
+				if captured.Status != payment.Captured || final.Status != payment.Captured || final.Captured != p.Amount || !errs.Is(verr, errs.Conflict) {
+					t.Fatalf("capture won: answered %s, void %v, stored %s", captured.Status, verr, final.Status)
+				}
+			case verr == nil && cerr != nil:
+				if voided.Status != payment.Voided || final.Status != payment.Voided || final.Captured.Amount != 0 || !errs.Is(cerr, errs.Conflict) {
+					t.Fatalf("void won: answered %s, capture %v, stored %s", voided.Status, cerr, final.Status)
+				}
+			default:
+				t.Fatalf("capture %s %v, void %s %v: want exactly one to succeed (stored %s)", captured.Status, cerr, voided.Status, verr, final.Status)
+			}
+			if final.Operation != "" {
+				t.Fatalf("operation %q left on the payment", final.Operation)
+			}
 		}
 	})
 	t.Run("BadInput", func(t *testing.T) {
