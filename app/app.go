@@ -334,6 +334,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}
 	idcfg := idem.DefaultConfig()
 	idcfg.MaxBody = a.cfg.MaxBody
+	idcfg.Route = a.routePattern
 	a.idem = idem.New(pdb, idcfg, a.now, a.log)
 
 	a.mux = http.NewServeMux()

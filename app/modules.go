@@ -13,7 +13,9 @@ import (
 const apiDescription = "Agora is a headless commerce platform. `/store/...` serves shoppers; " +
 	"`/admin/...` serves staff and integrations with a secret API key (`Authorization: Bearer <key>`). " +
 	"Errors are RFC 9457 problem+json documents with a stable `code`. Every POST, PUT, PATCH and DELETE " +
-	"accepts an `Idempotency-Key` header."
+	"accepts an `Idempotency-Key` header: a retry with the same key and body gets the first answer. " +
+	"A key belongs to its caller: to the credential in `Authorization`, or for a guest to the cart named in the path, " +
+	"or else to the client address; make keys unique (a random UUID)."
 
 // Modules returns the registry of every module the binary knows, in the
 // declared order of ARCHITECTURE.md §2.

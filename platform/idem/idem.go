@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agoracommerce/agora/platform/clientip"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/sqldb"
@@ -65,6 +66,11 @@ type Config struct {
 	Abandon time.Duration
 	// MaxBody bounds the bodies read for hashing.
 	MaxBody int64
+	// Route returns the pattern of the route that serves a request
+	// ("PATCH /store/carts/{id}"), or "" when none does. It tells which
+	// guest requests name a resource of their own in the path (see
+	// scopeOf); nil treats every path as naming none.
+	Route func(*http.Request) string
 }
 
 // DefaultConfig keeps keys 48 hours.
@@ -164,7 +170,7 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 		io.WriteString(h, r.Method+" "+r.URL.RequestURI()+"\n")
 		h.Write(body)
 		hash := hex.EncodeToString(h.Sum(nil))
-		scope := scopeOf(r)
+		scope := s.scopeOf(r)
 		ctx := r.Context()
 
 		claimed, err := s.claim(ctx, scope, key, hash)
@@ -211,10 +217,40 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 }
 
 // scopeOf separates keys of different callers and endpoints: the same key
-// sent by two clients, or to two endpoints, are different keys.
-func scopeOf(r *http.Request) string {
-	h := sha256.Sum256([]byte(r.Header.Get("Authorization") + "\x00" + r.Header.Get("X-Publishable-Key")))
+// sent by two callers, or to two endpoints, are different keys. A caller is
+// told apart by something only it holds:
+//
+//   - its credential (Authorization: an API key, a customer session, an
+//     order's access token) when it sends one;
+//   - for a guest, the resource its path names when the route has one (a
+//     guest cart is reached only by its unguessable id), so that a retry
+//     from another address (a phone that changed networks) is replayed;
+//   - for a guest whose request names nothing of its own (POST
+//     /store/carts), its client address as clientip resolved it: two
+//     guests who happen to send the same key and body each get their own
+//     answer, never the other's, while a guest's retry from its address is
+//     replayed. Guests behind one address (a NAT) still share a scope, so
+//     a client should make keys that are unique (a random UUID).
+func (s *Store) scopeOf(r *http.Request) string {
+	owner := r.Header.Get("Authorization") + "\x00" + r.Header.Get("X-Publishable-Key")
+	if r.Header.Get("Authorization") == "" && !s.namesResource(r) {
+		addr, ok := clientip.From(r.Context())
+		if !ok {
+			addr = clientip.Peer(r)
+		}
+		owner += "\x00client " + clientip.Key(addr)
+	}
+	h := sha256.Sum256([]byte(owner))
 	return r.Method + " " + r.URL.Path + " " + hex.EncodeToString(h[:8])
+}
+
+// namesResource reports whether the route of r has a wildcard in its path
+// ("/store/carts/{id}/items").
+func (s *Store) namesResource(r *http.Request) bool {
+	if s.cfg.Route == nil {
+		return false
+	}
+	return strings.Contains(s.cfg.Route(r), "{")
 }
 
 // claim inserts the key; false means another request holds or held it.

@@ -162,7 +162,7 @@ func TestAbandonedClaimAndPurge(t *testing.T) {
 	s, h, effects, c := fixture(t, cfg)
 	ctx := context.Background()
 	// A claim whose request died (no answer stored) blocks only until Abandon.
-	if _, err := s.claim(ctx, scopeOf(httptest.NewRequest("POST", "/x", nil)), "dead", "h"); err != nil {
+	if _, err := s.claim(ctx, s.scopeOf(httptest.NewRequest("POST", "/x", nil)), "dead", "h"); err != nil {
 		t.Fatal(err)
 	}
 	c.add(cfg.Abandon + time.Second)
@@ -217,5 +217,54 @@ func TestRunAgain(t *testing.T) {
 	}
 	if n := runs.Load(); n != 3 {
 		t.Fatalf("the handler ran %d times, want 3 (twice for k1, once for k2)", n)
+	}
+}
+
+// TestScopes: a guest (no Authorization) whose route names nothing of its
+// own is told apart by its client address, so two guests sending the same
+// key and body each get their own answer while a guest's own repeat is
+// replayed; a guest's request to its own resource, and a caller with a
+// credential, are replayed whatever address the repeat comes from.
+func TestScopes(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Route = func(r *http.Request) string {
+		if strings.HasPrefix(r.URL.Path, "/carts/") {
+			return r.Method + " /carts/{id}"
+		}
+		return r.Method + " " + r.URL.Path
+	}
+	_, h, effects, _ := fixture(t, cfg)
+	from := func(method, path, addr string, hdr ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(`{"a":1}`))
+		req.RemoteAddr = addr + ":5555"
+		req.Header.Set(Header, "k1")
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	steps := []struct {
+		name     string
+		rec      *httptest.ResponseRecorder
+		replayed bool
+	}{
+		{"guest A", from("POST", "/carts", "198.51.100.1"), false},
+		{"guest B, same key and body", from("POST", "/carts", "198.51.100.2"), false},
+		{"guest A again", from("POST", "/carts", "198.51.100.1"), true},
+		{"guest B again", from("POST", "/carts", "198.51.100.2"), true},
+		{"a guest's own cart", from("POST", "/carts/c1", "198.51.100.1"), false},
+		{"its cart from another address", from("POST", "/carts/c1", "203.0.113.9"), true},
+		{"a credential", from("POST", "/carts", "198.51.100.1", "Authorization", "Bearer s1"), false},
+		{"the credential from another address", from("POST", "/carts", "203.0.113.9", "Authorization", "Bearer s1"), true},
+	}
+	for _, s := range steps {
+		if s.rec.Code != http.StatusCreated || (s.rec.Header().Get("Idempotent-Replayed") == "true") != s.replayed {
+			t.Errorf("%s: %d %v, want replayed %v", s.name, s.rec.Code, s.rec.Header(), s.replayed)
+		}
+	}
+	if n := effects.Load(); n != 4 {
+		t.Errorf("%d effects, want 4 (A, B, the cart, the credential)", n)
 	}
 }
