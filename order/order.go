@@ -93,6 +93,7 @@ const (
 	CodeInProgress    = "checkout_in_progress" // Conflict: another checkout of the cart is running
 	CodeState         = "order_state"          // Conflict: the order's status forbids the operation
 	CodeRefundExceeds = "refund_exceeds"       // Conflict: more than the paid amount less refunds
+	CodeKeyConflict   = "idempotency_conflict" // Conflict: a refund key reused for another amount
 	// CodeFulfillmentExceeds: Conflict, more units than a line has left to
 	// fulfill.
 	CodeFulfillmentExceeds = "fulfillment_exceeds"
@@ -102,6 +103,13 @@ const (
 	// CodeCancelIncomplete: Unavailable, a step of a cancel failed; the
 	// intent is kept and recovery (or the same request again) finishes it.
 	CodeCancelIncomplete = "cancel_incomplete"
+	// CodePaymentInProgress: Conflict, a capture or refund of the order
+	// is running; repeat the request when it is done.
+	CodePaymentInProgress = "payment_in_progress"
+	// CodePaymentIncomplete: Unavailable, the payment provider did not
+	// answer a capture or refund; recovery (or the same request again)
+	// finishes it.
+	CodePaymentIncomplete = "payment_incomplete"
 )
 
 // Limits.
@@ -180,6 +188,27 @@ type Cancellation struct {
 // Pending reports whether the cancellation has steps left.
 func (c *Cancellation) Pending() bool { return c != nil && c.Step != CancelDone }
 
+// The kinds of a PaymentOp.
+const (
+	OpCapture = "capture"
+	OpRefund  = "refund"
+)
+
+// PaymentOp is a capture or a refund in flight: written to the order
+// (compare-and-set on its status) before the payment is called, and
+// cleared in the write that records the result. While one is set, every
+// other capture, refund and cancel of the order is refused with
+// payment_in_progress, so that the order and its payment move through
+// one sequence of operations. One whose run failed or died is taken over
+// by the same request repeated, or by recovery.
+type PaymentOp struct {
+	Kind      string      `json:"kind" enum:"capture,refund"`
+	Key       string      `json:"key,omitempty" doc:"The refund's idempotency key"`
+	Amount    money.Money `json:"amount"`
+	Error     string      `json:"error,omitempty" doc:"Code of the last failure; recovery retries it"`
+	StartedAt time.Time   `json:"started_at"`
+}
+
 // Refund is one refund of an order.
 type Refund struct {
 	Key       string      `json:"key" doc:"The refund's idempotency key"`
@@ -211,10 +240,12 @@ type Order struct {
 	// Cancellation is set once a cancel was asked; Pending while it has
 	// steps left.
 	Cancellation *Cancellation `json:"cancellation,omitempty" doc:"Set once a cancel was asked (absent before)"`
-	Version      int64         `json:"version"`
-	CreatedAt    time.Time     `json:"created_at"`
-	UpdatedAt    time.Time     `json:"updated_at"`
-	CanceledAt   *time.Time    `json:"canceled_at"`
+	// PaymentOp is the capture or refund in flight, if any.
+	PaymentOp  *PaymentOp `json:"payment_op,omitempty" doc:"The capture or refund in flight (absent when none)"`
+	Version    int64      `json:"version"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	CanceledAt *time.Time `json:"canceled_at"`
 }
 
 // PaymentInput names the payment method of a checkout.
@@ -302,6 +333,9 @@ type RecoverResult struct {
 	CancelsCompleted int `json:"cancels_completed" doc:"Cancels finished"`
 	CancelsAborted   int `json:"cancels_aborted" doc:"Cancels given up because the payment cannot be voided or refunded (the order keeps its status)"`
 	CancelsFailed    int `json:"cancels_failed" doc:"Cancels that could not be finished now (retried later)"`
+	// Captures and refunds interrupted by a crash or an outage.
+	PaymentsCompleted int `json:"payments_completed" doc:"Captures and refunds finished"`
+	PaymentsFailed    int `json:"payments_failed" doc:"Captures and refunds that could not be finished now (retried later)"`
 }
 
 // Service is the order module. Errors: Invalid (validation_failed,

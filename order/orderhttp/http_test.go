@@ -135,9 +135,13 @@ func TestRequests(t *testing.T) {
 		httpxtest.C("POST", ful, `{}`, 409, order.CodeState),
 		httpxtest.C("GET", "/admin/orders?status=fulfilled", "", 200, ""),
 		httpxtest.C("POST", base+"/cancel", "", 409, order.CodeState),
-		httpxtest.C("POST", base+"/refunds", `{"amount":0}`, 400, "validation_failed"),
-		httpxtest.C("POST", base+"/refunds", `{"amount":999999}`, 409, order.CodeRefundExceeds),
-		httpxtest.C("POST", base+"/refunds", `{"amount":100}`, 200, ""),
+		httpxtest.C("POST", base+"/refunds", `{"amount":0}`, 400, "validation_failed").With("Idempotency-Key", "r0"),
+		httpxtest.C("POST", base+"/refunds", `{"amount":999999}`, 409, order.CodeRefundExceeds).With("Idempotency-Key", "r1"),
+		// Money moves only with a key: a network retry never refunds twice.
+		httpxtest.C("POST", base+"/refunds", `{"amount":100}`, 400, "validation_failed"),
+		httpxtest.C("POST", base+"/refunds", `{"amount":100}`, 200, "").With("Idempotency-Key", "r2"),
+		httpxtest.C("POST", base+"/refunds", `{"amount":100}`, 200, "").With("Idempotency-Key", "r2"),
+		httpxtest.C("POST", base+"/refunds", `{"amount":101}`, 409, order.CodeKeyConflict).With("Idempotency-Key", "r2"),
 		// Cancel an authorized order: done, then unchanged.
 		httpxtest.C("POST", "/admin/orders/"+other.ID+"/cancel", "", 200, ""),
 		httpxtest.C("POST", "/admin/orders/"+other.ID+"/cancel", "", 200, ""),

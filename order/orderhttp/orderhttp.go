@@ -85,7 +85,7 @@ type myOrdersIn struct {
 
 type refundIn struct {
 	ID   string `path:"id" maxLength:"40" doc:"Order id (ord_…)"`
-	Key  string `header:"Idempotency-Key" maxLength:"200" doc:"Makes the refund idempotent"`
+	Key  string `header:"Idempotency-Key" required:"true" minLength:"1" maxLength:"200" doc:"Makes the refund idempotent: a retry with the key refunds once"`
 	Body order.RefundCommand
 }
 
@@ -169,7 +169,9 @@ func Register(api huma.API, svc order.Service) {
 		"Reads any order with its lines, totals, payment and refunds.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*orderOut, error) { return out(svc.Get(ctx, in.ID)) })
 	huma.Register(api, admin("captureOrder", http.MethodPost, "/admin/orders/{id}/capture", "Capture an order's payment",
-		"Captures the authorized payment in full: authorized → paid. A paid order is returned unchanged; another status is 409 order_state. Emits order.paid.", http.StatusOK),
+		"Captures the authorized payment in full: authorized → paid. A paid order is returned unchanged; another status is 409 order_state; "+
+			"an order being canceled is 409 cancel_in_progress, one with a capture or refund running 409 payment_in_progress. "+
+			"A provider that does not answer is 503 payment_incomplete: the capture is finished by recovery or by repeating the request. Emits order.paid.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*orderOut, error) {
 			return out(svc.Capture(ctx, order.CaptureCommand{OrderID: in.ID}))
 		})
@@ -177,14 +179,16 @@ func Register(api huma.API, svc order.Service) {
 		"Cancels an authorized or paid order: the cancel is recorded first (cancellation.step payment), the payment is voided (or refunded in what remains when captured), "+
 			"the order becomes canceled, then the sold units go back on hand (cancellation.step done). A step that fails is 503 (provider_unavailable or cancel_incomplete): "+
 			"the cancel is kept and finished by recovery, or by repeating the request. A payment that cannot be voided or refunded gives the cancel up (409, the order is unchanged). "+
-			"A canceled order is returned unchanged; one being canceled by another request is 409 cancel_in_progress; a fulfilled or partially fulfilled order is 409 order_state. "+
+			"A canceled order is returned unchanged; one being canceled by another request is 409 cancel_in_progress, one with a capture or refund running 409 payment_in_progress; "+
+			"a fulfilled or partially fulfilled order is 409 order_state. "+
 			"Emits order.canceled.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*orderOut, error) {
 			return out(svc.Cancel(ctx, order.CancelCommand{OrderID: in.ID}))
 		})
 	huma.Register(api, admin("refundOrder", http.MethodPost, "/admin/orders/{id}/refunds", "Refund an order",
 		"Refunds an amount (minor units of the order's currency) of a paid order; a partial refund keeps it paid, the rest makes it refunded. "+
-			"More than what remains is 409 refund_exceeds. Idempotent by Idempotency-Key. Emits order.refunded.", http.StatusOK),
+			"More than what remains is 409 refund_exceeds. The Idempotency-Key is required (400 without it): a retry with the key refunds once, the key reused for another amount is 409 idempotency_conflict. "+
+			"A capture or refund of the order still running is 409 payment_in_progress. Emits order.refunded.", http.StatusOK),
 		func(ctx context.Context, in *refundIn) (*orderOut, error) {
 			in.Body.OrderID, in.Body.Key = in.ID, in.Key
 			return out(svc.Refund(ctx, in.Body))

@@ -146,6 +146,15 @@ func cancelStep(o order.Order) string {
 	return string(o.Cancellation.Step)
 }
 
+// paymentOp is the payment_op column: the kind of the capture or refund
+// in flight, or ”.
+func paymentOp(o order.Order) string {
+	if o.PaymentOp == nil {
+		return ""
+	}
+	return o.PaymentOp.Kind
+}
+
 func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) error {
 	doc, err := json.Marshal(o)
 	if err != nil {
@@ -153,12 +162,12 @@ func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) e
 	}
 	if insert {
 		n, _ := strconv.ParseInt(o.Number, 10, 64)
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step, customer_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o), o.CustomerID)
+		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step, customer_id, payment_op) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o), o.CustomerID, paymentOp(o))
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ?, cancel_step = ? WHERE id = ?`,
-		string(o.Status), string(doc), o.Version, o.UpdatedAt, cancelStep(o), o.ID)
+	_, err = tx.ExecContext(ctx, `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ?, cancel_step = ?, payment_op = ? WHERE id = ?`,
+		string(o.Status), string(doc), o.Version, o.UpdatedAt, cancelStep(o), paymentOp(o), o.ID)
 	return err
 }
 
@@ -232,6 +241,11 @@ func (s *Store) UpdateOrder(ctx context.Context, id string, fn func(*order.Order
 // PendingCancels implements ordersvc.Store.
 func (s *Store) PendingCancels(ctx context.Context, before time.Time, limit int) ([]order.Order, error) {
 	return s.orders(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE cancel_step <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
+}
+
+// PendingPayments implements ordersvc.Store.
+func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int) ([]order.Order, error) {
+	return s.orders(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE payment_op <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
 }
 
 // ListOrders implements ordersvc.Store.

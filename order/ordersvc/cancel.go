@@ -61,10 +61,14 @@ func (s *Service) Cancel(ctx context.Context, cmd order.CancelCommand) (order.Or
 			s.touch(o)
 			return nil, nil
 		}
-		switch o.Status {
-		case order.Canceled:
+		if o.Status == order.Canceled {
 			unchanged = true
 			return nil, nil
+		}
+		if o.PaymentOp != nil {
+			return nil, paymentBusy()
+		}
+		switch o.Status {
 		case order.Authorized, order.Paid:
 		default:
 			return nil, stateErr(*o, "canceled")
@@ -84,19 +88,23 @@ func (s *Service) Cancel(ctx context.Context, cmd order.CancelCommand) (order.Or
 	return s.runCancel(ctx, o, resumed)
 }
 
-// cancelRun is one runner of a cancel: the order as it last wrote it.
-type cancelRun struct {
+// runner runs a cancel or a payment operation of an order: it holds the
+// order as it last wrote it.
+type runner struct {
 	s *Service
 	o order.Order
+	// lost is the code of the error of a write that finds the order
+	// changed by another runner.
+	lost string
 }
 
 // write applies fn to the stored order if nobody changed it since the
 // runner's last write, in one transaction with fn's events.
-func (r *cancelRun) write(ctx context.Context, fn func(o *order.Order) []event.Event) error {
+func (r *runner) write(ctx context.Context, fn func(o *order.Order) []event.Event) error {
 	version := r.o.Version
 	out, err := r.s.store.UpdateOrder(ctx, r.o.ID, func(o *order.Order) ([]event.Event, error) {
 		if o.Version != version {
-			return nil, errs.E(errs.Conflict, order.CodeCancelInProgress, "the cancel was taken over by another process")
+			return nil, errs.E(errs.Conflict, r.lost, "the operation was taken over by another process")
 		}
 		r.s.touch(o)
 		return fn(o), nil
@@ -121,7 +129,7 @@ func definitive(err error) bool {
 // run may have done part of the stock step without recording it.
 func (s *Service) runCancel(ctx context.Context, o order.Order, resumed bool) (order.Order, error) {
 	ctx = context.WithoutCancel(ctx)
-	r := &cancelRun{s: s, o: o}
+	r := &runner{s: s, o: o, lost: order.CodeCancelInProgress}
 	fail := func(step string, err error) (order.Order, error) {
 		if errs.HasCode(err, order.CodeCancelInProgress) {
 			s.log.Warn("order cancel taken over by another runner", "order", r.o.ID, "step", step)
@@ -281,6 +289,33 @@ func (s *Service) returned(ctx context.Context, orderID string, a inventory.Allo
 	}
 }
 
+// recoverPayments takes over and finishes the captures and refunds whose
+// run failed or stopped (unchanged for olderThan).
+func (s *Service) recoverPayments(ctx context.Context, olderThan time.Duration, out *order.RecoverResult) error {
+	list, err := s.store.PendingPayments(ctx, s.now().Add(-olderThan), s.cfg.RecoverBatch)
+	if err != nil {
+		return err
+	}
+	for _, o := range list {
+		// Claim it: a live runner loses its next write.
+		r := &runner{s: s, o: o, lost: order.CodePaymentInProgress}
+		if err := r.write(ctx, func(o *order.Order) []event.Event { o.PaymentOp.Error = ""; return nil }); err != nil || r.o.PaymentOp == nil {
+			out.PaymentsFailed++
+			continue
+		}
+		call, apply := s.capturePayment, s.applyCapture
+		if r.o.PaymentOp.Kind == order.OpRefund {
+			call, apply = s.refundPayment, s.applyRefund
+		}
+		if _, err := s.finishPayment(ctx, r.o, call, apply); err != nil && !definitive(err) {
+			out.PaymentsFailed++
+			continue
+		}
+		out.PaymentsCompleted++
+	}
+	return nil
+}
+
 // recoverCancels takes over and finishes the cancels with steps left that
 // were unchanged for olderThan.
 func (s *Service) recoverCancels(ctx context.Context, olderThan time.Duration, out *order.RecoverResult) error {
@@ -290,7 +325,7 @@ func (s *Service) recoverCancels(ctx context.Context, olderThan time.Duration, o
 	}
 	for _, o := range list {
 		// Claim it: a live runner loses its next write.
-		r := &cancelRun{s: s, o: o}
+		r := &runner{s: s, o: o, lost: order.CodeCancelInProgress}
 		if err := r.write(ctx, func(o *order.Order) []event.Event { o.Cancellation.Error = ""; return nil }); err != nil {
 			out.CancelsFailed++
 			continue

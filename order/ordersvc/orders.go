@@ -106,44 +106,141 @@ func (s *Service) touch(o *order.Order) {
 	o.UpdatedAt = s.now()
 }
 
-// Capture implements order.Service.
+func paymentBusy() error {
+	return errs.E(errs.Conflict, order.CodePaymentInProgress, "a capture or refund of the order is running; repeat the request when it is done")
+}
+
+// busy reports whether o's payment is being moved by a cancel or by a
+// payment operation that is not op with key (or that is still running:
+// its last run neither failed nor stopped RecoverAfter ago).
+func (s *Service) busy(o order.Order, kind, key string) error {
+	if o.Cancellation.Pending() {
+		return cancelling()
+	}
+	op := o.PaymentOp
+	if op == nil {
+		return nil
+	}
+	if op.Kind != kind || op.Key != key || (op.Error == "" && o.UpdatedAt.After(s.now().Add(-s.cfg.RecoverAfter))) {
+		return paymentBusy()
+	}
+	return nil
+}
+
+// runPayment moves the payment of o for the operation op: op is recorded
+// on the order (compare-and-set: refused when another operation or a
+// cancel holds the order, or when check fails), the payment is called,
+// then apply records the result and clears op, in one write that fails
+// if another runner took the operation over. A payment error that leaves
+// the outcome unknown keeps op for recovery or the same request
+// repeated; any other clears it and is returned. done reports that the
+// operation already happened.
+func (s *Service) runPayment(ctx context.Context, orderID string, op order.PaymentOp,
+	check func(o *order.Order) (done bool, err error),
+	call func(ctx context.Context, o order.Order) (payment.Payment, error),
+	apply func(o *order.Order, p payment.Payment) []event.Event) (order.Order, error) {
+	var done bool
+	o, err := s.store.UpdateOrder(ctx, orderID, func(o *order.Order) ([]event.Event, error) {
+		var err error
+		if done, err = check(o); err != nil || done {
+			return nil, err
+		}
+		if err := s.busy(*o, op.Kind, op.Key); err != nil {
+			return nil, err
+		}
+		s.touch(o)
+		op.StartedAt = s.now()
+		o.PaymentOp = &op
+		return nil, nil
+	})
+	if err != nil || done {
+		return o, err
+	}
+	return s.finishPayment(ctx, o, call, apply)
+}
+
+// finishPayment runs the payment call of o's recorded operation and
+// records its result.
+func (s *Service) finishPayment(ctx context.Context, o order.Order,
+	call func(ctx context.Context, o order.Order) (payment.Payment, error),
+	apply func(o *order.Order, p payment.Payment) []event.Event) (order.Order, error) {
+	ctx = context.WithoutCancel(ctx) // the order must learn what the payment did
+	r := &runner{s: s, o: o, lost: order.CodePaymentInProgress}
+	p, perr := call(ctx, o)
+	if perr != nil && !definitive(perr) {
+		s.log.Error("order payment operation failed; recovery will retry", "order", o.ID, "op", o.PaymentOp.Kind, "err", perr)
+		code := errs.CodeOf(perr)
+		_ = r.write(ctx, func(o *order.Order) []event.Event { o.PaymentOp.Error = code; return nil })
+		return order.Order{}, errs.E(errs.Unavailable, order.CodePaymentIncomplete,
+			"the payment provider did not answer; the %s is retried automatically, and repeating the request finishes it", o.PaymentOp.Kind)
+	}
+	var events []event.Event
+	if err := r.write(ctx, func(o *order.Order) []event.Event {
+		events = nil
+		if perr == nil {
+			events = apply(o, p)
+		}
+		o.PaymentOp = nil
+		return events
+	}); err != nil {
+		return order.Order{}, err
+	}
+	if perr != nil {
+		return order.Order{}, perr
+	}
+	return r.o, nil
+}
+
+// Capture implements order.Service. The capture is recorded on the order
+// before the payment is captured (see runPayment), so that a cancel or a
+// refund racing it is refused instead of missing the money it took.
 func (s *Service) Capture(ctx context.Context, cmd order.CaptureCommand) (order.Order, error) {
 	o, err := s.Get(ctx, cmd.OrderID)
 	if err != nil {
 		return o, err
 	}
-	switch {
-	case o.Cancellation.Pending():
-		return order.Order{}, cancelling()
-	case paidStatus(o) || o.Status == order.Refunded:
-		return o, nil
-	case o.Status != order.Authorized:
-		return order.Order{}, stateErr(o, "captured")
+	check := func(o *order.Order) (bool, error) {
+		switch {
+		case o.Cancellation.Pending():
+			return false, cancelling()
+		case paidStatus(*o) || o.Status == order.Refunded:
+			return true, nil
+		case o.Status != order.Authorized:
+			return false, stateErr(*o, "captured")
+		}
+		return false, nil
 	}
-	p, err := s.deps.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID})
-	if err != nil {
+	if done, err := check(&o); err != nil || done {
+		return o, err
+	}
+	if err := s.busy(o, order.OpCapture, ""); err != nil {
 		return order.Order{}, err
 	}
-	return s.store.UpdateOrder(ctx, o.ID, func(o *order.Order) ([]event.Event, error) {
-		if o.Status != order.Authorized || o.Cancellation.Pending() {
-			return nil, nil
-		}
-		s.touch(o)
-		o.Status, o.Paid = order.Paid, p.Captured
-		return s.events(order.EventPaid, *o)
-	})
+	return s.runPayment(ctx, o.ID, order.PaymentOp{Kind: order.OpCapture, Amount: o.Totals.Total}, check, s.capturePayment, s.applyCapture)
 }
 
-// Refund implements order.Service.
+func (s *Service) capturePayment(ctx context.Context, o order.Order) (payment.Payment, error) {
+	return s.deps.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID})
+}
+
+func (s *Service) applyCapture(o *order.Order, p payment.Payment) []event.Event {
+	o.Status, o.Paid = order.Paid, p.Captured
+	events, err := s.events(order.EventPaid, *o)
+	if err != nil {
+		s.log.Error("order.paid event", "order", o.ID, "err", err)
+	}
+	return events
+}
+
+// Refund implements order.Service. Like a capture, the refund is recorded
+// on the order before the payment is refunded.
 func (s *Service) Refund(ctx context.Context, cmd order.RefundCommand) (order.Order, error) {
-	if cmd.Key == "" {
-		cmd.Key = id.New("ref")
-	}
-	if len(cmd.Key) > order.MaxKey {
-		return order.Order{}, errs.Validation(errs.Field("key", "is at most %d characters", order.MaxKey))
-	}
-	if cmd.Amount <= 0 {
-		return order.Order{}, errs.Validation(errs.Field("amount", "must be positive"))
+	var v errs.Validator
+	v.Check(cmd.Key != "", "key", "is required: send an Idempotency-Key, so that a retry never refunds twice")
+	v.Check(len(cmd.Key) <= order.MaxKey, "key", "is at most %d characters", order.MaxKey)
+	v.Check(cmd.Amount > 0, "amount", "must be positive")
+	if err := v.Err(); err != nil {
+		return order.Order{}, err
 	}
 	o, err := s.Get(ctx, cmd.OrderID)
 	if err != nil {
@@ -153,6 +250,9 @@ func (s *Service) Refund(ctx context.Context, cmd order.RefundCommand) (order.Or
 	check := func(o *order.Order) (bool, error) {
 		for _, r := range o.Refunds {
 			if r.Key == cmd.Key {
+				if r.Amount != amount {
+					return false, errs.E(errs.Conflict, order.CodeKeyConflict, "the key was used for a refund of another amount")
+				}
 				return true, nil
 			}
 		}
@@ -167,19 +267,27 @@ func (s *Service) Refund(ctx context.Context, cmd order.RefundCommand) (order.Or
 	if done, err := check(&o); err != nil || done {
 		return o, err
 	}
-	if _, err := s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, Key: o.ID + ":" + cmd.Key, Amount: amount}); err != nil {
+	if err := s.busy(o, order.OpRefund, cmd.Key); err != nil {
 		return order.Order{}, err
 	}
-	return s.store.UpdateOrder(ctx, o.ID, func(o *order.Order) ([]event.Event, error) {
-		if done, err := check(o); err != nil || done {
-			return nil, err
-		}
-		s.touch(o)
-		o.Refunds = append(o.Refunds, order.Refund{Key: cmd.Key, Amount: amount, CreatedAt: s.now()})
-		o.Refunded.Amount += cmd.Amount
-		if o.Refunded.Amount == o.Paid.Amount {
-			o.Status = order.Refunded
-		}
-		return s.events(order.EventRefunded, *o)
-	})
+	return s.runPayment(ctx, o.ID, order.PaymentOp{Kind: order.OpRefund, Key: cmd.Key, Amount: amount}, check, s.refundPayment, s.applyRefund)
+}
+
+func (s *Service) refundPayment(ctx context.Context, o order.Order) (payment.Payment, error) {
+	op := o.PaymentOp
+	return s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, Key: o.ID + ":" + op.Key, Amount: op.Amount})
+}
+
+func (s *Service) applyRefund(o *order.Order, _ payment.Payment) []event.Event {
+	op := o.PaymentOp
+	o.Refunds = append(o.Refunds, order.Refund{Key: op.Key, Amount: op.Amount, CreatedAt: s.now()})
+	o.Refunded.Amount += op.Amount.Amount
+	if o.Refunded.Amount == o.Paid.Amount {
+		o.Status = order.Refunded
+	}
+	events, err := s.events(order.EventRefunded, *o)
+	if err != nil {
+		s.log.Error("order.refunded event", "order", o.ID, "err", err)
+	}
+	return events
 }

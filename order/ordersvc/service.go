@@ -399,10 +399,14 @@ func (s *Service) finish(ctx context.Context, chk Checkout, placed *order.Order)
 	return chk, o, nil
 }
 
-// Recover implements order.Service: the checkouts, then the cancels.
+// Recover implements order.Service: the checkouts, then the captures and
+// refunds, then the cancels.
 func (s *Service) Recover(ctx context.Context, olderThan time.Duration) (order.RecoverResult, error) {
 	var out order.RecoverResult
 	if err := s.recoverCheckouts(ctx, olderThan, &out); err != nil {
+		return out, err
+	}
+	if err := s.recoverPayments(ctx, olderThan, &out); err != nil {
 		return out, err
 	}
 	err := s.recoverCancels(ctx, olderThan, &out)
@@ -452,7 +456,8 @@ func (s *Service) RunRecovery(ctx context.Context) {
 				s.log.Error("checkout recovery pass failed", "err", err)
 			} else if r != (order.RecoverResult{}) {
 				s.log.Info("recovery pass", "completed", r.Completed, "compensated", r.Compensated, "failed", r.Failed,
-					"cancels_completed", r.CancelsCompleted, "cancels_aborted", r.CancelsAborted, "cancels_failed", r.CancelsFailed)
+					"cancels_completed", r.CancelsCompleted, "cancels_aborted", r.CancelsAborted, "cancels_failed", r.CancelsFailed,
+					"payments_completed", r.PaymentsCompleted, "payments_failed", r.PaymentsFailed)
 			}
 		}
 	}

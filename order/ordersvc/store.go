@@ -87,6 +87,9 @@ type Store interface {
 	// PendingCancels lists up to limit orders whose cancellation has
 	// steps left, last changed before before, oldest change first.
 	PendingCancels(ctx context.Context, before time.Time, limit int) ([]order.Order, error)
+	// PendingPayments lists up to limit orders with a capture or refund
+	// in flight, last changed before before, oldest change first.
+	PendingPayments(ctx context.Context, before time.Time, limit int) ([]order.Order, error)
 	// ListOrders lists orders newest first, with ids below before (all
 	// when empty), of status (all when empty).
 	ListOrders(ctx context.Context, status order.Status, customerID, before string, limit int) ([]order.Order, error)

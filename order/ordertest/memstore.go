@@ -197,11 +197,22 @@ func (m *MemStore) UpdateOrder(_ context.Context, id string, fn func(*order.Orde
 
 // PendingCancels implements ordersvc.Store.
 func (m *MemStore) PendingCancels(_ context.Context, before time.Time, limit int) ([]order.Order, error) {
+	return m.pending(before, limit, func(o order.Order) bool { return o.Cancellation.Pending() }), nil
+}
+
+// PendingPayments implements ordersvc.Store.
+func (m *MemStore) PendingPayments(_ context.Context, before time.Time, limit int) ([]order.Order, error) {
+	return m.pending(before, limit, func(o order.Order) bool { return o.PaymentOp != nil }), nil
+}
+
+// pending lists up to limit orders of which is true, last changed before
+// before, oldest change first.
+func (m *MemStore) pending(before time.Time, limit int, which func(order.Order) bool) []order.Order {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []order.Order
 	for _, b := range m.orders {
-		if o := decodeOrder(b); o.Cancellation.Pending() && !o.UpdatedAt.After(before) {
+		if o := decodeOrder(b); which(o) && !o.UpdatedAt.After(before) {
 			out = append(out, o)
 		}
 	}
@@ -209,7 +220,7 @@ func (m *MemStore) PendingCancels(_ context.Context, before time.Time, limit int
 	if len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	return out
 }
 
 // ListOrders implements ordersvc.Store.

@@ -306,7 +306,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		s := newSubject(t)
 		k := MustStock(t, s, 5)
 		o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 2, 1000}), "", "tok_visa")).Order
-		_, err := s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Amount: 100})
+		_, err := s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "early", Amount: 100})
 		WantErr(t, err, errs.Conflict, order.CodeState)
 		paid, err := s.Order.Capture(ctx, order.CaptureCommand{OrderID: o.ID})
 		if err != nil || paid.Status != order.Paid || paid.Paid.Amount != 2000 {
@@ -390,4 +390,5 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 	})
 	testFulfillments(t, newSubject)
 	testCancelFaults(t, newSubject)
+	testRaces(t, newSubject)
 }

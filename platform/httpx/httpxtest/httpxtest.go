@@ -117,6 +117,18 @@ type Case struct {
 	Method, Path, Body string
 	Status             int
 	Code               string
+	// Header holds request headers to send.
+	Header http.Header
+}
+
+// With returns c with the request header key set to value.
+func (c Case) With(key, value string) Case {
+	c.Header = c.Header.Clone()
+	if c.Header == nil {
+		c.Header = http.Header{}
+	}
+	c.Header.Set(key, value)
+	return c
 }
 
 // Run sends each case in order to srv and checks its status, that every
@@ -136,6 +148,9 @@ func Run(t *testing.T, srv *httptest.Server, router routers.Router, cases []Case
 			}
 			if tt.Body != "" {
 				req.Header.Set("Content-Type", "application/json")
+			}
+			for k, v := range tt.Header {
+				req.Header[k] = v
 			}
 			route, params, err := router.FindRoute(req)
 			if err != nil {
