@@ -42,7 +42,7 @@ type updateProductIn struct {
 }
 
 type listProductsIn struct {
-	Status   string `query:"status" enum:"draft,published,archived," doc:"Only products of this status"`
+	Status   string `query:"status" enum:"draft,published,archived" doc:"Only products of this status (all when absent)"`
 	Category string `query:"category" maxLength:"120" doc:"Category id or handle; includes sub-categories"`
 	Q        string `query:"q" maxLength:"300" doc:"Case-insensitive part of the title"`
 	SKU      string `query:"sku" maxLength:"100"`

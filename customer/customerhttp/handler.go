@@ -126,7 +126,7 @@ type groupsIn struct {
 type listIn struct {
 	Email  string `query:"email" maxLength:"254" doc:"Only the customer with this email"`
 	Group  string `query:"group" maxLength:"40" doc:"Only customers of this group"`
-	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
 	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
 

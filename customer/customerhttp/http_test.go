@@ -68,6 +68,7 @@ func TestRequests(t *testing.T) {
 		httpxtest.C(http.MethodPost, "/store/password-resets", `{"email":"nobody@example.com"}`, 202, ""),
 		httpxtest.C(http.MethodPost, "/store/password-resets/confirm", `{"token":"cus_reset_x","new_password":"a long new one"}`, 400, customer.CodeInvalidResetToken),
 		httpxtest.C(http.MethodGet, "/admin/customers?limit=101", "", 400, ""),
+		httpxtest.C(http.MethodGet, "/admin/customers?limit=0", "", 400, "validation_failed"),
 		httpxtest.C(http.MethodGet, "/admin/customers/cus_01JAAAAAAAAAAAAAAAAAAAAAAA", "", 404, "not_found"),
 		httpxtest.C(http.MethodPost, "/admin/customer-groups", `{"code":"vip","name":"VIP"}`, 201, ""),
 		httpxtest.C(http.MethodPost, "/admin/customer-groups", `{"code":"vip"}`, 409, customer.CodeGroupExists),

@@ -2,6 +2,7 @@ package orderhttp_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -104,6 +105,7 @@ func TestRequests(t *testing.T) {
 		httpxtest.C("GET", "/admin/orders?status=partially_fulfilled", "", 200, ""),
 		httpxtest.C("GET", "/admin/orders?status=lost", "", 400, "validation_failed"),
 		httpxtest.C("GET", "/admin/orders?limit=1000", "", 400, "validation_failed"),
+		httpxtest.C("GET", "/admin/orders?limit=0", "", 400, "validation_failed"),
 		httpxtest.C("GET", "/admin/orders?cursor=zzz", "", 400, "validation_failed"),
 		httpxtest.C("GET", base, "", 200, ""),
 		httpxtest.C("GET", "/admin/orders/ord_01J0000000000000000000000Z", "", 404, "not_found"),
@@ -159,5 +161,25 @@ func TestRequests(t *testing.T) {
 		if got, err := s.Order.Get(t.Context(), id); err != nil || got.Status != order.Fulfilled || got.Items[0].Fulfilled != 2 {
 			t.Fatalf("fulfilled with no items: %+v %v", got, err)
 		}
+	}
+}
+
+// TestListStatusEnum: a wrong status is refused with the statuses there
+// are, and no empty one among them.
+func TestListStatusEnum(t *testing.T) {
+	_, srv, _ := serve(t)
+	res, err := srv.Client().Get(srv.URL + "/admin/orders?status=lost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var p struct {
+		Errors []struct{ Message string } `json:"errors"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&p); err != nil || res.StatusCode != 400 || len(p.Errors) != 1 {
+		t.Fatalf("%d %+v %v", res.StatusCode, p, err)
+	}
+	if msg := p.Errors[0].Message; !strings.Contains(msg, "refunded") || strings.Contains(msg, ", \"") || strings.Contains(msg, `""`) {
+		t.Fatalf("message %q", msg)
 	}
 }

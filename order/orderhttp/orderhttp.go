@@ -70,16 +70,16 @@ type idPath struct {
 type orderOut struct{ Body order.Order }
 
 type listIn struct {
-	Status     string `query:"status" enum:"pending,authorized,paid,partially_fulfilled,fulfilled,canceled,refunded," doc:"Only orders of this status"`
+	Status     string `query:"status" enum:"pending,authorized,paid,partially_fulfilled,fulfilled,canceled,refunded" doc:"Only orders of this status (all when absent)"`
 	CustomerID string `query:"customer_id" maxLength:"40" doc:"Only orders of this customer (cus_…)"`
-	Limit      int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
+	Limit      int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
 	Cursor     string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
 
 type listOut struct{ Body order.Page[order.Order] }
 
 type myOrdersIn struct {
-	Limit  int    `query:"limit" minimum:"0" maximum:"100" doc:"Page size (default 20)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size"`
 	Cursor string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
 }
 

@@ -33,7 +33,7 @@ type searchIn struct {
 	Q           string `query:"q" maxLength:"200" doc:"Words to find; typo-tolerant (one typo from 5 letters, two from 9), the last word also as a prefix. Empty lists everything the filters keep."`
 	Limit       int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
 	Cursor      string `query:"cursor" maxLength:"200" doc:"next_cursor of the previous page"`
-	Sort        string `query:"sort" enum:"relevance,price_asc,price_desc,newest,popular," doc:"Order of the results (default relevance)"`
+	Sort        string `query:"sort" enum:"relevance,price_asc,price_desc,newest,popular" doc:"Order of the results (default relevance)"`
 	Currency    string `query:"currency" pattern:"^[A-Z]{3}$" doc:"ISO 4217 currency of prices, price filters and the price facet"`
 	Locale      string `query:"locale" maxLength:"35" doc:"Language of q (en, de, fr, es, …); default en"`
 	Facets      string `query:"facets" maxLength:"1000" doc:"Comma-separated facets to count over all matches: category, price, available, attributes.<name>"`
