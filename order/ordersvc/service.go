@@ -192,7 +192,14 @@ func (s *Service) prior(ctx context.Context, cmd order.CheckoutCommand) (order.C
 			res, err := s.replay(ctx, p)
 			return res, true, err
 		case p.State == Completed:
-			return order.CheckoutResult{}, true, errs.E(errs.Conflict, order.CodeCartCompleted, "the cart was checked out")
+			// A retry without the key (or with another) learns which order
+			// the cart became; the order itself is read with its access
+			// token or the customer's session.
+			o, err := s.store.GetOrder(ctx, p.OrderID)
+			if err != nil {
+				return order.CheckoutResult{}, true, err
+			}
+			return order.CheckoutResult{}, true, errs.E(errs.Conflict, order.CodeCartCompleted, "the cart was checked out: it is order %s (%s)", o.Number, o.ID)
 		default:
 			return order.CheckoutResult{}, true, errs.E(errs.Conflict, order.CodeInProgress, "a checkout of this cart is in progress")
 		}

@@ -146,6 +146,12 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		}
 		_, err = s.Order.Checkout(ctx, Checkout(cartID, "key-2", "tok_visa"))
 		WantErr(t, err, errs.Conflict, order.CodeCartCompleted)
+		// A retry without a key learns which order the cart became.
+		_, err = s.Order.Checkout(ctx, Checkout(cartID, "", "tok_visa"))
+		WantErr(t, err, errs.Conflict, order.CodeCartCompleted)
+		if !strings.Contains(err.Error(), o.ID) || !strings.Contains(err.Error(), "order "+o.Number) {
+			t.Fatalf("a retry without a key: %v, want the order %s (%s) named", err, o.Number, o.ID)
+		}
 		WantStock(t, s, k, 3, 0, 2)
 		// A second order gets a greater number.
 		r2 := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 1000}), "", "tok_visa"))
