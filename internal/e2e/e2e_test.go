@@ -75,37 +75,53 @@ type proc struct {
 // start runs `agora serve` on data and waits until it is ready.
 func start(t *testing.T, data string, extra ...string) *proc {
 	t.Helper()
-	addr := freePort(t)
+	p, err := launch(t, binary(t), 30*time.Second, data, extra...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// launch runs bin serve on data and waits up to wait until it is ready; an
+// error says why not, with the process's log. It may be called from any
+// goroutine; the process is killed when the test ends.
+func launch(t *testing.T, bin string, wait time.Duration, data string, extra ...string) (*proc, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
 	args := append([]string{"serve", "--addr", addr, "--data", data, "--log-format", "text"}, extra...)
-	cmd := exec.Command(binary(t), args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "AGORA_ADMIN_KEY="+adminKey)
 	p := &proc{cmd: cmd, addr: addr, log: &bytes.Buffer{}, done: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = &syncWriter{w: p.log}, &syncWriter{w: p.log}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	go func() { p.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		<-p.done
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(wait)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return p
+				return p, nil
 			}
 		}
 		select {
 		case err := <-p.done:
-			t.Fatalf("agora exited early: %v\n%s", err, p.log)
+			p.done <- err // for the cleanup
+			return nil, fmt.Errorf("agora exited early: %v\n%s", err, logOf(p))
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	t.Fatalf("agora not ready in 30 s:\n%s", p.log)
-	return nil
+	return nil, fmt.Errorf("agora not ready in %v:\n%s", wait, logOf(p))
 }
 
 type syncWriter struct {

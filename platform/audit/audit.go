@@ -5,7 +5,7 @@
 // The log is append-only: the store has no update or delete path, the
 // admin API only reads it (GET /admin/audit-log, owner only), and the
 // database itself refuses UPDATE and DELETE on the table (triggers made by
-// Migrate). Secrets never reach it: request bodies are not recorded, and
+// its migrations). Secrets never reach it: request bodies are not recorded, and
 // fields that hold secrets ("secret", "password", "token", …) are
 // redacted from the recorded answers.
 package audit
@@ -75,29 +75,11 @@ type Log struct {
 // New returns the audit log on db (the platform database).
 func New(db *sqldb.DB, now func() time.Time) *Log { return &Log{db: db, now: now} }
 
-// Migrate applies the log's migrations and makes the database refuse
-// changes to recorded entries.
+// Migrate applies the log's migrations, which make the database refuse
+// changes to recorded entries (triggers). Like every migration they run
+// under the migration lock, so concurrent starts on one PostgreSQL are safe.
 func (l *Log) Migrate(ctx context.Context) error {
-	if err := l.db.Migrate(ctx, Module, Migrations()); err != nil {
-		return err
-	}
-	stmts := []string{
-		`CREATE TRIGGER IF NOT EXISTS platform_audit_log_no_update BEFORE UPDATE ON platform_audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
-		`CREATE TRIGGER IF NOT EXISTS platform_audit_log_no_delete BEFORE DELETE ON platform_audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END`,
-	}
-	if l.db.Dialect() == sqldb.Postgres {
-		stmts = []string{
-			`CREATE OR REPLACE FUNCTION platform_audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$`,
-			`CREATE OR REPLACE TRIGGER platform_audit_log_no_change BEFORE UPDATE OR DELETE ON platform_audit_log FOR EACH ROW EXECUTE FUNCTION platform_audit_log_append_only()`,
-			`CREATE OR REPLACE TRIGGER platform_audit_log_no_truncate BEFORE TRUNCATE ON platform_audit_log FOR EACH STATEMENT EXECUTE FUNCTION platform_audit_log_append_only()`,
-		}
-	}
-	for _, s := range stmts {
-		if _, err := l.db.ExecContext(ctx, s); err != nil {
-			return err
-		}
-	}
-	return nil
+	return l.db.Migrate(ctx, Module, Migrations())
 }
 
 func nullJSON(v any) sql.NullString {

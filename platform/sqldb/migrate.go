@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"io"
 	"io/fs"
+	"path"
 	"strings"
 	"time"
 
@@ -21,7 +22,20 @@ import (
 //	TIMESTAMPTZ → TIMESTAMP (so the SQLite driver scans it into time.Time)
 //	BYTEA       → BLOB
 //	BIGSERIAL PRIMARY KEY → INTEGER PRIMARY KEY AUTOINCREMENT
+//
+// What cannot be written once (triggers, functions) is written twice, in
+// two files of the same version: "00002_x.postgres.sql" runs only on
+// PostgreSQL and "00002_x.sqlite.sql" only on SQLite. Schema changes belong
+// in migrations, never in statements run at every start: migrations run
+// under the lock below, and PostgreSQL fails concurrent DDL on one object
+// ("tuple concurrently updated").
 var sqliteTypes = strings.NewReplacer("BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMPTZ", "TIMESTAMP", "BYTEA", "BLOB")
+
+// Suffixes of the migrations of one dialect.
+const (
+	postgresOnly = ".postgres.sql"
+	sqliteOnly   = ".sqlite.sql"
+)
 
 // Migrate applies the pending migrations of one module. Each module keeps its
 // own version table, "<module>_schema_migrations". On PostgreSQL a session
@@ -54,6 +68,20 @@ func (db *DB) provider(module string, migrations fs.FS) (*goose.Provider, error)
 	}
 	dialect := goose.DialectSQLite3
 	fsys := migrations
+	other := postgresOnly
+	if db.dialect == Postgres {
+		other = sqliteOnly
+	}
+	names, err := fs.Glob(migrations, "*"+other)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: migrations of %s: %w", module, err)
+	}
+	for i, n := range names {
+		names[i] = path.Base(n) // goose excludes by base name
+	}
+	if len(names) > 0 {
+		opts = append(opts, goose.WithExcludeNames(names))
+	}
 	if db.dialect == Postgres {
 		dialect = goose.DialectPostgres
 		h := fnv.New64a()

@@ -718,6 +718,35 @@ func TestMigrateFailure(t *testing.T) {
 	})
 }
 
+// TestMigrateDialectFiles: a migration written for one dialect
+// ("*.postgres.sql", "*.sqlite.sql") runs only there, in its version's place.
+func TestMigrateDialectFiles(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		fsys := fstest.MapFS{
+			"00001_base.sql":          {Data: []byte("-- +goose Up\nCREATE TABLE dia_base (id TEXT PRIMARY KEY);\n")},
+			"00002_only.postgres.sql": {Data: []byte("-- +goose Up\nCREATE TABLE dia_postgres (id TEXT PRIMARY KEY);\n")},
+			"00002_only.sqlite.sql":   {Data: []byte("-- +goose Up\nCREATE TABLE dia_sqlite (id TEXT PRIMARY KEY);\n")},
+			"00003_after.sql":         {Data: []byte("-- +goose Up\nCREATE TABLE dia_after (id TEXT PRIMARY KEY);\n")},
+		}
+		if err := db.Migrate(ctx, "dia", fsys); err != nil {
+			t.Fatalf("Migrate: %v", err)
+		}
+		assertVersion(t, db, "dia", 3)
+		assertPending(t, db, "dia", fsys, false)
+		mine, other := "dia_sqlite", "dia_postgres"
+		if db.Dialect() == sqldb.Postgres {
+			mine, other = other, mine
+		}
+		for table, want := range map[string]bool{"dia_base": true, mine: true, other: false, "dia_after": true} {
+			_, err := db.ExecContext(ctx, "SELECT id FROM "+table)
+			if (err == nil) != want {
+				t.Errorf("table %s: %v, want it to exist: %v", table, err, want)
+			}
+		}
+	})
+}
+
 // Several processes starting at once migrate a module exactly once: the
 // PostgreSQL advisory lock serialises them.
 func TestMigrateConcurrentPostgres(t *testing.T) {
