@@ -60,6 +60,18 @@ func (p *Problem) ContentType(ct string) string {
 	return ct
 }
 
+// StatusClientClosedRequest answers a request whose client went away
+// before its answer (nginx's 499): nobody reads it, and it is the client's
+// doing, so it is logged below ERROR and counted as a 4xx, not a server
+// error.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err is the cancellation of ctx, the request's
+// context, which the server cancels when the client disconnects.
+func clientGone(ctx context.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(ctx.Err(), context.Canceled)
+}
+
 // Status maps an error kind to its HTTP status.
 func Status(k errs.Kind) int {
 	switch k {
@@ -98,7 +110,7 @@ func KindOfStatus(status int) errs.Kind {
 		return errs.Unauthorized
 	case http.StatusForbidden:
 		return errs.Forbidden
-	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout:
+	case http.StatusServiceUnavailable, http.StatusBadGateway, http.StatusGatewayTimeout, StatusClientClosedRequest:
 		return errs.Unavailable
 	case http.StatusRequestEntityTooLarge:
 		return errs.TooLarge
@@ -114,11 +126,18 @@ func KindOfStatus(status int) errs.Kind {
 }
 
 // ProblemOf turns any error into the problem a client sees. Internal errors
-// keep their detail out of the answer; the caller logs them.
+// keep their detail out of the answer; the caller logs them. The
+// cancellation of ctx (the client left) is 499 client_closed_request;
+// another cancellation or a deadline is 503 unavailable.
 func ProblemOf(ctx context.Context, err error) *Problem {
 	var p *Problem
 	if errors.As(err, &p) {
 		return p
+	}
+	if clientGone(ctx, err) {
+		code := "client_closed_request"
+		return &Problem{Type: ProblemBase + code, Title: "Client Closed Request", Status: StatusClientClosedRequest,
+			Detail: "the client closed the request before its answer", Code: code, RequestID: RequestID(ctx)}
 	}
 	k := errs.KindOf(err)
 	status := Status(k)

@@ -7,7 +7,8 @@
 // Two identical requests at the same moment produce one effect: the first
 // claims the key with a row insert; the second waits for the first to
 // finish and replays its answer. Answers of 5xx are not kept, so a retry
-// after a failure runs again.
+// after a failure runs again; nor is the 499 of a request whose client
+// left, whose retry runs again too.
 package idem
 
 import (
@@ -196,8 +197,8 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		if rec.status >= 500 {
-			return
+		if rec.status >= 500 || rec.status == httpx.StatusClientClosedRequest {
+			return // the key is released: a retry runs again
 		}
 		stored := rec.buf.Bytes()
 		switch {
@@ -336,6 +337,7 @@ func (s *Store) replay(w http.ResponseWriter, r *http.Request, next http.Handler
 		}
 		select {
 		case <-ctx.Done():
+			httpx.WriteProblem(w, r, ctx.Err()) // 499: the client left
 			return
 		case <-time.After(wait):
 		}

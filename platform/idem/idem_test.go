@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -44,8 +45,8 @@ func fixture(t *testing.T, cfg Config) (*Store, http.Handler, *atomic.Int64, *cl
 			time.Sleep(dur)
 		}
 		status := http.StatusCreated
-		if r.Header.Get("X-Status") == "500" {
-			status = http.StatusInternalServerError
+		if s := r.Header.Get("X-Status"); s != "" {
+			status, _ = strconv.Atoi(s)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -130,6 +131,13 @@ func TestFailuresAreNotKept(t *testing.T) {
 	}
 	if r := do(h, "POST", "/x", "k", `{}`); r.Code != 201 || effects.Load() != 2 {
 		t.Fatalf("retry after a 5xx: %d, effects %d", r.Code, effects.Load())
+	}
+	// A client that left (499) retries: it never saw an answer to replay.
+	if r := do(h, "POST", "/x", "k2", `{}`, "X-Status", "499"); r.Code != 499 {
+		t.Fatalf("first: %d", r.Code)
+	}
+	if r := do(h, "POST", "/x", "k2", `{}`); r.Code != 201 || r.Header().Get("Idempotent-Replayed") != "" || effects.Load() != 4 {
+		t.Fatalf("retry after a 499: %d %v, effects %d", r.Code, r.Header(), effects.Load())
 	}
 }
 
