@@ -93,17 +93,24 @@ func (s *Service) Cancel(ctx context.Context, cmd order.CancelCommand) (order.Or
 type runner struct {
 	s *Service
 	o order.Order
-	// lost is the code of the error of a write that finds the order
-	// changed by another runner.
+	// held reports whether the runner still holds the stored order (nil:
+	// its version is the one the runner last wrote); lost is the code of
+	// the error of a write that finds it does not.
+	held func(o *order.Order) bool
 	lost string
 }
 
-// write applies fn to the stored order if nobody changed it since the
-// runner's last write, in one transaction with fn's events.
+// write applies fn to the stored order if the runner still holds it (by
+// default: nobody changed the order since the runner's last write), in
+// one transaction with fn's events.
 func (r *runner) write(ctx context.Context, fn func(o *order.Order) []event.Event) error {
-	version := r.o.Version
+	held := r.held
+	if held == nil {
+		version := r.o.Version
+		held = func(o *order.Order) bool { return o.Version == version }
+	}
 	out, err := r.s.store.UpdateOrder(ctx, r.o.ID, func(o *order.Order) ([]event.Event, error) {
-		if o.Version != version {
+		if !held(o) {
 			return nil, errs.E(errs.Conflict, r.lost, "the operation was taken over by another process")
 		}
 		r.s.touch(o)
@@ -298,8 +305,8 @@ func (s *Service) recoverPayments(ctx context.Context, olderThan time.Duration, 
 	}
 	for _, o := range list {
 		// Claim it: a live runner loses its next write.
-		r := &runner{s: s, o: o, lost: order.CodePaymentInProgress}
-		if err := r.write(ctx, func(o *order.Order) []event.Event { o.PaymentOp.Error = ""; return nil }); err != nil || r.o.PaymentOp == nil {
+		r := s.paymentRunner(o)
+		if err := r.write(ctx, func(o *order.Order) []event.Event { s.claim(o.PaymentOp); return nil }); err != nil {
 			out.PaymentsFailed++
 			continue
 		}

@@ -3,6 +3,7 @@ package ordersvc
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment"
@@ -86,8 +87,14 @@ func stateErr(o order.Order, op string) error {
 	return errs.E(errs.Conflict, order.CodeState, "an order that is %s cannot be %s", o.Status, op)
 }
 
+// busyRetry is the Retry-After of the answers that another request holds
+// the order: a retry, even with the same Idempotency-Key, runs again.
+const busyRetry = time.Second
+
 func cancelling() error {
-	return errs.E(errs.Conflict, order.CodeCancelInProgress, "the order is being canceled")
+	e := errs.E(errs.Conflict, order.CodeCancelInProgress, "the order is being canceled")
+	e.RetryAfter = busyRetry
+	return e
 }
 
 // paidStatus reports whether o's payment is captured and not refunded in
@@ -107,7 +114,9 @@ func (s *Service) touch(o *order.Order) {
 }
 
 func paymentBusy() error {
-	return errs.E(errs.Conflict, order.CodePaymentInProgress, "a capture or refund of the order is running; repeat the request when it is done")
+	e := errs.E(errs.Conflict, order.CodePaymentInProgress, "a capture or refund of the order is running; repeat the request when it is done")
+	e.RetryAfter = busyRetry
+	return e
 }
 
 // busy reports whether o's payment is being moved by a cancel or by a
@@ -121,7 +130,7 @@ func (s *Service) busy(o order.Order, kind, key string) error {
 	if op == nil {
 		return nil
 	}
-	if op.Kind != kind || op.Key != key || (op.Error == "" && o.UpdatedAt.After(s.now().Add(-s.cfg.RecoverAfter))) {
+	if op.Kind != kind || op.Key != key || (op.Error == "" && op.StartedAt.After(s.now().Add(-s.cfg.RecoverAfter))) {
 		return paymentBusy()
 	}
 	return nil
@@ -149,7 +158,10 @@ func (s *Service) runPayment(ctx context.Context, orderID string, op order.Payme
 			return nil, err
 		}
 		s.touch(o)
-		op.StartedAt = s.now()
+		if prev := o.PaymentOp; prev != nil {
+			op.StartedAt = prev.StartedAt
+		}
+		s.claim(&op)
 		o.PaymentOp = &op
 		return nil, nil
 	})
@@ -159,13 +171,33 @@ func (s *Service) runPayment(ctx context.Context, orderID string, op order.Payme
 	return s.finishPayment(ctx, o, call, apply)
 }
 
+// paymentRunner runs o's payment operation. It holds the order while the
+// operation is the one it started (other writes, such as a fulfillment,
+// may change the order meanwhile); a claim by recovery or by the same
+// request repeated makes it lose.
+func (s *Service) paymentRunner(o order.Order) *runner {
+	started := o.PaymentOp.StartedAt
+	return &runner{s: s, o: o, lost: order.CodePaymentInProgress,
+		held: func(o *order.Order) bool { return o.PaymentOp != nil && o.PaymentOp.StartedAt.Equal(started) }}
+}
+
+// claim makes op a new run: its StartedAt, which names the run, moves
+// forward.
+func (s *Service) claim(op *order.PaymentOp) {
+	now := s.now()
+	if !now.After(op.StartedAt) {
+		now = op.StartedAt.Add(time.Microsecond)
+	}
+	op.Error, op.StartedAt = "", now
+}
+
 // finishPayment runs the payment call of o's recorded operation and
 // records its result.
 func (s *Service) finishPayment(ctx context.Context, o order.Order,
 	call func(ctx context.Context, o order.Order) (payment.Payment, error),
 	apply func(o *order.Order, p payment.Payment) []event.Event) (order.Order, error) {
 	ctx = context.WithoutCancel(ctx) // the order must learn what the payment did
-	r := &runner{s: s, o: o, lost: order.CodePaymentInProgress}
+	r := s.paymentRunner(o)
 	p, perr := call(ctx, o)
 	if perr != nil && !definitive(perr) {
 		s.log.Error("order payment operation failed; recovery will retry", "order", o.ID, "op", o.PaymentOp.Kind, "err", perr)

@@ -201,7 +201,9 @@ func (s *Service) prior(ctx context.Context, cmd order.CheckoutCommand) (order.C
 			}
 			return order.CheckoutResult{}, true, errs.E(errs.Conflict, order.CodeCartCompleted, "the cart was checked out: it is order %s (%s)", o.Number, o.ID)
 		default:
-			return order.CheckoutResult{}, true, errs.E(errs.Conflict, order.CodeInProgress, "a checkout of this cart is in progress")
+			e := errs.E(errs.Conflict, order.CodeInProgress, "a checkout of this cart is in progress")
+			e.RetryAfter = busyRetry
+			return order.CheckoutResult{}, true, e
 		}
 	}
 	return order.CheckoutResult{}, false, nil

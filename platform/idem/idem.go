@@ -197,8 +197,11 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		if rec.status >= 500 || rec.status == httpx.StatusClientClosedRequest {
-			return // the key is released: a retry runs again
+		if rec.status >= 500 || rec.status == httpx.StatusClientClosedRequest || rec.Header().Get("Retry-After") != "" {
+			// The key is released: a retry runs again. An answer that says
+			// when to retry (a resource busy with another request) is not
+			// final either.
+			return
 		}
 		stored := rec.buf.Bytes()
 		switch {
