@@ -356,7 +356,7 @@ func TestAuditLog(t *testing.T) {
 			v.do("GET", "/admin/audit-log?cursor=bogus", "", owner, 400, "validation_failed")
 			v.do("GET", "/admin/audit-log/"+all[0]["id"].(string), "", owner, 200, "")
 			// Append-only: no operation changes or deletes entries.
-			v.do("DELETE", "/admin/audit-log/"+all[0]["id"].(string), "", owner, 404, "not_found")
+			v.do("DELETE", "/admin/audit-log/"+all[0]["id"].(string), "", owner, 405, "method_not_allowed")
 		})
 	}
 }

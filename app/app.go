@@ -416,7 +416,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 		_, _ = w.Write(docs)
 	})
-	a.mux.HandleFunc("/", httpx.NotFound)
+	a.mux.HandleFunc("/", httpx.NoRoute(a.mux))
 
 	var h http.Handler = a.mux
 	h = auth.StoreMiddleware(customer.SessionPrefix, a.authenticateShopper, h)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"github.com/agoracommerce/agora/platform/errs"
 )
@@ -84,6 +85,42 @@ func Base(log *slog.Logger, next http.Handler) http.Handler {
 // NotFound answers any request no route matched with a 404 problem.
 func NotFound(w http.ResponseWriter, r *http.Request) {
 	WriteProblem(w, r, errs.E(errs.NotFound, "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path))
+}
+
+// methods are the methods NoRoute looks for, in the order Allow lists them.
+var methods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
+
+// NoRoute answers the requests no route of mux serves; it is registered as
+// mux's catch-all "/" pattern. A catch-all matches every method, so mux
+// never answers 405 by itself: NoRoute answers 405 method_not_allowed with
+// an Allow header when mux serves the path for other methods, and 404
+// not_found otherwise, both as problems.
+func NoRoute(mux *http.ServeMux) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range methods {
+			probe := *r
+			probe.Method = m
+			_, pattern := mux.Handler(&probe)
+			if m == http.MethodHead {
+				m = http.MethodGet // a GET pattern serves HEAD too
+			}
+			if strings.HasPrefix(pattern, m+" ") {
+				allow = append(allow, probe.Method)
+			}
+		}
+		if len(allow) == 0 {
+			NotFound(w, r)
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		const code = "method_not_allowed"
+		writeJSON(w, http.StatusMethodNotAllowed, "application/problem+json", &Problem{
+			Type: ProblemBase + code, Title: http.StatusText(http.StatusMethodNotAllowed), Status: http.StatusMethodNotAllowed,
+			Detail: fmt.Sprintf("%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")),
+			Code:   code, RequestID: RequestID(r.Context()),
+		})
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {

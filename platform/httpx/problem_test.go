@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -48,6 +49,40 @@ func TestProblemOfCancellation(t *testing.T) {
 		p := ProblemOf(tc.ctx, tc.err)
 		if p.Status != tc.status || p.Code != tc.code {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, p.Status, p.Code, tc.status, tc.code)
+		}
+	}
+}
+
+// TestNoRoute: a path served for other methods is 405 method_not_allowed
+// with Allow; a path served for none is 404 not_found; both are problems.
+func TestNoRoute(t *testing.T) {
+	mux := http.NewServeMux()
+	ok := func(w http.ResponseWriter, r *http.Request) {}
+	mux.HandleFunc("GET /things/{id}", ok)
+	mux.HandleFunc("PATCH /things/{id}", ok)
+	mux.HandleFunc("POST /things", ok)
+	mux.HandleFunc("/", NoRoute(mux))
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"DELETE", "/things/t1", http.StatusMethodNotAllowed, "method_not_allowed", "GET, HEAD, PATCH"},
+		{"PUT", "/things", http.StatusMethodNotAllowed, "method_not_allowed", "POST"},
+		{"GET", "/things", http.StatusMethodNotAllowed, "method_not_allowed", "POST"},
+		{"GET", "/nothing", http.StatusNotFound, "not_found", ""},
+		{"DELETE", "/nothing/t1", http.StatusNotFound, "not_found", ""},
+		{"GET", "/things/t1", http.StatusOK, "", ""},
+	} {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))
+		var p Problem
+		_ = json.Unmarshal(rec.Body.Bytes(), &p)
+		if rec.Code != tc.status || p.Code != tc.code || rec.Header().Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d %q Allow %q, want %d %q Allow %q", tc.method, tc.path, rec.Code, p.Code, rec.Header().Get("Allow"), tc.status, tc.code, tc.allow)
+		}
+		if tc.code != "" && rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s %s: Content-Type %q", tc.method, tc.path, rec.Header().Get("Content-Type"))
 		}
 	}
 }
