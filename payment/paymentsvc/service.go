@@ -213,7 +213,7 @@ func (s *Service) settle(ctx context.Context, paymentID, op string) (payment.Pay
 	verb := past[op]
 	check := func(p *payment.Payment) error {
 		switch {
-		case p.Operation != "" && p.Operation != op:
+		case p.Operation != "" && p.Operation != op && (p.Status == payment.Authorized || p.Status == payment.Pending):
 			return errs.E(errs.Conflict, payment.CodeInProgress, "the payment is being %s", past[p.Operation])
 		case p.Status == payment.Authorized, op == opVoid && p.Status == payment.Pending:
 			return nil
