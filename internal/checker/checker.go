@@ -33,6 +33,12 @@ type Answer struct {
 	Body   []byte
 }
 
+// Valid reports whether a is an answer a request may get: a 2xx, or a
+// 4xx with a problem code. A transport error or a 5xx is not.
+func (a Answer) Valid() bool {
+	return a.Status >= 200 && a.Status < 300 || a.Status >= 400 && a.Status < 500 && a.Code != ""
+}
+
 // Client sends requests to several processes of one shop.
 type Client struct {
 	URLs     []string
@@ -106,11 +112,22 @@ func NewHistory() *History { return &History{start: time.Now()} }
 
 // Record runs call as client and records its input and output.
 func (h *History) Record(client int, input any, call func() any) any {
+	return h.RecordSteps(client, []any{input}, call)
+}
+
+// RecordSteps runs call as client and records it as one operation per
+// input, all with the call's times and output: a request whose effect
+// takes several steps (a checkout reserves stock, then commits it), each
+// of which the model places within the request, in an order the model
+// enforces.
+func (h *History) RecordSteps(client int, inputs []any, call func() any) any {
 	begin := time.Since(h.start).Nanoseconds()
 	out := call()
 	end := time.Since(h.start).Nanoseconds()
 	h.mu.Lock()
-	h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: input, Call: begin, Output: out, Return: end})
+	for _, in := range inputs {
+		h.ops = append(h.ops, porcupine.Operation{ClientId: client, Input: in, Call: begin, Output: out, Return: end})
+	}
 	h.mu.Unlock()
 	return out
 }
@@ -150,7 +167,7 @@ func CheckLinearizable(tb testing.TB, model porcupine.Model, h *History, seed in
 func (h *History) Log(tb testing.TB, model porcupine.Model, seed int64) {
 	tb.Helper()
 	ops := h.Operations()
-	sort.Slice(ops, func(i, j int) bool { return ops[i].Call < ops[j].Call })
+	sort.SliceStable(ops, func(i, j int) bool { return ops[i].Call < ops[j].Call })
 	var b strings.Builder
 	for _, op := range ops {
 		fmt.Fprintf(&b, "\n  client %3d  %8.3f–%8.3f ms  %s", op.ClientId, float64(op.Call)/1e6, float64(op.Return)/1e6, model.DescribeOperation(op.Input, op.Output))

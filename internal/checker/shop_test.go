@@ -223,3 +223,41 @@ func wantReconciled(t *testing.T, c *checker.Client, seed int64) {
 		t.Fatalf("seed %d: the ledger does not reconcile: %+v", seed, rep)
 	}
 }
+
+// amount is a money amount in the API's JSON; the currency is USD
+// throughout.
+type amount struct {
+	Amount int64 `json:"amount"`
+}
+
+// apiLine is a cart's or an order's line.
+type apiLine struct {
+	ID        string `json:"id"`
+	VariantID string `json:"variant_id"`
+	Quantity  int64  `json:"quantity"`
+	UnitPrice amount `json:"unit_price"`
+	Total     amount `json:"total"`
+}
+
+// apiTotals are a cart's or an order's totals.
+type apiTotals struct {
+	Subtotal amount `json:"subtotal"`
+	Discount amount `json:"discount"`
+	Shipping amount `json:"shipping"`
+	Tax      amount `json:"tax"`
+	Total    amount `json:"total"`
+}
+
+// check returns an error unless t adds up for lines of the given totals:
+// subtotal is their sum (the checker's prices exclude tax) and total =
+// subtotal + shipping + tax − discount.
+func (t apiTotals) check(lines ...int64) error {
+	var sum int64
+	for _, l := range lines {
+		sum += l
+	}
+	if t.Subtotal.Amount != sum || t.Total.Amount != t.Subtotal.Amount+t.Shipping.Amount+t.Tax.Amount-t.Discount.Amount {
+		return fmt.Errorf("totals %+v for lines %v", t, lines)
+	}
+	return nil
+}
