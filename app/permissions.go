@@ -100,6 +100,8 @@ var adminRoutes = auth.Routes{
 	"GET /admin/carts/{id}":                  auth.CartsRead,
 	"POST /admin/carts/{id}/shipping-method": auth.CartsWrite,
 	"POST /admin/carts/{id}/complete":        auth.CartsWrite,
+	"POST /admin/carts/{id}/hold":            auth.CartsWrite,
+	"POST /admin/carts/{id}/release":         auth.CartsWrite,
 
 	// payment
 	"POST /admin/payments/check-method": auth.PaymentsRead,

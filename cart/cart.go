@@ -93,17 +93,18 @@ const (
 
 // Stable error codes (besides validation_failed and not_found).
 const (
-	CodeExpired        = "cart_expired"     // NotFound: the cart expired
-	CodeCompleted      = "cart_completed"   // Conflict: the cart was completed and refuses changes
-	CodeOutOfStock     = "out_of_stock"     // Conflict: a line cannot be bought in this quantity now
-	CodeUnknownVariant = "unknown_variant"  // NotFound: no such variant (or SKU)
-	CodeNotPurchasable = "not_purchasable"  // Conflict: the product is not published or not in the channel
-	CodeNoPrice        = "no_price"         // Invalid: the variant has no price in the cart's currency
-	CodeTooManyItems   = "too_many_items"   // Conflict: the cart has MaxItems lines
-	CodeEmpty          = "cart_empty"       // Conflict: completing a cart without lines
-	CodeUnavailable    = "item_unavailable" // Conflict: completing a cart with an unavailable line
-	CodeItemNotFound   = "item_not_found"   // NotFound: no such line in the cart
-	CodeVersion        = "version_conflict" // Conflict: the cart changed concurrently too often
+	CodeExpired        = "cart_expired"         // NotFound: the cart expired
+	CodeCompleted      = "cart_completed"       // Conflict: the cart was completed and refuses changes
+	CodeHeld           = "checkout_in_progress" // Conflict: a checkout holds the cart and it refuses changes
+	CodeOutOfStock     = "out_of_stock"         // Conflict: a line cannot be bought in this quantity now
+	CodeUnknownVariant = "unknown_variant"      // NotFound: no such variant (or SKU)
+	CodeNotPurchasable = "not_purchasable"      // Conflict: the product is not published or not in the channel
+	CodeNoPrice        = "no_price"             // Invalid: the variant has no price in the cart's currency
+	CodeTooManyItems   = "too_many_items"       // Conflict: the cart has MaxItems lines
+	CodeEmpty          = "cart_empty"           // Conflict: completing a cart without lines
+	CodeUnavailable    = "item_unavailable"     // Conflict: completing a cart with an unavailable line
+	CodeItemNotFound   = "item_not_found"       // NotFound: no such line in the cart
+	CodeVersion        = "version_conflict"     // Conflict: the cart changed concurrently too often
 )
 
 // Address is where an order is delivered.
@@ -160,10 +161,44 @@ type Cart struct {
 	Items           []Item          `json:"items"`
 	ShippingMethod  *ShippingMethod `json:"shipping_method"`
 	Totals          Totals          `json:"totals"`
-	Version         int64           `json:"version" doc:"Incremented by every change"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
-	ExpiresAt       time.Time       `json:"expires_at" doc:"The cart is gone after this moment unless it changes again"`
+	// Hold is the checkout that holds the cart, if any.
+	Hold      *Hold     `json:"hold,omitempty" doc:"The checkout that holds the cart (absent when none): until it ends, changes are 409 checkout_in_progress"`
+	Version   int64     `json:"version" doc:"Incremented by every change"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	ExpiresAt time.Time `json:"expires_at" doc:"The cart is gone after this moment unless it changes again"`
+}
+
+// Hold is a checkout's claim on a cart. From the change that quotes the
+// cart for a checkout until its order is placed (Complete) or the
+// checkout gives up (Release), every other change of the cart is refused,
+// so that the order has exactly the lines the cart had. A hold lapses at
+// Until, so that a checkout that died before it was recorded does not
+// hold the cart for ever.
+type Hold struct {
+	CheckoutID string    `json:"checkout_id" doc:"The checkout (chk_…)"`
+	Until      time.Time `json:"until" doc:"The hold lapses at this moment"`
+}
+
+// Held reports whether a hold other than checkoutID's holds c at now.
+func (c Cart) Held(checkoutID string, now time.Time) bool {
+	return c.Hold != nil && c.Hold.CheckoutID != checkoutID && now.Before(c.Hold.Until)
+}
+
+// HoldCommand sets the email and shipping address of a cart (as
+// UpdateCommand does) and holds it for a checkout, in one change.
+type HoldCommand struct {
+	CartID          string    `json:"-"`
+	CheckoutID      string    `json:"checkout_id" minLength:"1" maxLength:"40" doc:"The checkout that holds the cart"`
+	Until           time.Time `json:"until" doc:"When the hold lapses if the checkout neither completes nor releases the cart"`
+	Email           *string   `json:"email,omitempty" maxLength:"254"`
+	ShippingAddress *Address  `json:"shipping_address,omitempty"`
+}
+
+// ReleaseCommand ends a checkout's hold of a cart.
+type ReleaseCommand struct {
+	CartID     string `json:"-"`
+	CheckoutID string `json:"checkout_id" minLength:"1" maxLength:"40" doc:"The checkout whose hold ends"`
 }
 
 // CreateCommand creates an active, empty cart.
@@ -237,9 +272,18 @@ type Service interface {
 	RemoveItem(ctx context.Context, cmd RemoveItemCommand) (Cart, error)
 	Update(ctx context.Context, cmd UpdateCommand) (Cart, error)
 	SetShippingMethod(ctx context.Context, cmd SetShippingMethodCommand) (Cart, error)
+	// Hold quotes the cart for a checkout and holds it (see Hold): the
+	// answer's lines are the ones the order gets. Repeated by the same
+	// checkout it holds again. Errors: Conflict cart_completed,
+	// checkout_in_progress (another checkout holds it).
+	Hold(ctx context.Context, cmd HoldCommand) (Cart, error)
+	// Release ends the checkout's hold. It is idempotent and changes
+	// nothing when the checkout does not hold the cart.
+	Release(ctx context.Context, cmd ReleaseCommand) (Cart, error)
 	// Complete marks the cart completed (checkout does, after placing the
-	// order). It is idempotent: completing a completed cart returns it
-	// unchanged and emits nothing. A cart without lines is Conflict
-	// cart_empty; one with an unavailable line Conflict item_unavailable.
+	// order) and ends its hold. It is idempotent: completing a completed
+	// cart returns it unchanged and emits nothing. A cart without lines is
+	// Conflict cart_empty; one with an unavailable line Conflict
+	// item_unavailable.
 	Complete(ctx context.Context, id string) (Cart, error)
 }

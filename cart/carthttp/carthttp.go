@@ -69,6 +69,16 @@ type updateIn struct {
 	Body cart.UpdateCommand
 }
 
+type holdIn struct {
+	ID   string `path:"id" maxLength:"40"`
+	Body cart.HoldCommand
+}
+
+type releaseIn struct {
+	ID   string `path:"id" maxLength:"40"`
+	Body cart.ReleaseCommand
+}
+
 type shippingIn struct {
 	ID   string `path:"id" maxLength:"40"`
 	Body cart.SetShippingMethodCommand
@@ -134,10 +144,24 @@ func Register(api huma.API, svc cart.Service) {
 		"Marks a cart completed (checkout does, once its order is placed); a completed cart refuses changes with 409 cart_completed. "+
 			"Idempotent. An empty cart is 409 cart_empty. Emits cart.completed.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*cartOut, error) { return out(svc.Complete(ctx, in.ID)) })
+	huma.Register(api, admin("holdCart", http.MethodPost, "/admin/carts/{id}/hold", "Hold a cart for a checkout",
+		"Sets the email and shipping address and holds the cart for the checkout, in one change (checkout does, when it quotes the cart): "+
+			"until the checkout completes or releases the cart, or until, every other change is 409 checkout_in_progress, so that the order has exactly the cart's lines. "+
+			"Repeated by the same checkout it holds again; another checkout's hold is 409 checkout_in_progress. Emits cart.updated.", http.StatusOK),
+		func(ctx context.Context, in *holdIn) (*cartOut, error) {
+			in.Body.CartID = in.ID
+			return out(svc.Hold(ctx, in.Body))
+		})
+	huma.Register(api, admin("releaseCart", http.MethodPost, "/admin/carts/{id}/release", "Release a checkout's hold of a cart",
+		"Ends the checkout's hold (checkout does when it gives up); idempotent, and nothing changes when the checkout does not hold the cart. Emits cart.updated.", http.StatusOK),
+		func(ctx context.Context, in *releaseIn) (*cartOut, error) {
+			in.Body.CartID = in.ID
+			return out(svc.Release(ctx, in.Body))
+		})
 }
 
-// Client is a cart.Service over HTTP. Get, SetShippingMethod and Complete
-// use the admin routes, so the client needs an admin key for them.
+// Client is a cart.Service over HTTP. Get, SetShippingMethod, Hold,
+// Release and Complete use the admin routes, so the client needs an admin key for them.
 type Client struct{ c *httpx.Client }
 
 // NewClient returns a client of the cart API at c.BaseURL.
@@ -210,6 +234,16 @@ func (c *Client) Update(ctx context.Context, cmd cart.UpdateCommand) (cart.Cart,
 // SetShippingMethod implements cart.Service.
 func (c *Client) SetShippingMethod(ctx context.Context, cmd cart.SetShippingMethodCommand) (cart.Cart, error) {
 	return c.do(ctx, http.MethodPost, "/admin/carts/", cmd.CartID, "/shipping-method", cmd)
+}
+
+// Hold implements cart.Service.
+func (c *Client) Hold(ctx context.Context, cmd cart.HoldCommand) (cart.Cart, error) {
+	return c.do(ctx, http.MethodPost, "/admin/carts/", cmd.CartID, "/hold", cmd)
+}
+
+// Release implements cart.Service.
+func (c *Client) Release(ctx context.Context, cmd cart.ReleaseCommand) (cart.Cart, error) {
+	return c.do(ctx, http.MethodPost, "/admin/carts/", cmd.CartID, "/release", cmd)
 }
 
 // Complete implements cart.Service.

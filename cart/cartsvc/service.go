@@ -227,6 +227,11 @@ func (s *Service) attempt(ctx context.Context, cur cart.Cart, typ string, fn edi
 	if cur.Status == cart.Completed {
 		return cart.Cart{}, false, errs.E(errs.Conflict, cart.CodeCompleted, "the cart was completed and cannot change")
 	}
+	if holder, _ := ctx.Value(holderKey{}).(string); holder != anyHold && cur.Held(holder, s.now()) {
+		e := errs.E(errs.Conflict, cart.CodeHeld, "a checkout of the cart is in progress; the cart cannot change until it ends")
+		e.RetryAfter = time.Second
+		return cart.Cart{}, false, e
+	}
 	next := clone(cur)
 	touched, err := fn(&next)
 	if err != nil {
@@ -235,7 +240,9 @@ func (s *Service) attempt(ctx context.Context, cur cart.Cart, typ string, fn edi
 	if err := s.price(ctx, &next, touched, check); err != nil {
 		return cart.Cart{}, false, err
 	}
-	if typ == cart.EventCompleted {
+	if typ == cart.EventCompleted && cur.Hold == nil {
+		// A held cart is completed as it is: its checkout placed the
+		// order from these lines, whatever became of them since.
 		if err := completable(next); err != nil {
 			return cart.Cart{}, false, err
 		}
@@ -546,6 +553,61 @@ func (s *Service) SetShippingMethod(ctx context.Context, cmd cart.SetShippingMet
 	}, nil)
 }
 
+// holderKey marks the context of a change made for the checkout that
+// holds the cart (its value, the checkout's id), or for any holder
+// (anyHold: Complete ends whatever hold there is).
+type holderKey struct{}
+
+const anyHold = "*"
+
+// Hold implements cart.Service.
+func (s *Service) Hold(ctx context.Context, cmd cart.HoldCommand) (cart.Cart, error) {
+	v := &errs.Validator{}
+	v.Check(cmd.CheckoutID != "" && len(cmd.CheckoutID) <= 40, "checkout_id", "is required (at most 40 characters)")
+	v.Check(cmd.Until.After(s.now()), "until", "must be in the future")
+	if cmd.Email != nil {
+		checkEmail(v, "email", *cmd.Email)
+	}
+	var addr cart.Address
+	if cmd.ShippingAddress != nil {
+		addr = normalizeAddress(v, *cmd.ShippingAddress)
+	}
+	if err := v.Err(); err != nil {
+		return cart.Cart{}, err
+	}
+	ctx = context.WithValue(ctx, holderKey{}, cmd.CheckoutID)
+	return s.change(ctx, cmd.CartID, cart.EventUpdated, func(c *cart.Cart) (string, error) {
+		if cmd.Email != nil {
+			c.Email = *cmd.Email
+		}
+		if cmd.ShippingAddress != nil {
+			a := addr
+			c.ShippingAddress = &a
+		}
+		c.Hold = &cart.Hold{CheckoutID: cmd.CheckoutID, Until: cmd.Until.UTC()}
+		return "", nil
+	}, nil)
+}
+
+// Release implements cart.Service.
+func (s *Service) Release(ctx context.Context, cmd cart.ReleaseCommand) (cart.Cart, error) {
+	c, err := s.load(ctx, cmd.CartID)
+	if err != nil || c.Hold == nil || c.Hold.CheckoutID != cmd.CheckoutID || c.Status == cart.Completed {
+		return c, err
+	}
+	ctx = context.WithValue(ctx, holderKey{}, cmd.CheckoutID)
+	out, err := s.change(ctx, cmd.CartID, cart.EventUpdated, func(c *cart.Cart) (string, error) {
+		if c.Hold != nil && c.Hold.CheckoutID == cmd.CheckoutID {
+			c.Hold = nil
+		}
+		return "", nil
+	}, nil)
+	if errs.HasCode(err, cart.CodeHeld) || errs.HasCode(err, cart.CodeCompleted) {
+		return s.load(ctx, cmd.CartID) // held by another checkout since, or completed: not ours to end
+	}
+	return out, err
+}
+
 // Complete implements cart.Service.
 func (s *Service) Complete(ctx context.Context, cartID string) (cart.Cart, error) {
 	c, err := s.load(ctx, cartID)
@@ -555,8 +617,9 @@ func (s *Service) Complete(ctx context.Context, cartID string) (cart.Cart, error
 	if c.Status == cart.Completed {
 		return c, nil
 	}
+	ctx = context.WithValue(ctx, holderKey{}, anyHold)
 	out, err := s.change(ctx, cartID, cart.EventCompleted, func(c *cart.Cart) (string, error) {
-		c.Status = cart.Completed
+		c.Status, c.Hold = cart.Completed, nil
 		return "", nil
 	}, nil)
 	if errs.HasCode(err, cart.CodeCompleted) { // completed meanwhile by another call

@@ -441,4 +441,51 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("get %+v", got)
 		}
 	})
+
+	t.Run("hold", func(t *testing.T) {
+		// A checkout's hold refuses every other change until the checkout
+		// completes or releases the cart, so the order has the cart's lines.
+		s := newSubject(t)
+		p := MustProduct(t, s, catalog.Published, 50, usd(1000))
+		c := Must(t)(s.Cart.Create(ctx, cart.CreateCommand{Currency: "USD"}))
+		c = Must(t)(s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 2}))
+		email := "ada@example.com"
+		until := time.Now().Add(time.Hour)
+		held := Must(t)(s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_1", Until: until, Email: &email}))
+		if held.Hold == nil || held.Hold.CheckoutID != "chk_1" || held.Email != email || held.Items[0].Quantity != 2 {
+			t.Fatalf("held %+v", held)
+		}
+		_, err := s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1})
+		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		_, err = s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 1})
+		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		_, err = s.Cart.RemoveItem(ctx, cart.RemoveItemCommand{CartID: c.ID, ItemID: c.Items[0].ID})
+		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		_, err = s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email})
+		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		_, err = s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_2", Until: until})
+		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		Must(t)(s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_1", Until: until})) // the holder again
+		// Another checkout's release changes nothing; the holder's frees it.
+		if got := Must(t)(s.Cart.Release(ctx, cart.ReleaseCommand{CartID: c.ID, CheckoutID: "chk_2"})); got.Hold == nil {
+			t.Fatalf("released by another checkout: %+v", got)
+		}
+		freed := Must(t)(s.Cart.Release(ctx, cart.ReleaseCommand{CartID: c.ID, CheckoutID: "chk_1"}))
+		if freed.Hold != nil {
+			t.Fatalf("released %+v", freed)
+		}
+		Must(t)(s.Cart.Release(ctx, cart.ReleaseCommand{CartID: c.ID, CheckoutID: "chk_1"})) // idempotent
+		c = Must(t)(s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1}))
+		if c.Items[0].Quantity != 3 {
+			t.Fatalf("after the release %+v", c.Items)
+		}
+		// Complete ends the hold.
+		Must(t)(s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_3", Until: until}))
+		done := Must(t)(s.Cart.Complete(ctx, c.ID))
+		if done.Status != cart.Completed || done.Hold != nil {
+			t.Fatalf("completed %+v", done)
+		}
+		_, err = s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_1", Until: time.Now().Add(-time.Second)})
+		WantErr(t, err, errs.Invalid, "validation_failed")
+	})
 }

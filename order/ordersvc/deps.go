@@ -13,7 +13,8 @@ import (
 
 type carts interface {
 	Get(ctx context.Context, id string) (cart.Cart, error)
-	Update(ctx context.Context, cmd cart.UpdateCommand) (cart.Cart, error)
+	Hold(ctx context.Context, cmd cart.HoldCommand) (cart.Cart, error)
+	Release(ctx context.Context, cmd cart.ReleaseCommand) (cart.Cart, error)
 	Complete(ctx context.Context, id string) (cart.Cart, error)
 }
 

@@ -143,20 +143,37 @@ func (s *Service) Checkout(ctx context.Context, cmd order.CheckoutCommand) (orde
 	if err := checkCart(c); err != nil {
 		return order.CheckoutResult{}, err
 	}
-	// quote: the address decides the tax; the cart answers re-priced
+	// quote and hold: the address decides the tax; the cart answers
+	// re-priced and refuses every other change from now on, so that the
+	// order has exactly these lines. The hold lapses if this process dies
+	// before the checkout is recorded.
+	now := s.now()
+	chkID := id.New("chk")
 	email, addr := cmd.Email, cmd.ShippingAddress
-	if c, err = s.deps.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email, ShippingAddress: &addr}); err != nil {
+	if c, err = s.deps.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: chkID, Until: now.Add(s.cfg.ReservationTTL),
+		Email: &email, ShippingAddress: &addr}); err != nil {
+		if errs.HasCode(err, cart.CodeHeld) {
+			if res, done, err := s.prior(ctx, cmd); done || err != nil {
+				return res, err
+			}
+		}
 		return order.CheckoutResult{}, err
+	}
+	release := func() {
+		if _, err := s.deps.Cart.Release(context.WithoutCancel(ctx), cart.ReleaseCommand{CartID: c.ID, CheckoutID: chkID}); err != nil {
+			s.log.Warn("checkout could not release its cart; the hold lapses", "checkout", chkID, "cart", c.ID, "err", err)
+		}
 	}
 	if err := checkCart(c); err != nil {
+		release()
 		return order.CheckoutResult{}, err
 	}
-	now := s.now()
-	chk := Checkout{ID: id.New("chk"), CartID: c.ID, Key: cmd.Key, Step: StepReserve, State: Running,
+	chk := Checkout{ID: chkID, CartID: c.ID, Key: cmd.Key, Step: StepReserve, State: Running,
 		OrderID: id.New("ord"), Provider: cmd.Payment.Provider, Version: 1, CreatedAt: now, UpdatedAt: now}
 	chk.Lines = lines(c)
 	chk.Order = snapshot(c, chk)
 	if err := s.store.InsertCheckout(ctx, chk); err != nil {
+		release()
 		if errs.HasCode(err, order.CodeInProgress) {
 			if res, done, err := s.prior(ctx, cmd); done || err != nil {
 				return res, err
@@ -348,6 +365,10 @@ func (s *Service) compensate(ctx context.Context, chk Checkout, cause error) err
 			return fail(err)
 		}
 	}
+	// The cart may change again (and be checked out again).
+	if _, err := s.deps.Cart.Release(ctx, cart.ReleaseCommand{CartID: chk.CartID, CheckoutID: chk.ID}); err != nil && !errs.Is(err, errs.NotFound) {
+		return fail(err)
+	}
 	chk.State = Compensated
 	chk.Error = errs.CodeOf(cause)
 	if cause == nil {
@@ -383,7 +404,7 @@ func (s *Service) finish(ctx context.Context, chk Checkout, placed *order.Order)
 	var o order.Order
 	if chk.Step == StepCompleteCart {
 		if _, err := s.deps.Cart.Complete(ctx, chk.CartID); err != nil {
-			if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.NotFound) {
+			if !errs.Is(err, errs.Conflict) && !errs.Is(err, errs.NotFound) || errs.HasCode(err, cart.CodeVersion) {
 				return chk, order.Order{}, err
 			}
 			s.log.Warn("checkout could not complete its cart", "checkout", chk.ID, "cart", chk.CartID, "err", err)

@@ -19,7 +19,7 @@ import (
 )
 
 // Carts is an in-memory cart service with what checkout needs: Get,
-// Update (email and address) and Complete.
+// Hold (email and address), Release and Complete.
 type Carts struct {
 	mu    sync.Mutex
 	carts map[string]cart.Cart
@@ -66,8 +66,8 @@ func (c *Carts) Get(_ context.Context, cartID string) (cart.Cart, error) {
 	return ct, nil
 }
 
-// Update implements the order module's view of cart.Service.
-func (c *Carts) Update(_ context.Context, cmd cart.UpdateCommand) (cart.Cart, error) {
+// Hold implements the order module's view of cart.Service.
+func (c *Carts) Hold(_ context.Context, cmd cart.HoldCommand) (cart.Cart, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ct, ok := c.carts[cmd.CartID]
@@ -77,6 +77,9 @@ func (c *Carts) Update(_ context.Context, cmd cart.UpdateCommand) (cart.Cart, er
 	if ct.Status == cart.Completed {
 		return cart.Cart{}, errs.E(errs.Conflict, cart.CodeCompleted, "the cart was completed")
 	}
+	if ct.Held(cmd.CheckoutID, time.Now()) {
+		return cart.Cart{}, errs.E(errs.Conflict, cart.CodeHeld, "a checkout holds the cart")
+	}
 	if cmd.Email != nil {
 		ct.Email = *cmd.Email
 	}
@@ -84,8 +87,25 @@ func (c *Carts) Update(_ context.Context, cmd cart.UpdateCommand) (cart.Cart, er
 		a := *cmd.ShippingAddress
 		ct.ShippingAddress = &a
 	}
+	ct.Hold = &cart.Hold{CheckoutID: cmd.CheckoutID, Until: cmd.Until}
 	ct.Version++
 	c.carts[ct.ID] = ct
+	return ct, nil
+}
+
+// Release implements the order module's view of cart.Service.
+func (c *Carts) Release(_ context.Context, cmd cart.ReleaseCommand) (cart.Cart, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ct, ok := c.carts[cmd.CartID]
+	if !ok {
+		return cart.Cart{}, errs.E(errs.NotFound, "not_found", "cart not found")
+	}
+	if ct.Hold != nil && ct.Hold.CheckoutID == cmd.CheckoutID && ct.Status != cart.Completed {
+		ct.Hold = nil
+		ct.Version++
+		c.carts[ct.ID] = ct
+	}
 	return ct, nil
 }
 
@@ -97,7 +117,7 @@ func (c *Carts) Complete(_ context.Context, cartID string) (cart.Cart, error) {
 	if !ok {
 		return cart.Cart{}, errs.E(errs.NotFound, "not_found", "cart not found")
 	}
-	ct.Status = cart.Completed
+	ct.Status, ct.Hold = cart.Completed, nil
 	c.carts[ct.ID] = ct
 	return ct, nil
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
@@ -112,6 +113,22 @@ func testRaces(t *testing.T, newSubject func(t *testing.T) Subject) {
 			if kerr != nil && (rerr != nil || final.Refunded.Amount != 300) {
 				t.Fatalf("cancel %v, refund %v: order %s refunded %d", kerr, rerr, final.Status, final.Refunded.Amount)
 			}
+		}
+	})
+	t.Run("CheckoutHoldsCart", func(t *testing.T) {
+		// A checkout holds its cart until the order is placed; one that
+		// fails releases it, so that the shopper can change it and retry.
+		s := newSubject(t)
+		k := MustStock(t, s, 5)
+		cartID := s.Carts.Add(Line{k, 1, 500})
+		_, err := s.Order.Checkout(ctx, Checkout(cartID, "", "tok_declined"))
+		WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+		if c, _ := s.Carts.Get(ctx, cartID); c.Hold != nil || c.Status != cart.Active {
+			t.Fatalf("after a declined checkout: %s, hold %+v", c.Status, c.Hold)
+		}
+		MustCheckout(t, s, Checkout(cartID, "", "tok_visa"))
+		if c, _ := s.Carts.Get(ctx, cartID); c.Hold != nil || c.Status != cart.Completed {
+			t.Fatalf("after the checkout: %s, hold %+v", c.Status, c.Hold)
 		}
 	})
 	t.Run("CaptureOutage", func(t *testing.T) {
