@@ -418,7 +418,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	})
 	a.mux.HandleFunc("/", httpx.NoRoute(a.mux))
 
-	var h http.Handler = a.mux
+	h := obs.Route(a.mux)
 	h = auth.StoreMiddleware(customer.SessionPrefix, a.authenticateShopper, h)
 	h = a.idem.Middleware(h)
 	h = (&audit.Recorder{Log: a.audit}).Middleware(h)

@@ -77,21 +77,43 @@ func (r *recorder) Write(b []byte) (int, error) {
 
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// routeKey holds, in a request's context, where Route writes the pattern
+// the mux matched.
+type routeKey struct{}
+
+// Route wraps a ServeMux so that Middleware, further out, learns the
+// pattern the mux matched: the middlewares in between pass the mux copies
+// of the request (WithContext), on which the mux sets Pattern. The
+// catch-all "/" is not a route.
+func Route(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		if slot, ok := r.Context().Value(routeKey{}).(*string); ok && r.Pattern != "/" {
+			*slot = r.Pattern
+		}
+	})
+}
+
 // Middleware records the metrics of each request under its route pattern
 // (never the raw path, so ids do not explode the label set) and writes one
-// access-log line. It must wrap the ServeMux so that the pattern is known.
+// access-log line. The pattern is the one the mux matched, reported by
+// Route around the mux; a request no route matched is "unmatched".
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
 		m.inflight.Inc()
 		defer m.inflight.Dec()
+		route := ""
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, &route))
 		next.ServeHTTP(rec, r)
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		route := r.Pattern
 		if route == "" {
+			route = r.Pattern // next is the mux itself
+		}
+		if route == "" || route == "/" {
 			route = "unmatched"
 		}
 		d := time.Since(start)

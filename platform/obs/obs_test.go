@@ -110,3 +110,46 @@ func TestClientGone(t *testing.T) {
 		t.Errorf("requests by status class %v, want 2 4xx and no 5xx", counts)
 	}
 }
+
+// TestRoutePattern: a request is counted and logged under the pattern the
+// mux matched, even when middlewares between Middleware and the mux pass
+// the mux a copy of the request; a path no route matches is "unmatched".
+func TestRoutePattern(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /store/products/{handle}", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("/", http.NotFound)
+	copying := func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), struct{}{}, 1)))
+		})
+	}
+	var logs lockedBuffer
+	m := NewMetrics()
+	h := httpx.Base(slog.New(slog.NewTextHandler(&logs, nil)), m.Middleware(copying(Route(mux))))
+	for _, path := range []string{"/store/products/oak-chair", "/store/products/walnut-table", "/nowhere"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))
+	}
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "agora_http_requests_total" {
+			continue
+		}
+		for _, mt := range f.GetMetric() {
+			for _, l := range mt.GetLabel() {
+				if l.GetName() == "route" {
+					routes[l.GetValue()] += mt.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	if routes["GET /store/products/{handle}"] != 2 || routes["unmatched"] != 1 || len(routes) != 2 {
+		t.Errorf("requests by route %v, want 2 of GET /store/products/{handle} and 1 unmatched", routes)
+	}
+	if n := strings.Count(logs.String(), `route="GET /store/products/{handle}"`); n != 2 {
+		t.Errorf("%d access-log lines with the route, want 2:\n%s", n, logs.String())
+	}
+}
