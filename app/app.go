@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -172,8 +173,31 @@ func (e *Env) DB(ctx context.Context, module string) (*sqldb.DB, error) { return
 // Provide makes a module's service available to the modules started after it.
 func (e *Env) Provide(module string, svc any) { e.services[module] = svc }
 
-// Service returns the service a started module provided, or nil.
-func (e *Env) Service(module string) any { return e.services[module] }
+// Dep returns the service module provided, as T. A module that is not
+// started, or that provided something else, is an error naming both, so
+// that a wiring mistake fails the start instead of the first request.
+func Dep[T any](env *Env, module string) (T, error) {
+	v, ok := env.services[module]
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("module %s is not started here (list it in --modules, or a module that needs it)", module)
+	}
+	svc, ok := v.(T)
+	if !ok {
+		return svc, fmt.Errorf("module %s provides %T, not %s", module, v, reflect.TypeFor[T]())
+	}
+	return svc, nil
+}
+
+// Optional returns the service of module as T if the module runs here (ok
+// false if it does not); one that provided something else is an error.
+func Optional[T any](env *Env, module string) (svc T, ok bool, err error) {
+	if _, ok := env.services[module]; !ok {
+		return svc, false, nil
+	}
+	svc, err = Dep[T](env, module)
+	return svc, err == nil, err
+}
 
 // App is a configured Agora process.
 type App struct {

@@ -492,3 +492,19 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// mustDep returns the service a started module provided, as T, or fails tb.
+func mustDep[T any](tb testing.TB, env *Env, module string) T {
+	tb.Helper()
+	svc, err := Dep[T](env, module)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return svc
+}
+
+// running reports whether module runs in env.
+func running(env *Env, module string) bool {
+	_, ok, _ := Optional[any](env, module)
+	return ok
+}

@@ -28,7 +28,7 @@ func BenchmarkStoreFlows(b *testing.B) {
 	cfg.Addr = "127.0.0.1:0"
 	a, _ := startApp(b, cfg)
 	ctx := context.Background()
-	if _, err := catalogseed.Generate(ctx, a.Env().Service(catalog.Module).(catalog.Service), catalogseed.Options{Products: 1000, Seed: 1}); err != nil {
+	if _, err := catalogseed.Generate(ctx, mustDep[catalog.Service](b, a.Env(), catalog.Module), catalogseed.Options{Products: 1000, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
 	h := a.Handler()

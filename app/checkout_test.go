@@ -213,8 +213,8 @@ func TestCheckoutRecoveredAtStart(t *testing.T) {
 				t.Fatalf("add item: %d %s", a.status, a.body)
 			}
 			// The saga log and effects of a checkout killed before it created its order.
-			inv := a1.env.Service(inventory.Module).(inventory.Service)
-			pay := a1.env.Service(payment.Module).(payment.Service)
+			inv := mustDep[inventory.Service](t, a1.env, inventory.Module)
+			pay := mustDep[payment.Service](t, a1.env, payment.Module)
 			db, err := a1.db(ctx, order.Module)
 			if err != nil {
 				t.Fatal(err)

@@ -13,9 +13,9 @@ import (
 // inventory module runs, stock for every demo SKU (a deterministic 0–40
 // units, so that a few variants are sold out).
 func loadDemo(ctx context.Context, env *Env) error {
-	svc, ok := env.Service(catalog.Module).(catalog.Service)
-	if !ok {
-		return nil // the catalog does not run in this process
+	svc, ok, err := Optional[catalog.Service](env, catalog.Module)
+	if err != nil || !ok {
+		return err // nil when the catalog does not run in this process
 	}
 	page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{Limit: 1})
 	if err != nil {
@@ -30,7 +30,11 @@ func loadDemo(ctx context.Context, env *Env) error {
 		return err
 	}
 	stocked := 0
-	if inv, ok := env.Service(inventory.Module).(inventory.Service); ok {
+	inv, ok, err := Optional[inventory.Service](env, inventory.Module)
+	if err != nil {
+		return err
+	}
+	if ok {
 		cursor := ""
 		for {
 			page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{Limit: catalog.MaxListLimit, Cursor: cursor})

@@ -24,10 +24,26 @@ func cartModule() Module {
 		Deps:       []string{catalog.Module, customer.Module, pricing.Module, inventory.Module, tax.Module},
 		Migrations: cartsql.Migrations,
 		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			cat, _ := env.Service(catalog.Module).(catalog.Service)
-			pri, _ := env.Service(pricing.Module).(pricing.Service)
-			inv, _ := env.Service(inventory.Module).(inventory.Service)
-			tx, _ := env.Service(tax.Module).(tax.Service)
+			cat, err := Dep[catalog.Service](env, catalog.Module)
+			if err != nil {
+				return nil, err
+			}
+			pri, err := Dep[pricing.Service](env, pricing.Module)
+			if err != nil {
+				return nil, err
+			}
+			inv, err := Dep[inventory.Service](env, inventory.Module)
+			if err != nil {
+				return nil, err
+			}
+			tx, err := Dep[tax.Service](env, tax.Module)
+			if err != nil {
+				return nil, err
+			}
+			cus, err := Dep[customer.Service](env, customer.Module)
+			if err != nil {
+				return nil, err
+			}
 			db, err := env.DB(ctx, cart.Module)
 			if err != nil {
 				return nil, err
@@ -38,9 +54,7 @@ func cartModule() Module {
 				return nil, err
 			}
 			deps := cartsvc.NewDeps(pri, cat, inv, tx)
-			if cus, ok := env.Service(customer.Module).(customer.Service); ok {
-				deps.Customers = cus
-			}
+			deps.Customers = cus
 			svc := cartsvc.New(st, deps, cartsvc.DefaultConfig(), env.Log.With("module", cart.Module), env.Now)
 			carthttp.Register(env.API, svc)
 			env.Provide(cart.Module, cart.Service(svc))

@@ -58,8 +58,8 @@ func customerModule() Module {
 // authenticateShopper resolves a customer session token for the store
 // middleware through the customer module, wherever it runs.
 func (a *App) authenticateShopper(ctx context.Context, token string) (auth.Shopper, error) {
-	svc, _ := a.env.Service(customer.Module).(customer.Service)
-	if svc == nil {
+	svc, ok, _ := Optional[customer.Service](a.env, customer.Module)
+	if !ok {
 		return auth.Shopper{}, errs.E(errs.Unavailable, "", "customer accounts are not served here")
 	}
 	id, err := svc.Authenticate(ctx, token)

@@ -31,9 +31,18 @@ func orderModule() Module {
 		Deps:       []string{cart.Module, inventory.Module, payment.Module},
 		Migrations: ordersql.Migrations,
 		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			crt, _ := env.Service(cart.Module).(cart.Service)
-			inv, _ := env.Service(inventory.Module).(inventory.Service)
-			pay, _ := env.Service(payment.Module).(payment.Service)
+			crt, err := Dep[cart.Service](env, cart.Module)
+			if err != nil {
+				return nil, err
+			}
+			inv, err := Dep[inventory.Service](env, inventory.Module)
+			if err != nil {
+				return nil, err
+			}
+			pay, err := Dep[payment.Service](env, payment.Module)
+			if err != nil {
+				return nil, err
+			}
 			db, err := env.DB(ctx, order.Module)
 			if err != nil {
 				return nil, err
@@ -60,9 +69,13 @@ func orderModule() Module {
 			env.Provide(order.Module, order.Service(svc))
 			env.Health.Add("order_db", db.Ping)
 			// A customer's privacy export includes their orders.
-			if ex, ok := env.Service(customer.Module).(interface {
+			ex, ok, err := Optional[interface {
 				AddExporter(string, customersvc.Exporter)
-			}); ok {
+			}](env, customer.Module)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
 				ex.AddExporter(order.Module, func(ctx context.Context, cid string) (any, error) { return customerOrders(ctx, svc, cid) })
 			}
 			// An erased customer's orders lose their personal data.

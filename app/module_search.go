@@ -36,7 +36,10 @@ func searchModule() Module {
 			return searchsvc.ReadSnapshotFile(filepath.Join(cfg.DataDir, "search"))
 		},
 		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			cat, _ := env.Service(catalog.Module).(catalog.Service)
+			cat, err := Dep[catalog.Service](env, catalog.Module)
+			if err != nil {
+				return nil, err
+			}
 			dir := filepath.Join(env.Config.DataDir, "search")
 			cfg := searchsvc.DefaultConfig()
 			cfg.Dir = dir
@@ -63,7 +66,7 @@ func searchModule() Module {
 			}
 			// A rebuild reads the price lists from pricing when it runs here.
 			svc.ReadPricingFrom(func() searchsvc.Pricing {
-				if p, ok := env.Service(pricing.Module).(pricing.Service); ok {
+				if p, ok, _ := Optional[pricing.Service](env, pricing.Module); ok {
 					return p
 				}
 				return nil

@@ -22,7 +22,10 @@ func (a *App) Reindex(ctx context.Context, progress io.Writer) error {
 	if a.env == nil {
 		return errors.New("app: Reindex needs a started app")
 	}
-	svc, ok := a.env.Service(search.Module).(*searchsvc.Service)
+	svc, ok, err := Optional[*searchsvc.Service](a.env, search.Module)
+	if err != nil {
+		return err
+	}
 	if !ok {
 		return errors.New("app: the search module is not running (start with --modules=search)")
 	}
@@ -33,7 +36,7 @@ func (a *App) Reindex(ctx context.Context, progress io.Writer) error {
 			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("products"), progressbar.OptionThrottle(100*time.Millisecond))
 	}
 	last := 0
-	err := svc.Rebuild(ctx, func(done int) {
+	err = svc.Rebuild(ctx, func(done int) {
 		if bar != nil {
 			_ = bar.Add(done - last)
 		}

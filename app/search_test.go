@@ -160,7 +160,7 @@ func TestSearchFollowsTheCatalog(t *testing.T) {
 			if r, _ := waitSearch(t, srv, "q=walnut", time.Second, func(r searchAnswer) bool { return r.Total == 0 }); r.Total != 0 {
 				t.Errorf("deleted product still found: %+v", r)
 			}
-			if a.Env().Service(catalog.Module) == nil {
+			if !running(a.Env(), catalog.Module) {
 				t.Error("catalog not provided")
 			}
 

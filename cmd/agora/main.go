@@ -150,7 +150,11 @@ func (s *SeedCmd) Run(g *Globals) error {
 		return err
 	}
 	defer a.Stop(context.WithoutCancel(ctx))
-	if err := report(catalogseed.Generate(ctx, a.Env().Service(catalog.Module).(catalog.Service), opt)); err != nil {
+	cat, err := app.Dep[catalog.Service](a.Env(), catalog.Module)
+	if err != nil {
+		return err
+	}
+	if err := report(catalogseed.Generate(ctx, cat, opt)); err != nil {
 		return err
 	}
 	return a.Analyze(ctx)
