@@ -446,7 +446,8 @@ func (a *App) Start(ctx context.Context) (err error) {
 	h = auth.StoreMiddleware(customer.SessionPrefix, a.authenticateShopper, h)
 	h = a.idem.Middleware(h)
 	h = (&audit.Recorder{Log: a.audit}).Middleware(h)
-	h = (&auth.Guard{Keys: a.keys, Routes: adminRoutes, Pattern: a.routePattern}).Middleware(h)
+	// Every admin operation declares its permission (auth.Require).
+	h = (&auth.Guard{Keys: a.keys, Routes: auth.RoutesOf(api.OpenAPI()), Pattern: a.routePattern}).Middleware(h)
 	if h, err = a.guard(h, metrics); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/clientip"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
@@ -38,24 +39,24 @@ func (a *App) registerBlocks(api huma.API) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag,
 		Description: "Client addresses blocked by the card-testing guard of checkouts: look one up, lift its block."})
 	errors := []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable}
-	huma.Register(api, huma.Operation{
+	huma.Register(api, auth.Require(auth.SecurityRead, huma.Operation{
 		OperationID: "getClientBlock", Method: http.MethodGet, Path: "/admin/security/blocks/{address}", Tags: []string{tag},
 		Summary:     "Read the card-testing block of a client address",
 		Description: "Says whether checkouts from the address are blocked after many declined payments, and for how long.",
 		Errors:      errors, Security: httpx.AdminSecurity,
-	}, func(ctx context.Context, in *blockIn) (*blockOut, error) {
+	}), func(ctx context.Context, in *blockIn) (*blockOut, error) {
 		addr, client, err := blockClient(in.Address)
 		if err != nil {
 			return nil, err
 		}
 		return a.blockState(ctx, addr, client)
 	})
-	huma.Register(api, huma.Operation{
+	huma.Register(api, auth.Require(auth.SecurityWrite, huma.Operation{
 		OperationID: "deleteClientBlock", Method: http.MethodDelete, Path: "/admin/security/blocks/{address}", Tags: []string{tag},
 		Summary:     "Lift the card-testing block of a client address",
 		Description: "Lifts the block, if any, and forgets the address's declined payments so that it starts again with a clean count. Answers the state after (not blocked); recorded in the audit log.",
 		Errors:      errors, Security: httpx.AdminSecurity,
-	}, func(ctx context.Context, in *blockIn) (*blockOut, error) {
+	}), func(ctx context.Context, in *blockIn) (*blockOut, error) {
 		addr, client, err := blockClient(in.Address)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/httpx"
 )
 
@@ -33,23 +34,23 @@ func Register(api huma.API, l *Log) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag,
 		Description: "Every admin change that succeeded: who, what, when, from where, before and after. Append-only; readable by the owner role only."})
 	errors := []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}
-	huma.Register(api, huma.Operation{
+	huma.Register(api, auth.Require(auth.AuditRead, huma.Operation{
 		OperationID: "listAuditLog", Method: http.MethodGet, Path: "/admin/audit-log", Tags: []string{tag},
 		Summary:     "List audit log entries, newest first",
 		Description: "Lists recorded admin changes newest first, optionally only those of one API key (actor), one resource id or one resource type, with cursor pagination.",
 		Errors:      errors, Security: httpx.AdminSecurity,
-	}, func(ctx context.Context, in *listIn) (*pageOut, error) {
+	}), func(ctx context.Context, in *listIn) (*pageOut, error) {
 		page, err := l.List(ctx, Query{Actor: in.Actor, ResourceID: in.Resource, ResourceType: in.ResourceType, Limit: in.Limit, Cursor: in.Cursor})
 		if err != nil {
 			return nil, err
 		}
 		return &pageOut{Body: page}, nil
 	})
-	huma.Register(api, huma.Operation{
+	huma.Register(api, auth.Require(auth.AuditRead, huma.Operation{
 		OperationID: "getAuditLogEntry", Method: http.MethodGet, Path: "/admin/audit-log/{id}", Tags: []string{tag},
 		Summary: "Read an audit log entry", Description: "Reads one recorded admin change.",
 		Errors: errors, Security: httpx.AdminSecurity,
-	}, func(ctx context.Context, in *idIn) (*entryOut, error) {
+	}), func(ctx context.Context, in *idIn) (*entryOut, error) {
 		e, err := l.Get(ctx, in.ID)
 		if err != nil {
 			return nil, err

@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"maps"
 	"slices"
 	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
 )
 
 // Permission names one action on one kind of admin resource,
@@ -216,4 +219,46 @@ type Routes map[string]Permission
 func (rs Routes) Of(pattern string) (Permission, bool) {
 	p, ok := rs[pattern]
 	return p, ok
+}
+
+// permissionKey is the key of an operation's Metadata that holds the
+// permission the operation needs.
+const permissionKey = "agora.permission"
+
+// Require returns op declaring that it needs p. Every admin operation
+// declares its permission so, next to its route; RoutesOf collects them
+// for the Guard.
+func Require(p Permission, op huma.Operation) huma.Operation {
+	m := maps.Clone(op.Metadata)
+	if m == nil {
+		m = map[string]any{}
+	}
+	m[permissionKey] = p
+	op.Metadata = m
+	return op
+}
+
+// PermissionOf returns the permission op declares (ok false when none).
+func PermissionOf(op *huma.Operation) (Permission, bool) {
+	p, ok := op.Metadata[permissionKey].(Permission)
+	return p, ok
+}
+
+// RoutesOf returns the permission of every operation of doc that declares
+// one, by route pattern ("POST /admin/products").
+func RoutesOf(doc *huma.OpenAPI) Routes {
+	out := Routes{}
+	for path, item := range doc.Paths {
+		for method, op := range map[string]*huma.Operation{
+			"GET": item.Get, "HEAD": item.Head, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete,
+		} {
+			if op == nil {
+				continue
+			}
+			if p, ok := PermissionOf(op); ok {
+				out[method+" "+path] = p
+			}
+		}
+	}
+	return out
 }
