@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +13,7 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/money"
@@ -58,7 +57,7 @@ func MustProduct(tb testing.TB, s Subject, status catalog.Status, stock int64, p
 		Variants: []catalog.VariantInput{{SKU: sku, Title: "Brass", Prices: prices}},
 	})
 	if err != nil {
-		tb.Fatalf("create product: %s", Describe(err))
+		tb.Fatalf("create product: %s", errstest.Describe(err))
 	}
 	e, err := event.New(catalog.Module, catalog.EventProductCreated, p.ID, p, time.Now())
 	if err != nil {
@@ -69,50 +68,21 @@ func MustProduct(tb testing.TB, s Subject, status catalog.Status, stock int64, p
 	}
 	if stock >= 0 {
 		if _, err := s.Inventory.SetLevel(ctx, inventory.SetLevelCommand{SKU: sku, OnHand: stock, Reason: "test"}); err != nil {
-			tb.Fatalf("set level: %s", Describe(err))
+			tb.Fatalf("set level: %s", errstest.Describe(err))
 		}
 	}
 	return Product{ID: p.ID, VariantID: p.Variants[0].ID, SKU: sku}
 }
 
-// Describe renders err with its kind, code and fields.
-func Describe(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		return err.Error() + " (not an *errs.Error)"
-	}
-	s := e.Kind.String() + "/" + errs.CodeOf(err) + ": " + err.Error()
-	if len(e.Fields) > 0 {
-		b, _ := json.Marshal(e.Fields)
-		s += " fields=" + string(b)
-	}
-	return s
-}
-
-// WantErr fails tb unless err is of kind k with code (any when "") and
-// names every one of fields (a field is named by itself or a part of it).
+// WantErr is errstest.Want, kept for the tests of cartsvc until they call
+// errstest themselves.
 func WantErr(tb testing.TB, err error, k errs.Kind, code string, fields ...string) {
 	tb.Helper()
-	if !errs.Is(err, k) || (code != "" && errs.CodeOf(err) != code) {
-		tb.Fatalf("got %s, want %s/%s", Describe(err), k, code)
-	}
-	var e *errs.Error
-	errors.As(err, &e)
-	for _, want := range fields {
-		found := false
-		for _, f := range e.Fields {
-			if f.Field == want || strings.HasPrefix(f.Field, want+".") || strings.HasPrefix(f.Field, want+"[") {
-				found = true
-			}
-		}
-		if !found {
-			tb.Errorf("error %s does not name field %q", Describe(err), want)
-		}
-	}
+	errstest.Want(tb, err, k, code, fields...)
 }
+
+// Describe is errstest.Describe, kept for the tests of cartsvc.
+func Describe(err error) string { return errstest.Describe(err) }
 
 // Must returns a function that fails tb on err and returns c:
 // Must(t)(svc.Get(ctx, id)).
@@ -120,7 +90,7 @@ func Must(tb testing.TB) func(c cart.Cart, err error) cart.Cart {
 	return func(c cart.Cart, err error) cart.Cart {
 		tb.Helper()
 		if err != nil {
-			tb.Fatalf("unexpected error: %s", Describe(err))
+			tb.Fatalf("unexpected error: %s", errstest.Describe(err))
 		}
 		return c
 	}
@@ -162,13 +132,13 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("get %+v", got)
 		}
 		_, err := s.Cart.Create(ctx, cart.CreateCommand{Currency: "usd"})
-		WantErr(t, err, errs.Invalid, "validation_failed", "currency")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "currency")
 		_, err = s.Cart.Create(ctx, cart.CreateCommand{Currency: "ZZZ", Email: "not an email"})
-		WantErr(t, err, errs.Invalid, "validation_failed", "currency", "email")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "currency", "email")
 		_, err = s.Cart.Get(ctx, id.New("cart"))
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = s.Cart.Get(ctx, "nope")
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	})
 
 	t.Run("add items", func(t *testing.T) {
@@ -229,7 +199,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		close(errc)
 		for err := range errc {
 			if err != nil {
-				t.Fatalf("add: %s", Describe(err))
+				t.Fatalf("add: %s", errstest.Describe(err))
 			}
 		}
 		got := Must(t)(s.Cart.Get(ctx, c.ID))
@@ -252,40 +222,40 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			return err
 		}
 		for _, q := range []int64{0, -1, 101, 1 << 40} {
-			WantErr(t, add(cart.AddItemCommand{VariantID: p.VariantID, Quantity: q}), errs.Invalid, "validation_failed", "quantity")
+			errstest.Want(t, add(cart.AddItemCommand{VariantID: p.VariantID, Quantity: q}), errs.Invalid, "validation_failed", "quantity")
 		}
-		WantErr(t, add(cart.AddItemCommand{VariantID: p.VariantID, Quantity: 100}), errs.Invalid, "validation_failed", "quantity")
-		WantErr(t, add(cart.AddItemCommand{VariantID: id.New("var"), Quantity: 1}), errs.NotFound, cart.CodeUnknownVariant, "variant_id")
-		WantErr(t, add(cart.AddItemCommand{VariantID: "var_bogus", Quantity: 1}), errs.Invalid, "validation_failed", "variant_id")
-		WantErr(t, add(cart.AddItemCommand{SKU: "NO-SUCH-SKU-" + unique(), Quantity: 1}), errs.NotFound, cart.CodeUnknownVariant, "sku")
-		WantErr(t, add(cart.AddItemCommand{Quantity: 1}), errs.Invalid, "validation_failed", "variant_id")
-		WantErr(t, add(cart.AddItemCommand{VariantID: p.VariantID, SKU: p.SKU, Quantity: 1}), errs.Invalid, "validation_failed", "sku")
-		WantErr(t, add(cart.AddItemCommand{VariantID: draft.VariantID, Quantity: 1}), errs.Conflict, cart.CodeNotPurchasable, "variant_id")
-		WantErr(t, add(cart.AddItemCommand{VariantID: eur.VariantID, Quantity: 1}), errs.Invalid, cart.CodeNoPrice, "variant_id")
+		errstest.Want(t, add(cart.AddItemCommand{VariantID: p.VariantID, Quantity: 100}), errs.Invalid, "validation_failed", "quantity")
+		errstest.Want(t, add(cart.AddItemCommand{VariantID: id.New("var"), Quantity: 1}), errs.NotFound, cart.CodeUnknownVariant, "variant_id")
+		errstest.Want(t, add(cart.AddItemCommand{VariantID: "var_bogus", Quantity: 1}), errs.Invalid, "validation_failed", "variant_id")
+		errstest.Want(t, add(cart.AddItemCommand{SKU: "NO-SUCH-SKU-" + unique(), Quantity: 1}), errs.NotFound, cart.CodeUnknownVariant, "sku")
+		errstest.Want(t, add(cart.AddItemCommand{Quantity: 1}), errs.Invalid, "validation_failed", "variant_id")
+		errstest.Want(t, add(cart.AddItemCommand{VariantID: p.VariantID, SKU: p.SKU, Quantity: 1}), errs.Invalid, "validation_failed", "sku")
+		errstest.Want(t, add(cart.AddItemCommand{VariantID: draft.VariantID, Quantity: 1}), errs.Conflict, cart.CodeNotPurchasable, "variant_id")
+		errstest.Want(t, add(cart.AddItemCommand{VariantID: eur.VariantID, Quantity: 1}), errs.Invalid, cart.CodeNoPrice, "variant_id")
 		_, err := s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: id.New("cart"), VariantID: p.VariantID, Quantity: 1})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 0})
-		WantErr(t, err, errs.Invalid, "validation_failed", "quantity")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "quantity")
 		_, err = s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: id.New("cli"), Quantity: 2})
-		WantErr(t, err, errs.NotFound, cart.CodeItemNotFound)
+		errstest.Want(t, err, errs.NotFound, cart.CodeItemNotFound)
 		_, err = s.Cart.RemoveItem(ctx, cart.RemoveItemCommand{CartID: c.ID, ItemID: id.New("cli")})
-		WantErr(t, err, errs.NotFound, cart.CodeItemNotFound)
+		errstest.Want(t, err, errs.NotFound, cart.CodeItemNotFound)
 		bad := cart.Address{Name: "", Line1: "x", City: "", PostalCode: "1", Country: "XX"}
 		_, err = s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, ShippingAddress: &bad})
-		WantErr(t, err, errs.Invalid, "validation_failed", "shipping_address.name", "shipping_address.city", "shipping_address.country")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "shipping_address.name", "shipping_address.city", "shipping_address.country")
 		bad = deAddress
 		bad.Subdivision = "not a subdivision"
 		_, err = s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, ShippingAddress: &bad})
-		WantErr(t, err, errs.Invalid, "validation_failed", "shipping_address.subdivision")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "shipping_address.subdivision")
 		email := "nope"
 		_, err = s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email})
-		WantErr(t, err, errs.Invalid, "validation_failed", "email")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "email")
 		_, err = s.Cart.SetShippingMethod(ctx, cart.SetShippingMethodCommand{CartID: c.ID, OptionID: "so_1", Name: "Express", Amount: money.Money{Amount: 500, Currency: "EUR"}})
-		WantErr(t, err, errs.Invalid, "validation_failed", "amount")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "amount")
 		_, err = s.Cart.SetShippingMethod(ctx, cart.SetShippingMethodCommand{CartID: c.ID, OptionID: "", Name: "Express", Amount: usd(1)})
-		WantErr(t, err, errs.Invalid, "validation_failed", "option_id")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "option_id")
 		_, err = s.Cart.SetShippingMethod(ctx, cart.SetShippingMethodCommand{CartID: c.ID, OptionID: "so_1", Name: "Express", Amount: usd(-1)})
-		WantErr(t, err, errs.Invalid, "validation_failed", "amount")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "amount")
 		got := Must(t)(s.Cart.Get(ctx, c.ID))
 		if got.Version != c.Version || len(got.Items) != 1 || got.Items[0].Quantity != 1 || got.ShippingAddress != nil || got.ShippingMethod != nil {
 			t.Fatalf("after bad input %+v, want %+v", got, c)
@@ -299,26 +269,26 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		back := MustProduct(t, s, catalog.Published, 0, usd(100))
 		yes := true
 		if _, err := s.Inventory.UpdateItem(ctx, inventory.UpdateItemCommand{SKU: back.SKU, AllowBackorder: &yes}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		c := Must(t)(s.Cart.Create(ctx, cart.CreateCommand{Currency: "USD"}))
 		_, err := s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 4})
-		WantErr(t, err, errs.Conflict, cart.CodeOutOfStock, "quantity")
-		if e := Describe(err); !strings.Contains(e, p.SKU) {
+		errstest.Want(t, err, errs.Conflict, cart.CodeOutOfStock, "quantity")
+		if e := errstest.Describe(err); !strings.Contains(e, p.SKU) {
 			t.Errorf("out of stock does not name the line: %s", e)
 		}
 		c = Must(t)(s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 2}))
 		_, err = s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 2})
-		WantErr(t, err, errs.Conflict, cart.CodeOutOfStock)
+		errstest.Want(t, err, errs.Conflict, cart.CodeOutOfStock)
 		_, err = s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 4})
-		WantErr(t, err, errs.Conflict, cart.CodeOutOfStock)
+		errstest.Want(t, err, errs.Conflict, cart.CodeOutOfStock)
 		c = Must(t)(s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 3}))
 		_, err = s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: unknown.VariantID, Quantity: 1})
-		WantErr(t, err, errs.Conflict, cart.CodeOutOfStock)
+		errstest.Want(t, err, errs.Conflict, cart.CodeOutOfStock)
 		c = Must(t)(s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: back.VariantID, Quantity: 7}))
 		// Lowering a quantity needs no stock.
 		if _, err := s.Inventory.SetLevel(ctx, inventory.SetLevelCommand{SKU: p.SKU, OnHand: 0, Reason: "test"}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		c = Must(t)(s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 1}))
 		wantTotals(t, c, 800, 0, 0, 800)
@@ -353,13 +323,13 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 	t.Run("tax and shipping", func(t *testing.T) {
 		s := newSubject(t)
 		if _, err := s.Tax.CreateRegion(ctx, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: tax.StandardClass, Rate: "19"}}}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		ex := MustProduct(t, s, catalog.Published, 50, money.Money{Amount: 1000, Currency: "EUR"})
 		in := MustProduct(t, s, catalog.Published, 50, money.Money{Amount: 9999, Currency: "EUR"})
 		if _, err := s.Pricing.CreatePriceList(ctx, pricing.CreatePriceListCommand{Name: "Gross", Currency: "EUR", TaxInclusive: true,
 			Prices: []pricing.ListPrice{{VariantID: in.VariantID, Amount: 1190}}}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		c := Must(t)(s.Cart.Create(ctx, cart.CreateCommand{Currency: "EUR"}))
 		c = Must(t)(s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: ex.VariantID, Quantity: 1}))
@@ -395,7 +365,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		wantTotals(t, c, 2000, 0, 0, 2000)
 		if _, err := s.Pricing.CreatePriceList(ctx, pricing.CreatePriceListCommand{Name: "Sale", Currency: "USD",
 			Prices: []pricing.ListPrice{{VariantID: p.VariantID, Amount: 750}}}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		got := Must(t)(s.Cart.Get(ctx, c.ID))
 		if got.Items[0].UnitPrice != usd(750) {
@@ -403,7 +373,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		}
 		wantTotals(t, got, 1500, 0, 0, 1500)
 		if _, err := s.Tax.CreateRegion(ctx, tax.CreateRegionCommand{Country: "FR", Rates: []tax.RateInput{{TaxClass: tax.StandardClass, Rate: "20"}}}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		addr := cart.Address{Name: "Ada", Line1: "1 rue", City: "Paris", PostalCode: "75001", Country: "FR"}
 		got = Must(t)(s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, ShippingAddress: &addr}))
@@ -415,7 +385,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		p := MustProduct(t, s, catalog.Published, 50, usd(1000))
 		c := Must(t)(s.Cart.Create(ctx, cart.CreateCommand{Currency: "USD"}))
 		_, err := s.Cart.Complete(ctx, c.ID)
-		WantErr(t, err, errs.Conflict, cart.CodeEmpty)
+		errstest.Want(t, err, errs.Conflict, cart.CodeEmpty)
 		c = Must(t)(s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1}))
 		done := Must(t)(s.Cart.Complete(ctx, c.ID))
 		if done.Status != cart.Completed || done.Version != c.Version+1 {
@@ -426,16 +396,16 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("completed again %+v", again)
 		}
 		_, err = s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1})
-		WantErr(t, err, errs.Conflict, cart.CodeCompleted)
+		errstest.Want(t, err, errs.Conflict, cart.CodeCompleted)
 		_, err = s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 1})
-		WantErr(t, err, errs.Conflict, cart.CodeCompleted)
+		errstest.Want(t, err, errs.Conflict, cart.CodeCompleted)
 		_, err = s.Cart.RemoveItem(ctx, cart.RemoveItemCommand{CartID: c.ID, ItemID: c.Items[0].ID})
-		WantErr(t, err, errs.Conflict, cart.CodeCompleted)
+		errstest.Want(t, err, errs.Conflict, cart.CodeCompleted)
 		_, err = s.Cart.SetShippingMethod(ctx, cart.SetShippingMethodCommand{CartID: c.ID, OptionID: "x", Name: "x", Amount: usd(1)})
-		WantErr(t, err, errs.Conflict, cart.CodeCompleted)
+		errstest.Want(t, err, errs.Conflict, cart.CodeCompleted)
 		email := "a@example.com"
 		_, err = s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email})
-		WantErr(t, err, errs.Conflict, cart.CodeCompleted)
+		errstest.Want(t, err, errs.Conflict, cart.CodeCompleted)
 		got := Must(t)(s.Cart.Get(ctx, c.ID))
 		if got.Status != cart.Completed || got.Version != done.Version {
 			t.Fatalf("get %+v", got)
@@ -456,15 +426,15 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("held %+v", held)
 		}
 		_, err := s.Cart.AddItem(ctx, cart.AddItemCommand{CartID: c.ID, VariantID: p.VariantID, Quantity: 1})
-		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		errstest.Want(t, err, errs.Conflict, cart.CodeHeld)
 		_, err = s.Cart.UpdateItem(ctx, cart.UpdateItemCommand{CartID: c.ID, ItemID: c.Items[0].ID, Quantity: 1})
-		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		errstest.Want(t, err, errs.Conflict, cart.CodeHeld)
 		_, err = s.Cart.RemoveItem(ctx, cart.RemoveItemCommand{CartID: c.ID, ItemID: c.Items[0].ID})
-		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		errstest.Want(t, err, errs.Conflict, cart.CodeHeld)
 		_, err = s.Cart.Update(ctx, cart.UpdateCommand{CartID: c.ID, Email: &email})
-		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		errstest.Want(t, err, errs.Conflict, cart.CodeHeld)
 		_, err = s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_2", Until: until})
-		WantErr(t, err, errs.Conflict, cart.CodeHeld)
+		errstest.Want(t, err, errs.Conflict, cart.CodeHeld)
 		Must(t)(s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_1", Until: until})) // the holder again
 		// Another checkout's release changes nothing; the holder's frees it.
 		if got := Must(t)(s.Cart.Release(ctx, cart.ReleaseCommand{CartID: c.ID, CheckoutID: "chk_2"})); got.Hold == nil {
@@ -486,6 +456,6 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("completed %+v", done)
 		}
 		_, err = s.Cart.Hold(ctx, cart.HoldCommand{CartID: c.ID, CheckoutID: "chk_1", Until: time.Now().Add(-time.Second)})
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
 )
@@ -76,7 +77,7 @@ func TestClientUnreachable(t *testing.T) {
 	srv.Close()
 	c := cataloghttp.NewClient(&httpx.Client{BaseURL: url})
 	_, err := c.GetProduct(t.Context(), "anything")
-	catalogtest.WantErr(t, err, errs.Unavailable, "unavailable")
+	errstest.Want(t, err, errs.Unavailable, "unavailable")
 }
 
 // answer is an HTTP answer read whole.
@@ -245,9 +246,7 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("code %q, want %q (%s)", p.Code, tt.code, a.body)
 				}
 				for _, f := range tt.fields {
-					if !slices.ContainsFunc(p.Errors, func(e errs.FieldError) bool {
-						return e.Field == f || strings.HasPrefix(e.Field, f+".") || strings.HasPrefix(e.Field, f+"[")
-					}) {
+					if !errstest.Names(p.Errors, f) {
 						t.Errorf("problem does not name field %q: %s", f, a.body)
 					}
 				}

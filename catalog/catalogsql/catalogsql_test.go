@@ -15,6 +15,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/sqldb"
@@ -201,7 +202,7 @@ func TestStoreWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = st.InsertProducts(ctx, []catalog.Product{b, c}, []event.Event{e})
-		catalogtest.WantErr(t, err, errs.Conflict, "sku_taken")
+		errstest.Want(t, err, errs.Conflict, "sku_taken")
 		if n := countRows(t, db, "catalog_products"); n != 1 {
 			t.Errorf("%d products after a failed batch, want 1", n)
 		}
@@ -213,7 +214,7 @@ func TestStoreWrites(t *testing.T) {
 		}
 		c.Variants[0].SKU = "C-1"
 		c.Handle = a.Handle
-		catalogtest.WantErr(t, st.InsertProducts(ctx, []catalog.Product{c}, nil), errs.Conflict, "handle_taken")
+		errstest.Want(t, st.InsertProducts(ctx, []catalog.Product{c}, nil), errs.Conflict, "handle_taken")
 		c.Handle = "c"
 		if err := st.InsertProducts(ctx, []catalog.Product{b, c}, []event.Event{e}); err != nil {
 			t.Fatalf("InsertProducts: %v", err)
@@ -224,7 +225,7 @@ func TestStoreWrites(t *testing.T) {
 			p.Handle = "changed"
 			return nil, errs.E(errs.Invalid, "", "no")
 		})
-		catalogtest.WantErr(t, err, errs.Invalid, "")
+		errstest.Want(t, err, errs.Invalid, "")
 		if _, err := st.GetProduct(ctx, "changed"); !errs.Is(err, errs.NotFound) {
 			t.Errorf("a rolled back update is visible: %v", err)
 		}
@@ -232,10 +233,10 @@ func TestStoreWrites(t *testing.T) {
 		// Categories and collections name their handle conflicts too.
 		cat := catalogtest.MustCreateCategory(t, svc, catalog.CreateCategoryCommand{Name: "Shelves"})
 		_, err = svc.CreateCategory(ctx, catalog.CreateCategoryCommand{Name: "Shelves"})
-		catalogtest.WantErr(t, err, errs.Conflict, "handle_taken")
+		errstest.Want(t, err, errs.Conflict, "handle_taken")
 		catalogtest.MustCreateCollection(t, svc, catalog.CreateCollectionCommand{Title: "Shelves"})
 		_, err = svc.CreateCollection(ctx, catalog.CreateCollectionCommand{Title: "Shelves"})
-		catalogtest.WantErr(t, err, errs.Conflict, "handle_taken")
+		errstest.Want(t, err, errs.Conflict, "handle_taken")
 		// A category, a collection and a product may share a handle.
 		catalogtest.MustCreateProduct(t, svc, catalog.CreateProductCommand{Title: "Shelves", Handle: cat.Handle})
 

@@ -10,6 +10,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
@@ -60,7 +61,7 @@ func TestServiceSmallBatches(t *testing.T) {
 	// names its index in the whole import.
 	cmds[4].Title = ""
 	res, err = svc.ImportProducts(t.Context(), catalog.ImportProductsCommand{Products: cmds})
-	catalogtest.WantInvalid(t, err, "products[4].title")
+	errstest.WantInvalid(t, err, "products[4].title")
 	if res.Created != 4 {
 		t.Errorf("created %d before the bad batch, want 4", res.Created)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/event"
 )
 
@@ -48,12 +49,12 @@ func TestFakeEvents(t *testing.T) {
 	}
 
 	_, err := svc.CreateProduct(ctx, catalog.CreateProductCommand{Title: "Table", Handle: p.Handle})
-	catalogtest.WantErr(t, err, errs.Conflict, "handle_taken")
+	errstest.Want(t, err, errs.Conflict, "handle_taken")
 	_, err = svc.CreateProduct(ctx, catalog.CreateProductCommand{Title: ""})
-	catalogtest.WantInvalid(t, err, "title")
+	errstest.WantInvalid(t, err, "title")
 	_, err = svc.UpdateProduct(ctx, catalog.UpdateProductCommand{ID: p.ID, ExpectedVersion: 9})
-	catalogtest.WantErr(t, err, errs.Conflict, "version_conflict")
-	catalogtest.WantErr(t, svc.DeleteCategory(ctx, "cat_nonsense"), errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, svc.DeleteCategory(ctx, "cat_nonsense"), errs.NotFound, "not_found")
 	want("failed writes")
 
 	title := "Walnut table"
@@ -131,7 +132,7 @@ func TestMemStoreCopies(t *testing.T) {
 		p.Handle = "b"
 		return nil, errs.E(errs.Invalid, "", "no")
 	})
-	catalogtest.WantErr(t, err, errs.Invalid, "")
+	errstest.Want(t, err, errs.Invalid, "")
 	if _, err := st.GetProduct(ctx, "a"); err != nil {
 		t.Errorf("after a failed update: %v", err)
 	}

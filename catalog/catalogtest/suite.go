@@ -12,6 +12,7 @@ import (
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/slug"
@@ -103,7 +104,7 @@ func (e *env) listAll(q catalog.ListProductsQuery) []catalog.Product {
 	for range 10_000 {
 		page, err := e.svc.ListProducts(e.ctx, q)
 		if err != nil {
-			e.t.Fatalf("ListProducts(%+v): %s", q, describe(err))
+			e.t.Fatalf("ListProducts(%+v): %s", q, errstest.Describe(err))
 		}
 		all = append(all, page.Data...)
 		if page.NextCursor == nil {
@@ -252,7 +253,7 @@ func testCreateAPIExample(e *env) {
 	// It is published: the store shows it.
 	sp, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: cmd.Handle, Currency: "EUR"})
 	if err != nil {
-		t.Fatalf("StoreProduct: %s", describe(err))
+		t.Fatalf("StoreProduct: %s", errstest.Describe(err))
 	}
 	if sp.ID != p.ID || sp.Variants[0].Price == nil || *sp.Variants[0].Price != eur(119900) {
 		t.Errorf("store product = %+v", sp)
@@ -265,7 +266,7 @@ func testHandleCollision(e *env) {
 	first := e.create(catalog.CreateProductCommand{Title: "Table " + e.u, Handle: h})
 	// An explicit handle that is taken is a conflict.
 	_, err := e.svc.CreateProduct(e.ctx, catalog.CreateProductCommand{Title: "Other " + e.u, Handle: h})
-	WantErr(t, err, errs.Conflict, "handle_taken")
+	errstest.Want(t, err, errs.Conflict, "handle_taken")
 	// A handle derived from the title is made unique instead.
 	second := e.create(catalog.CreateProductCommand{Title: "Table " + e.u})
 	third := e.create(catalog.CreateProductCommand{Title: "table  " + strings.ToUpper(e.u)})
@@ -292,7 +293,7 @@ func testHandleCollision(e *env) {
 			t.Errorf("handle %q of a long title is not valid", p.Handle)
 		}
 		if got, err := e.svc.GetProduct(e.ctx, p.Handle); err != nil || got.ID != p.ID {
-			t.Errorf("GetProduct(%q) = %s, %s; want %s", p.Handle, got.ID, describe(err), p.ID)
+			t.Errorf("GetProduct(%q) = %s, %s; want %s", p.Handle, got.ID, errstest.Describe(err), p.ID)
 		}
 	}
 	if a.Handle == b.Handle {
@@ -300,10 +301,10 @@ func testHandleCollision(e *env) {
 	}
 	// An explicit handle must be a valid handle.
 	_, err = e.svc.CreateProduct(e.ctx, catalog.CreateProductCommand{Title: "Bad " + e.u, Handle: "Not A Handle"})
-	WantInvalid(t, err, "handle")
+	errstest.WantInvalid(t, err, "handle")
 	// Another product cannot take a handle by update either.
 	_, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: second.ID, Handle: &h})
-	WantErr(t, err, errs.Conflict, "handle_taken")
+	errstest.Want(t, err, errs.Conflict, "handle_taken")
 	if got := MustGetProduct(t, e.svc, second.ID); got.Handle != second.Handle || got.Version != 1 {
 		t.Errorf("after the failed update: handle %q version %d, want %q and 1", got.Handle, got.Version, second.Handle)
 	}
@@ -314,7 +315,7 @@ func testSKUCollision(e *env) {
 	sku := "SKU-" + strings.ToUpper(e.u)
 	a := e.create(catalog.CreateProductCommand{Title: "A " + e.u, Variants: []catalog.VariantInput{{SKU: sku}}})
 	_, err := e.svc.CreateProduct(e.ctx, catalog.CreateProductCommand{Title: "B " + e.u, Variants: []catalog.VariantInput{{SKU: "OTHER-" + e.u}, {SKU: sku}}})
-	WantErr(t, err, errs.Conflict, "sku_taken")
+	errstest.Want(t, err, errs.Conflict, "sku_taken")
 	if n := e.countProducts(); n != 1 {
 		t.Errorf("%d products, want 1 (the conflict created nothing)", n)
 	}
@@ -326,13 +327,13 @@ func testSKUCollision(e *env) {
 		Options:  []catalog.Option{{Name: "Size", Values: []string{"S", "M"}}},
 		Variants: []catalog.VariantInput{{SKU: "D-" + e.u, Options: map[string]string{"Size": "S"}}, {SKU: "D-" + e.u, Options: map[string]string{"Size": "M"}}},
 	})
-	WantInvalid(t, err, "variants[1].sku")
+	errstest.WantInvalid(t, err, "variants[1].sku")
 	// Variants without SKUs never collide.
 	e.create(catalog.CreateProductCommand{Title: "E " + e.u})
 	e.create(catalog.CreateProductCommand{Title: "F " + e.u})
 	// A deleted product frees its SKUs.
 	if err := e.svc.DeleteProduct(e.ctx, a.ID); err != nil {
-		t.Fatalf("DeleteProduct: %s", describe(err))
+		t.Fatalf("DeleteProduct: %s", errstest.Describe(err))
 	}
 	g := e.create(catalog.CreateProductCommand{Title: "G " + e.u, Variants: []catalog.VariantInput{{SKU: sku}}})
 	if g.Variants[0].SKU != sku {
@@ -375,7 +376,7 @@ func testCreateValidation(e *env) {
 		e.t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
 			before := e.countProducts()
 			_, err := e.svc.CreateProduct(e.ctx, tt.cmd)
-			WantInvalid(t, err, tt.fields...)
+			errstest.WantInvalid(t, err, tt.fields...)
 			if n := e.countProducts(); n != before {
 				t.Errorf("%d products after a failed create, want %d", n, before)
 			}
@@ -389,13 +390,13 @@ func testGet(e *env) {
 	for _, key := range []string{p.ID, p.Handle} {
 		got, err := e.svc.GetProduct(e.ctx, key)
 		if err != nil {
-			t.Fatalf("GetProduct(%q): %s", key, describe(err))
+			t.Fatalf("GetProduct(%q): %s", key, errstest.Describe(err))
 		}
 		sameJSON(t, "GetProduct("+key+")", got, p)
 	}
 	for _, key := range []string{"", id.New("prod"), "no-such-handle-" + e.u, "prod_nonsense", "Bad Handle"} {
 		_, err := e.svc.GetProduct(e.ctx, key)
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 }
 
@@ -408,7 +409,7 @@ func testUpdatePartial(e *env) {
 	desc := "New description"
 	got, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Description: &desc})
 	if err != nil {
-		t.Fatalf("UpdateProduct: %s", describe(err))
+		t.Fatalf("UpdateProduct: %s", errstest.Describe(err))
 	}
 	if got.Description != desc || got.Title != p.Title || got.Handle != p.Handle || got.Status != p.Status || got.Attributes["material"] != "oak" {
 		t.Errorf("after updating the description: %+v", got)
@@ -427,7 +428,7 @@ func testUpdatePartial(e *env) {
 	attrs := map[string]string{"material": "walnut", "color": "brown"}
 	got, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Title: &title, Handle: &handle, Status: &status, Attributes: &attrs})
 	if err != nil {
-		t.Fatalf("UpdateProduct: %s", describe(err))
+		t.Fatalf("UpdateProduct: %s", errstest.Describe(err))
 	}
 	if got.Title != title || got.Handle != handle || got.Status != status || got.Description != desc || len(got.Attributes) != 2 || got.Version != 3 {
 		t.Errorf("after the second update: %+v", got)
@@ -437,7 +438,7 @@ func testUpdatePartial(e *env) {
 	}
 	// The old handle is free.
 	_, err = e.svc.GetProduct(e.ctx, p.Handle)
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	e.create(catalog.CreateProductCommand{Title: "x", Handle: p.Handle})
 }
 
@@ -447,19 +448,19 @@ func testUpdateExpectedVersion(e *env) {
 	d1, d2 := "first", "second"
 	got, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, ExpectedVersion: 1, Description: &d1})
 	if err != nil || got.Version != 2 {
-		t.Fatalf("update at the expected version: version %d, %s", got.Version, describe(err))
+		t.Fatalf("update at the expected version: version %d, %s", got.Version, errstest.Describe(err))
 	}
 	// A second writer that read version 1 loses.
 	_, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, ExpectedVersion: 1, Description: &d2})
-	WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	_, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, ExpectedVersion: 3, Description: &d2})
-	WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	if g := MustGetProduct(t, e.svc, p.ID); g.Description != d1 || g.Version != 2 {
 		t.Errorf("after the conflicts: %q version %d, want %q version 2", g.Description, g.Version, d1)
 	}
 	got, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, ExpectedVersion: 2, Description: &d2})
 	if err != nil || got.Version != 3 || got.Description != d2 {
-		t.Errorf("update at version 2: %+v, %s", got, describe(err))
+		t.Errorf("update at version 2: %+v, %s", got, errstest.Describe(err))
 	}
 }
 
@@ -486,7 +487,7 @@ func testUpdateVariants(e *env) {
 	}
 	got, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Options: &newOpts, Variants: &newVariants})
 	if err != nil {
-		t.Fatalf("UpdateProduct: %s", describe(err))
+		t.Fatalf("UpdateProduct: %s", errstest.Describe(err))
 	}
 	if len(got.Variants) != 2 {
 		t.Fatalf("variants = %+v, want 2", got.Variants)
@@ -507,18 +508,18 @@ func testUpdateVariants(e *env) {
 	// Changing only the options re-checks the variants kept.
 	fewer := []catalog.Option{{Name: "Size", Values: []string{"S"}}}
 	_, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Options: &fewer})
-	WantInvalid(t, err, "variants[1].options")
+	errstest.WantInvalid(t, err, "variants[1].options")
 
 	// A variant id of another product, or an unknown one, is refused.
 	other := e.create(catalog.CreateProductCommand{Title: "Third " + e.u})
 	bad := []catalog.VariantInput{{ID: other.Variants[0].ID, Options: map[string]string{"Size": "S"}}}
 	_, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Variants: &bad})
-	WantInvalid(t, err, "variants[0].id")
+	errstest.WantInvalid(t, err, "variants[0].id")
 
 	// A SKU of another product is a conflict.
 	taken := []catalog.VariantInput{{ID: vs.ID, SKU: "SH-M-" + e.u, Options: map[string]string{"Size": "S"}}}
 	_, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Variants: &taken})
-	WantErr(t, err, errs.Conflict, "sku_taken")
+	errstest.Want(t, err, errs.Conflict, "sku_taken")
 	sameJSON(t, "after the failed updates", MustGetProduct(t, e.svc, p.ID), got)
 
 	// Dropping the options needs variants without options.
@@ -526,7 +527,7 @@ func testUpdateVariants(e *env) {
 	plain := []catalog.VariantInput{{ID: vs.ID, SKU: "SH-S2-" + e.u}}
 	got, err = e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Options: &none, Variants: &plain})
 	if err != nil {
-		t.Fatalf("UpdateProduct: %s", describe(err))
+		t.Fatalf("UpdateProduct: %s", errstest.Describe(err))
 	}
 	if len(got.Options) != 0 || len(got.Variants) != 1 || got.Variants[0].ID != vs.ID {
 		t.Errorf("after dropping the options: options %+v variants %+v", got.Options, got.Variants)
@@ -553,13 +554,13 @@ func testUpdateInvalid(e *env) {
 	for _, tt := range tests {
 		tt.cmd.ID = p.ID
 		_, err := e.svc.UpdateProduct(e.ctx, tt.cmd)
-		WantInvalid(t, err, tt.field)
+		errstest.WantInvalid(t, err, tt.field)
 	}
 	sameJSON(t, "after the failed updates", MustGetProduct(t, e.svc, p.ID), p)
 
 	for _, pid := range []string{id.New("prod"), "", "nonsense"} {
 		_, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: pid, Title: ptr("x")})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 }
 
@@ -568,13 +569,13 @@ func testSoftDelete(e *env) {
 	h := "stool-" + e.u
 	p := e.create(catalog.CreateProductCommand{Title: "Stool " + e.u, Handle: h, Status: catalog.Published})
 	if err := e.svc.DeleteProduct(e.ctx, p.ID); err != nil {
-		t.Fatalf("DeleteProduct: %s", describe(err))
+		t.Fatalf("DeleteProduct: %s", errstest.Describe(err))
 	}
 	for _, key := range []string{p.ID, h} {
 		_, err := e.svc.GetProduct(e.ctx, key)
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: key})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 	if slices.Contains(productIDs(e.listAll(catalog.ListProductsQuery{})), p.ID) {
 		t.Error("a deleted product is still listed")
@@ -586,10 +587,10 @@ func testSoftDelete(e *env) {
 		t.Errorf("deleted product: deleted_at %v version %d, want set and 2", d.DeletedAt, d.Version)
 	}
 	// Deleting again, or updating, is NotFound.
-	WantErr(t, e.svc.DeleteProduct(e.ctx, p.ID), errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteProduct(e.ctx, p.ID), errs.NotFound, "not_found")
 	_, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: p.ID, Title: ptr("back")})
-	WantErr(t, err, errs.NotFound, "not_found")
-	WantErr(t, e.svc.DeleteProduct(e.ctx, id.New("prod")), errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteProduct(e.ctx, id.New("prod")), errs.NotFound, "not_found")
 	// The handle is free again.
 	q := e.create(catalog.CreateProductCommand{Title: "New stool " + e.u, Handle: h})
 	if got := MustGetProduct(t, e.svc, h); got.ID != q.ID {
@@ -616,7 +617,7 @@ func testListStatus(e *env) {
 		t.Errorf("%d products without a filter, want 5", n)
 	}
 	_, err := e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Status: "bogus"})
-	WantInvalid(t, err, "status")
+	errstest.WantInvalid(t, err, "status")
 }
 
 func testListCategory(e *env) {
@@ -650,20 +651,20 @@ func testListCategory(e *env) {
 	// Page through a category too.
 	page, err := e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Category: root.ID, Limit: 2})
 	if err != nil || len(page.Data) != 2 || page.NextCursor == nil {
-		t.Fatalf("first page of 2: %v, %s", productIDs(page.Data), describe(err))
+		t.Fatalf("first page of 2: %v, %s", productIDs(page.Data), errstest.Describe(err))
 	}
 	page, err = e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Category: root.ID, Limit: 2, Cursor: *page.NextCursor})
 	if err != nil || !slices.Equal(productIDs(page.Data), []string{inRoot.ID}) || page.NextCursor != nil {
-		t.Errorf("second page: %v next %v, %s", productIDs(page.Data), page.NextCursor, describe(err))
+		t.Errorf("second page: %v next %v, %s", productIDs(page.Data), page.NextCursor, errstest.Describe(err))
 	}
 	_, err = e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Category: "no-such-category-" + e.u})
-	WantInvalid(t, err, "category")
+	errstest.WantInvalid(t, err, "category")
 
 	// The listings follow the tree and the products: a sub-tree moved to
 	// another parent takes its products along, a product moved to another
 	// category leaves the old one's ancestors.
 	if _, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: child.ID, ParentID: &other.ID}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	cats := []string{root.ID, child.ID, grand.ID, other.ID}
 	listings := func() map[string][]string {
@@ -678,14 +679,14 @@ func testListCategory(e *env) {
 		t.Errorf("after moving %s under %s: %v, want %v", child.ID, other.ID, got, want)
 	}
 	if _, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: inGrand.ID, CategoryIDs: &[]string{root.ID}}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	want = map[string][]string{root.ID: {inGrand.ID, inRoot.ID}, child.ID: {inBoth.ID}, grand.ID: {}, other.ID: {inBoth.ID}}
 	if got := listings(); !maps.EqualFunc(got, want, slices.Equal) {
 		t.Errorf("after moving %s to %s: %v, want %v", inGrand.ID, root.ID, got, want)
 	}
 	if _, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: other.ID, ParentID: &root.ID}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	want = map[string][]string{root.ID: {inBoth.ID, inGrand.ID, inRoot.ID}, child.ID: {inBoth.ID}, grand.ID: {}, other.ID: {inBoth.ID}}
 	if got := listings(); !maps.EqualFunc(got, want, slices.Equal) {
@@ -708,7 +709,7 @@ func testListPagination(e *env) {
 	for range n {
 		page, err := e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Limit: 10, Cursor: cursor})
 		if err != nil {
-			t.Fatalf("ListProducts: %s", describe(err))
+			t.Fatalf("ListProducts: %s", errstest.Describe(err))
 		}
 		pages = append(pages, len(page.Data))
 		got = append(got, productIDs(page.Data)...)
@@ -730,21 +731,21 @@ func testListPagination(e *env) {
 	// an empty page after it.
 	page, err := e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Limit: n})
 	if err != nil || len(page.Data) != n {
-		t.Fatalf("one page of %d: %d, %s", n, len(page.Data), describe(err))
+		t.Fatalf("one page of %d: %d, %s", n, len(page.Data), errstest.Describe(err))
 	}
 	if page.NextCursor != nil {
 		rest, err := e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Limit: n, Cursor: *page.NextCursor})
 		if err != nil || len(rest.Data) != 0 || rest.NextCursor != nil {
-			t.Errorf("after the last page: %d products, next %v, %s", len(rest.Data), rest.NextCursor, describe(err))
+			t.Errorf("after the last page: %d products, next %v, %s", len(rest.Data), rest.NextCursor, errstest.Describe(err))
 		}
 	}
 	// Limits: zero is the default, too large is capped.
 	page, err = e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{})
 	if err != nil || len(page.Data) != catalog.DefaultLimit {
-		t.Errorf("default limit: %d products, %s; want %d", len(page.Data), describe(err), catalog.DefaultLimit)
+		t.Errorf("default limit: %d products, %s; want %d", len(page.Data), errstest.Describe(err), catalog.DefaultLimit)
 	}
 	_, err = e.svc.ListProducts(e.ctx, catalog.ListProductsQuery{Cursor: "not a cursor!"})
-	WantInvalid(t, err, "cursor")
+	errstest.WantInvalid(t, err, "cursor")
 }
 
 func testListQuerySKUDeleted(e *env) {
@@ -772,7 +773,7 @@ func testListQuerySKUDeleted(e *env) {
 		}
 	}
 	if err := e.svc.DeleteProduct(e.ctx, c.ID); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	if got := productIDs(e.listAll(catalog.ListProductsQuery{Deleted: true})); !slices.Equal(got, []string{c.ID}) {
 		t.Errorf("deleted: %v, want [%s]", got, c.ID)
@@ -789,41 +790,41 @@ func testStoreVisibility(e *env) {
 	deleted := e.create(catalog.CreateProductCommand{Title: "Deleted " + e.u, Status: catalog.Published})
 	live := e.create(catalog.CreateProductCommand{Title: "Live " + e.u, Status: catalog.Published})
 	if err := e.svc.DeleteProduct(e.ctx, deleted.ID); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	for _, p := range []catalog.Product{draft, archived, deleted} {
 		for _, key := range []string{p.ID, p.Handle} {
 			_, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: key})
-			WantErr(t, err, errs.NotFound, "not_found")
+			errstest.Want(t, err, errs.NotFound, "not_found")
 		}
 	}
 	for _, key := range []string{live.ID, live.Handle} {
 		sp, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: key})
 		if err != nil || sp.ID != live.ID || sp.Title != live.Title || sp.Version != 1 {
-			t.Errorf("StoreProduct(%s) = %+v, %s", key, sp, describe(err))
+			t.Errorf("StoreProduct(%s) = %+v, %s", key, sp, errstest.Describe(err))
 		}
 	}
 	for _, key := range []string{"", id.New("prod"), "no-such-" + e.u} {
 		_, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: key})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 	page, err := e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Limit: 100})
 	if err != nil || !slices.Equal(storeIDs(page.Data), []string{live.ID}) {
-		t.Errorf("StoreProducts = %v, %s; want only %s", storeIDs(page.Data), describe(err), live.ID)
+		t.Errorf("StoreProducts = %v, %s; want only %s", storeIDs(page.Data), errstest.Describe(err), live.ID)
 	}
 	// Publishing a draft shows it; archiving hides it again.
 	pub, arch := catalog.Published, catalog.Archived
 	if _, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: draft.ID, Status: &pub}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	if _, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: draft.Handle}); err != nil {
-		t.Errorf("published draft: %s", describe(err))
+		t.Errorf("published draft: %s", errstest.Describe(err))
 	}
 	if _, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: draft.ID, Status: &arch}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	_, err = e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: draft.Handle})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 }
 
 func testStorePrices(e *env) {
@@ -855,7 +856,7 @@ func testStorePrices(e *env) {
 	for _, tt := range tests {
 		sp, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.Handle, Currency: tt.currency})
 		if err != nil {
-			t.Fatalf("StoreProduct(%s): %s", tt.currency, describe(err))
+			t.Fatalf("StoreProduct(%s): %s", tt.currency, errstest.Describe(err))
 		}
 		if len(sp.Variants) != 3 {
 			t.Fatalf("%d variants, want 3", len(sp.Variants))
@@ -876,7 +877,7 @@ func testStorePrices(e *env) {
 		}
 		page, err := e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Currency: tt.currency})
 		if err != nil || len(page.Data) != 1 {
-			t.Fatalf("StoreProducts(%s): %d products, %s", tt.currency, len(page.Data), describe(err))
+			t.Fatalf("StoreProducts(%s): %d products, %s", tt.currency, len(page.Data), errstest.Describe(err))
 		}
 		sameJSON(t, "StoreProducts("+tt.currency+")", page.Data[0], sp)
 	}
@@ -887,9 +888,9 @@ func testStorePrices(e *env) {
 	}
 	for _, bad := range []string{"usd", "EURO", "XYZ"} {
 		_, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.ID, Currency: bad})
-		WantInvalid(t, err, "currency")
+		errstest.WantInvalid(t, err, "currency")
 		_, err = e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Currency: bad})
-		WantInvalid(t, err, "currency")
+		errstest.WantInvalid(t, err, "currency")
 	}
 }
 
@@ -916,14 +917,14 @@ func testStoreTranslations(e *env) {
 	for _, tt := range tests {
 		sp, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.ID, Locale: tt.locale})
 		if err != nil {
-			t.Fatalf("StoreProduct(%q): %s", tt.locale, describe(err))
+			t.Fatalf("StoreProduct(%q): %s", tt.locale, errstest.Describe(err))
 		}
 		if sp.Title != tt.title || sp.Description != tt.description {
 			t.Errorf("locale %q: %q / %q, want %q / %q", tt.locale, sp.Title, sp.Description, tt.title, tt.description)
 		}
 		page, err := e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Locale: tt.locale})
 		if err != nil || len(page.Data) != 1 || page.Data[0].Title != tt.title {
-			t.Errorf("StoreProducts(locale %q): %+v, %s", tt.locale, page.Data, describe(err))
+			t.Errorf("StoreProducts(locale %q): %+v, %s", tt.locale, page.Data, errstest.Describe(err))
 		}
 	}
 	// The admin read keeps every translation, with normalized tags.
@@ -932,7 +933,7 @@ func testStoreTranslations(e *env) {
 		t.Errorf("Translations = %+v", got.Translations)
 	}
 	_, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.ID, Locale: "not a locale!"})
-	WantInvalid(t, err, "locale")
+	errstest.WantInvalid(t, err, "locale")
 }
 
 func testStoreChannels(e *env) {
@@ -947,23 +948,23 @@ func testStoreChannels(e *env) {
 	// The default channel (Channel "") does not show a product that is
 	// only in another channel.
 	_, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: webOnly.Handle})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	for _, p := range []catalog.Product{both, everywhere} {
 		if _, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.Handle}); err != nil {
-			t.Errorf("StoreProduct(%s) in the default channel: %s", p.Handle, describe(err))
+			t.Errorf("StoreProduct(%s) in the default channel: %s", p.Handle, errstest.Describe(err))
 		}
 	}
 	page, err := e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{})
 	if want := []string{everywhere.ID, both.ID}; err != nil || !slices.Equal(storeIDs(page.Data), want) {
-		t.Errorf("default channel lists %v, %s; want %v", storeIDs(page.Data), describe(err), want)
+		t.Errorf("default channel lists %v, %s; want %v", storeIDs(page.Data), errstest.Describe(err), want)
 	}
 	// Moving the product into the default channel shows it.
 	chs := []string{"web", catalog.DefaultChannel}
 	if _, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: webOnly.ID, Channels: &chs}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	if _, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: webOnly.Handle}); err != nil {
-		t.Errorf("after adding the default channel: %s", describe(err))
+		t.Errorf("after adding the default channel: %s", errstest.Describe(err))
 	}
 	if e.opt.defaultChannelOnly {
 		return
@@ -971,29 +972,29 @@ func testStoreChannels(e *env) {
 	// Other channels (in-process implementations only).
 	only := []string{"web"}
 	if _, err := e.svc.UpdateProduct(e.ctx, catalog.UpdateProductCommand{ID: webOnly.ID, Channels: &only}); err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	for _, p := range []catalog.Product{webOnly, both, everywhere} {
 		if _, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.ID, Channel: "web"}); err != nil {
-			t.Errorf("StoreProduct(%s) in channel web: %s", p.Handle, describe(err))
+			t.Errorf("StoreProduct(%s) in channel web: %s", p.Handle, errstest.Describe(err))
 		}
 	}
 	page, err = e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Channel: "web"})
 	if want := []string{everywhere.ID, both.ID, webOnly.ID}; err != nil || !slices.Equal(storeIDs(page.Data), want) {
-		t.Errorf("channel web lists %v, %s; want %v", storeIDs(page.Data), describe(err), want)
+		t.Errorf("channel web lists %v, %s; want %v", storeIDs(page.Data), errstest.Describe(err), want)
 	}
 	for _, p := range []catalog.Product{webOnly, both} {
 		_, err := e.svc.StoreProduct(e.ctx, catalog.StoreProductQuery{IDOrHandle: p.ID, Channel: "pos"})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 	page, err = e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Channel: "pos"})
 	if want := []string{everywhere.ID}; err != nil || !slices.Equal(storeIDs(page.Data), want) {
-		t.Errorf("channel pos lists %v, %s; want %v", storeIDs(page.Data), describe(err), want)
+		t.Errorf("channel pos lists %v, %s; want %v", storeIDs(page.Data), errstest.Describe(err), want)
 	}
 	// A channel name is matched whole, not as a part of another.
 	page, err = e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Channel: "we"})
 	if want := []string{everywhere.ID}; err != nil || !slices.Equal(storeIDs(page.Data), want) {
-		t.Errorf("channel we lists %v, %s; want %v", storeIDs(page.Data), describe(err), want)
+		t.Errorf("channel we lists %v, %s; want %v", storeIDs(page.Data), errstest.Describe(err), want)
 	}
 }
 
@@ -1015,7 +1016,7 @@ func testStoreList(e *env) {
 	for range 10 {
 		page, err := e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Category: root.Handle, Limit: 3, Cursor: cursor})
 		if err != nil {
-			t.Fatalf("StoreProducts: %s", describe(err))
+			t.Fatalf("StoreProducts: %s", errstest.Describe(err))
 		}
 		if len(page.Data) > 3 {
 			t.Fatalf("page of %d products, limit 3", len(page.Data))
@@ -1031,12 +1032,12 @@ func testStoreList(e *env) {
 	}
 	page, err := e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Limit: 100})
 	if want := append([]string{loose.ID}, inSub...); err != nil || !slices.Equal(storeIDs(page.Data), want) {
-		t.Errorf("every published product: %v, %s; want %v", storeIDs(page.Data), describe(err), want)
+		t.Errorf("every published product: %v, %s; want %v", storeIDs(page.Data), errstest.Describe(err), want)
 	}
 	_, err = e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Category: "no-such-" + e.u})
-	WantInvalid(t, err, "category")
+	errstest.WantInvalid(t, err, "category")
 	_, err = e.svc.StoreProducts(e.ctx, catalog.StoreListQuery{Cursor: "garbage!"})
-	WantInvalid(t, err, "cursor")
+	errstest.WantInvalid(t, err, "cursor")
 }
 
 // findNode returns the node with id in the forest, or nil.
@@ -1070,18 +1071,18 @@ func testCategoryTree(e *env) {
 	for _, key := range []string{root.ID, root.Handle} {
 		got, err := e.svc.GetCategory(e.ctx, key)
 		if err != nil {
-			t.Fatalf("GetCategory(%q): %s", key, describe(err))
+			t.Fatalf("GetCategory(%q): %s", key, errstest.Describe(err))
 		}
 		sameJSON(t, "GetCategory("+key+")", got, root)
 	}
 	for _, key := range []string{"", id.New("cat"), "no-such-" + e.u} {
 		_, err := e.svc.GetCategory(e.ctx, key)
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 
 	tree, err := e.svc.CategoryTree(e.ctx, "")
 	if err != nil {
-		t.Fatalf("CategoryTree: %s", describe(err))
+		t.Fatalf("CategoryTree: %s", errstest.Describe(err))
 	}
 	r := findNode(tree, root.ID)
 	if r == nil || !slices.ContainsFunc(tree, func(n catalog.CategoryNode) bool { return n.ID == root.ID }) {
@@ -1103,7 +1104,7 @@ func testCategoryTree(e *env) {
 	for _, loc := range []string{"de", "de-AT"} {
 		tree, err := e.svc.CategoryTree(e.ctx, loc)
 		if err != nil {
-			t.Fatalf("CategoryTree(%s): %s", loc, describe(err))
+			t.Fatalf("CategoryTree(%s): %s", loc, errstest.Describe(err))
 		}
 		if r := findNode(tree, root.ID); r == nil || r.Name != "Möbel "+e.u {
 			t.Errorf("CategoryTree(%s) root = %+v, want the German name", loc, r)
@@ -1113,7 +1114,7 @@ func testCategoryTree(e *env) {
 		}
 	}
 	_, err = e.svc.CategoryTree(e.ctx, "not a locale!")
-	WantInvalid(t, err, "locale")
+	errstest.WantInvalid(t, err, "locale")
 }
 
 func testCategoryRules(e *env) {
@@ -1126,49 +1127,49 @@ func testCategoryRules(e *env) {
 	// A category cannot move under itself or one of its descendants.
 	for _, parent := range []string{root.ID, child.ID, grand.ID} {
 		_, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: root.ID, ParentID: &parent})
-		WantInvalid(t, err, "parent_id")
+		errstest.WantInvalid(t, err, "parent_id")
 	}
 	_, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: child.ID, ParentID: &grand.ID})
-	WantInvalid(t, err, "parent_id")
+	errstest.WantInvalid(t, err, "parent_id")
 	// Unknown or malformed parents are invalid.
 	for _, parent := range []string{id.New("cat"), "nonsense"} {
 		_, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: child.ID, ParentID: &parent})
-		WantInvalid(t, err, "parent_id")
+		errstest.WantInvalid(t, err, "parent_id")
 		_, err = e.svc.CreateCategory(e.ctx, catalog.CreateCategoryCommand{Name: "Orphan " + e.u, ParentID: parent})
-		WantInvalid(t, err, "parent_id")
+		errstest.WantInvalid(t, err, "parent_id")
 	}
 	// A real move, and back to a root.
 	moved, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: grand.ID, ParentID: &other.ID})
 	if err != nil || moved.ParentID != other.ID || moved.Version != 2 || moved.Name != grand.Name {
-		t.Errorf("move: %+v, %s", moved, describe(err))
+		t.Errorf("move: %+v, %s", moved, errstest.Describe(err))
 	}
 	empty := ""
 	moved, err = e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: grand.ID, ParentID: &empty})
 	if err != nil || moved.ParentID != "" || moved.Version != 3 {
-		t.Errorf("move to the roots: %+v, %s", moved, describe(err))
+		t.Errorf("move to the roots: %+v, %s", moved, errstest.Describe(err))
 	}
 	name := "Renamed " + e.u
 	renamed, err := e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: child.ID, Name: &name})
 	if err != nil || renamed.Name != name || renamed.ParentID != root.ID || renamed.Handle != child.Handle {
-		t.Errorf("rename: %+v, %s", renamed, describe(err))
+		t.Errorf("rename: %+v, %s", renamed, errstest.Describe(err))
 	}
 	got, err := e.svc.GetCategory(e.ctx, child.ID)
 	if err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	sameJSON(t, "stored category", got, renamed)
 
 	// Validation and handles.
 	_, err = e.svc.CreateCategory(e.ctx, catalog.CreateCategoryCommand{Name: ""})
-	WantInvalid(t, err, "name")
+	errstest.WantInvalid(t, err, "name")
 	_, err = e.svc.CreateCategory(e.ctx, catalog.CreateCategoryCommand{Name: "Copy " + e.u, Handle: root.Handle})
-	WantErr(t, err, errs.Conflict, "handle_taken")
+	errstest.Want(t, err, errs.Conflict, "handle_taken")
 	_, err = e.svc.CreateCategory(e.ctx, catalog.CreateCategoryCommand{Name: "Bad " + e.u, Handle: "Bad Handle"})
-	WantInvalid(t, err, "handle")
+	errstest.WantInvalid(t, err, "handle")
 	_, err = e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: other.ID, Handle: &root.Handle})
-	WantErr(t, err, errs.Conflict, "handle_taken")
+	errstest.Want(t, err, errs.Conflict, "handle_taken")
 	_, err = e.svc.UpdateCategory(e.ctx, catalog.UpdateCategoryCommand{ID: id.New("cat"), Name: &name})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 }
 
 func testCategoryDelete(e *env) {
@@ -1180,16 +1181,16 @@ func testCategoryDelete(e *env) {
 	q := e.create(catalog.CreateProductCommand{Title: "Unlinked " + e.u, CategoryIDs: []string{keep.ID}})
 
 	err := e.svc.DeleteCategory(e.ctx, root.ID)
-	WantErr(t, err, errs.Conflict, "category_has_children")
+	errstest.Want(t, err, errs.Conflict, "category_has_children")
 	if _, err := e.svc.GetCategory(e.ctx, root.ID); err != nil {
-		t.Errorf("the refused delete removed the root: %s", describe(err))
+		t.Errorf("the refused delete removed the root: %s", errstest.Describe(err))
 	}
 
 	if err := e.svc.DeleteCategory(e.ctx, leaf.ID); err != nil {
-		t.Fatalf("DeleteCategory(leaf): %s", describe(err))
+		t.Fatalf("DeleteCategory(leaf): %s", errstest.Describe(err))
 	}
 	_, err = e.svc.GetCategory(e.ctx, leaf.ID)
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	got := MustGetProduct(t, e.svc, p.ID)
 	if !slices.Equal(got.CategoryIDs, []string{keep.ID}) || got.Version != 2 {
 		t.Errorf("linked product after the delete: categories %v version %d, want [%s] and 2", got.CategoryIDs, got.Version, keep.ID)
@@ -1205,21 +1206,21 @@ func testCategoryDelete(e *env) {
 	}
 	// Now the root has no children and can go; its handle is free again.
 	if err := e.svc.DeleteCategory(e.ctx, root.ID); err != nil {
-		t.Fatalf("DeleteCategory(root): %s", describe(err))
+		t.Fatalf("DeleteCategory(root): %s", errstest.Describe(err))
 	}
-	WantErr(t, e.svc.DeleteCategory(e.ctx, root.ID), errs.NotFound, "not_found")
-	WantErr(t, e.svc.DeleteCategory(e.ctx, id.New("cat")), errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteCategory(e.ctx, root.ID), errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteCategory(e.ctx, id.New("cat")), errs.NotFound, "not_found")
 	MustCreateCategory(t, e.svc, catalog.CreateCategoryCommand{Name: "Again " + e.u, Handle: root.Handle})
 	tree, err := e.svc.CategoryTree(e.ctx, "")
 	if err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	if findNode(tree, leaf.ID) != nil || findNode(tree, root.ID) != nil {
 		t.Error("deleted categories are still in the tree")
 	}
 	// A product cannot be linked to the deleted category.
 	_, err = e.svc.CreateProduct(e.ctx, catalog.CreateProductCommand{Title: "Late " + e.u, CategoryIDs: []string{leaf.ID}})
-	WantInvalid(t, err, "category_ids")
+	errstest.WantInvalid(t, err, "category_ids")
 }
 
 func testListCategories(e *env) {
@@ -1235,7 +1236,7 @@ func testListCategories(e *env) {
 	for range 10 {
 		page, err := e.svc.ListCategories(e.ctx, catalog.ListCategoriesQuery{ParentID: root.ID, Limit: 2, Cursor: cursor})
 		if err != nil {
-			t.Fatalf("ListCategories: %s", describe(err))
+			t.Fatalf("ListCategories: %s", errstest.Describe(err))
 		}
 		got = append(got, ids(page.Data, func(c catalog.Category) string { return c.ID })...)
 		if page.NextCursor == nil {
@@ -1249,12 +1250,12 @@ func testListCategories(e *env) {
 	page, err := e.svc.ListCategories(e.ctx, catalog.ListCategoriesQuery{Limit: 100})
 	all := ids(page.Data, func(c catalog.Category) string { return c.ID })
 	if err != nil || !slices.Contains(all, root.ID) || !slices.IsSorted(all) || len(all) < 6 {
-		t.Errorf("all categories: %v, %s", all, describe(err))
+		t.Errorf("all categories: %v, %s", all, errstest.Describe(err))
 	}
 	_, err = e.svc.ListCategories(e.ctx, catalog.ListCategoriesQuery{ParentID: "nonsense"})
-	WantInvalid(t, err, "parent_id")
+	errstest.WantInvalid(t, err, "parent_id")
 	_, err = e.svc.ListCategories(e.ctx, catalog.ListCategoriesQuery{Cursor: "garbage!"})
-	WantInvalid(t, err, "cursor")
+	errstest.WantInvalid(t, err, "cursor")
 }
 
 func testCollections(e *env) {
@@ -1267,18 +1268,18 @@ func testCollections(e *env) {
 	for _, key := range []string{c.ID, c.Handle} {
 		got, err := e.svc.GetCollection(e.ctx, key)
 		if err != nil {
-			t.Fatalf("GetCollection(%q): %s", key, describe(err))
+			t.Fatalf("GetCollection(%q): %s", key, errstest.Describe(err))
 		}
 		sameJSON(t, "GetCollection("+key+")", got, c)
 	}
 	page, err := e.svc.ListCollections(e.ctx, catalog.ListCollectionsQuery{Limit: 1})
 	if err != nil || len(page.Data) != 1 || page.NextCursor == nil {
-		t.Fatalf("first page: %+v, %s", page, describe(err))
+		t.Fatalf("first page: %+v, %s", page, errstest.Describe(err))
 	}
 	listed := []string{page.Data[0].ID}
 	page, err = e.svc.ListCollections(e.ctx, catalog.ListCollectionsQuery{Limit: 100, Cursor: *page.NextCursor})
 	if err != nil {
-		t.Fatal(describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	listed = append(listed, ids(page.Data, func(c catalog.Collection) string { return c.ID })...)
 	if !slices.Contains(listed, c.ID) || !slices.Contains(listed, d.ID) || !slices.IsSorted(listed) {
@@ -1286,33 +1287,33 @@ func testCollections(e *env) {
 	}
 
 	_, err = e.svc.CreateCollection(e.ctx, catalog.CreateCollectionCommand{Title: "Copy " + e.u, Handle: c.Handle})
-	WantErr(t, err, errs.Conflict, "handle_taken")
+	errstest.Want(t, err, errs.Conflict, "handle_taken")
 	_, err = e.svc.CreateCollection(e.ctx, catalog.CreateCollectionCommand{Title: ""})
-	WantInvalid(t, err, "title")
+	errstest.WantInvalid(t, err, "title")
 
 	p := e.create(catalog.CreateProductCommand{Title: "Sandals " + e.u, CollectionIDs: []string{c.ID, d.ID}})
 	if !slices.Equal(p.CollectionIDs, []string{c.ID, d.ID}) {
 		t.Errorf("CollectionIDs = %v", p.CollectionIDs)
 	}
 	if err := e.svc.DeleteCollection(e.ctx, c.ID); err != nil {
-		t.Fatalf("DeleteCollection: %s", describe(err))
+		t.Fatalf("DeleteCollection: %s", errstest.Describe(err))
 	}
 	for _, key := range []string{c.ID, c.Handle} {
 		_, err := e.svc.GetCollection(e.ctx, key)
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 	got := MustGetProduct(t, e.svc, p.ID)
 	if !slices.Equal(got.CollectionIDs, []string{d.ID}) || got.Version != 2 {
 		t.Errorf("product after the delete: collections %v version %d, want [%s] and 2", got.CollectionIDs, got.Version, d.ID)
 	}
-	WantErr(t, e.svc.DeleteCollection(e.ctx, c.ID), errs.NotFound, "not_found")
-	WantErr(t, e.svc.DeleteCollection(e.ctx, "nonsense"), errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteCollection(e.ctx, c.ID), errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteCollection(e.ctx, "nonsense"), errs.NotFound, "not_found")
 	for _, key := range []string{"", id.New("col")} {
 		_, err := e.svc.GetCollection(e.ctx, key)
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	}
 	_, err = e.svc.CreateProduct(e.ctx, catalog.CreateProductCommand{Title: "Late " + e.u, CollectionIDs: []string{c.ID}})
-	WantInvalid(t, err, "collection_ids")
+	errstest.WantInvalid(t, err, "collection_ids")
 }
 
 func testImport(e *env) {
@@ -1327,7 +1328,7 @@ func testImport(e *env) {
 	}
 	res, err := e.svc.ImportProducts(e.ctx, catalog.ImportProductsCommand{Products: cmds})
 	if err != nil {
-		t.Fatalf("ImportProducts: %s", describe(err))
+		t.Fatalf("ImportProducts: %s", errstest.Describe(err))
 	}
 	if res.Created != len(cmds) || len(res.IDs) != len(cmds) {
 		t.Fatalf("import result %+v, want %d products", res, len(cmds))
@@ -1352,7 +1353,7 @@ func testImport(e *env) {
 	}
 	res, err = e.svc.ImportProducts(e.ctx, catalog.ImportProductsCommand{Products: cmds})
 	if err != nil || res.Created != len(cmds) {
-		t.Fatalf("second import: %+v, %s", res, describe(err))
+		t.Fatalf("second import: %+v, %s", res, errstest.Describe(err))
 	}
 	if n := e.countProducts(); n != 2*len(cmds) {
 		t.Errorf("%d products, want %d", n, 2*len(cmds))
@@ -1371,7 +1372,7 @@ func testImport(e *env) {
 	}
 	res, err = e.svc.ImportProducts(e.ctx, catalog.ImportProductsCommand{Products: same})
 	if err != nil || res.Created != len(same) {
-		t.Fatalf("import of one title %d times: %+v, %s", len(same), res, describe(err))
+		t.Fatalf("import of one title %d times: %+v, %s", len(same), res, errstest.Describe(err))
 	}
 	for _, pid := range res.IDs {
 		p := MustGetProduct(t, e.svc, pid)
@@ -1382,7 +1383,7 @@ func testImport(e *env) {
 	}
 	res, err = e.svc.ImportProducts(e.ctx, catalog.ImportProductsCommand{})
 	if err != nil || res.Created != 0 {
-		t.Errorf("empty import: %+v, %s", res, describe(err))
+		t.Errorf("empty import: %+v, %s", res, errstest.Describe(err))
 	}
 }
 
@@ -1405,7 +1406,7 @@ func testImportInvalid(e *env) {
 	for _, tt := range tests {
 		before := e.countProducts()
 		_, err := e.svc.ImportProducts(e.ctx, catalog.ImportProductsCommand{Products: tt.cmds})
-		WantInvalid(t, err, tt.fields...)
+		errstest.WantInvalid(t, err, tt.fields...)
 		if n := e.countProducts(); n != before {
 			t.Errorf("%s: %d products after a failed import, want %d", tt.name, n, before)
 		}
@@ -1414,7 +1415,7 @@ func testImportInvalid(e *env) {
 	sku := "TAKEN-" + e.u
 	e.create(catalog.CreateProductCommand{Title: "Holder " + e.u, Variants: []catalog.VariantInput{{SKU: sku}}})
 	_, err := e.svc.ImportProducts(e.ctx, catalog.ImportProductsCommand{Products: []catalog.CreateProductCommand{good(0), {Title: "y", Variants: []catalog.VariantInput{{SKU: sku}}}}})
-	WantErr(t, err, errs.Conflict, "sku_taken")
+	errstest.Want(t, err, errs.Conflict, "sku_taken")
 	if n := e.countProducts(); n != 1 {
 		t.Errorf("%d products after the failed import, want 1", n)
 	}

@@ -7,7 +7,6 @@ package customertest
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/customer/customersvc"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 )
 
 // FastConfig is the service's default configuration with cheap password
@@ -62,33 +62,12 @@ type Harness struct {
 	Mail    *Mailbox
 }
 
-// Describe renders err with its kind and code, for failure messages.
-func Describe(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		return err.Error() + " (not an *errs.Error)"
-	}
-	b, _ := json.Marshal(e.Fields)
-	return e.Kind.String() + "/" + e.Code + ": " + err.Error() + " " + string(b)
-}
-
-// WantErr fails tb unless err is of kind k with code ("" = any code).
-func WantErr(tb testing.TB, err error, k errs.Kind, code string) {
-	tb.Helper()
-	if err == nil || !errs.Is(err, k) || (code != "" && !errs.HasCode(err, code)) {
-		tb.Fatalf("got %s, want %s/%s", Describe(err), k, code)
-	}
-}
-
 // MustRegister registers an account or fails tb.
 func MustRegister(tb testing.TB, svc customer.Service, email, password string) customer.Customer {
 	tb.Helper()
 	c, err := svc.Register(context.Background(), customer.RegisterCommand{Email: email, Password: password, FirstName: "Ada", LastName: "Lovelace"})
 	if err != nil {
-		tb.Fatalf("register %s: %s", email, Describe(err))
+		tb.Fatalf("register %s: %s", email, errstest.Describe(err))
 	}
 	return c
 }
@@ -98,7 +77,7 @@ func MustLogin(tb testing.TB, svc customer.Service, email, password string) cust
 	tb.Helper()
 	s, err := svc.Login(context.Background(), customer.LoginCommand{Email: email, Password: password, ClientAddr: "192.0.2.1"})
 	if err != nil {
-		tb.Fatalf("login %s: %s", email, Describe(err))
+		tb.Fatalf("login %s: %s", email, errstest.Describe(err))
 	}
 	return s
 }
@@ -116,10 +95,10 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		}
 		got, err := h.Service.Get(ctx, c.ID)
 		if err != nil || got.Email != c.Email || got.Groups == nil || got.Addresses == nil {
-			t.Fatalf("get %+v %s", got, Describe(err))
+			t.Fatalf("get %+v %s", got, errstest.Describe(err))
 		}
 		_, err = h.Service.Register(ctx, customer.RegisterCommand{Email: "ADA@example.com", Password: pw})
-		WantErr(t, err, errs.Conflict, customer.CodeEmailTaken)
+		errstest.Want(t, err, errs.Conflict, customer.CodeEmailTaken)
 		for _, bad := range []customer.RegisterCommand{
 			{Email: "not-an-email", Password: pw},
 			{Email: "", Password: pw},
@@ -130,15 +109,15 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 			{Email: "b@example.com", Password: pw, LastName: "two\nlines"},
 		} {
 			_, err := h.Service.Register(ctx, bad)
-			WantErr(t, err, errs.Invalid, "validation_failed")
+			errstest.Want(t, err, errs.Invalid, "validation_failed")
 		}
 		if p, err := h.Service.List(ctx, customer.ListQuery{Limit: 10}); err != nil || len(p.Data) != 1 {
-			t.Fatalf("after bad registrations: %d customers, %s", len(p.Data), Describe(err))
+			t.Fatalf("after bad registrations: %d customers, %s", len(p.Data), errstest.Describe(err))
 		}
 		_, err = h.Service.Get(ctx, "cus_01JAAAAAAAAAAAAAAAAAAAAAAA")
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = h.Service.Get(ctx, "../etc")
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	})
 
 	t.Run("sessions", func(t *testing.T) {
@@ -151,25 +130,25 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		}
 		id, err := h.Service.Authenticate(ctx, s.Token)
 		if err != nil || id.CustomerID != c.ID {
-			t.Fatalf("authenticate: %+v %s", id, Describe(err))
+			t.Fatalf("authenticate: %+v %s", id, errstest.Describe(err))
 		}
 		_, err = h.Service.Login(ctx, customer.LoginCommand{Email: "ada@example.com", Password: pw + "x"})
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
 		_, err = h.Service.Login(ctx, customer.LoginCommand{Email: "nobody@example.com", Password: pw})
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
 		for _, tok := range []string{"", "cus_sess_nope", s.Token + "x", "sk_" + s.Token} {
 			_, err = h.Service.Authenticate(ctx, tok)
-			WantErr(t, err, errs.Unauthorized, customer.CodeInvalidSession)
+			errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidSession)
 		}
 		s2 := MustLogin(t, h.Service, "ada@example.com", pw)
 		if err := h.Service.Logout(ctx, s.Token); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		_, err = h.Service.Authenticate(ctx, s.Token)
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidSession)
-		WantErr(t, h.Service.Logout(ctx, s.Token), errs.Unauthorized, customer.CodeInvalidSession)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidSession)
+		errstest.Want(t, h.Service.Logout(ctx, s.Token), errs.Unauthorized, customer.CodeInvalidSession)
 		if _, err := h.Service.Authenticate(ctx, s2.Token); err != nil {
-			t.Fatalf("logout ended another session: %s", Describe(err))
+			t.Fatalf("logout ended another session: %s", errstest.Describe(err))
 		}
 	})
 
@@ -182,14 +161,14 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 			_, err := h.Service.Login(ctx, customer.LoginCommand{Email: "ada@example.com", Password: "wrong password " + string(rune('a'+i))})
 			limited = errs.Is(err, errs.RateLimited)
 			if !limited {
-				WantErr(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
+				errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
 			}
 		}
 		if !limited {
 			t.Fatal("eight wrong passwords in a row were never throttled")
 		}
 		_, err := h.Service.Login(ctx, customer.LoginCommand{Email: "ada@example.com", Password: pw})
-		WantErr(t, err, errs.RateLimited, "rate_limited")
+		errstest.Want(t, err, errs.RateLimited, "rate_limited")
 		MustRegister(t, h.Service, "bob@example.com", pw)
 		MustLogin(t, h.Service, "bob@example.com", pw) // another account is not affected
 	})
@@ -201,13 +180,13 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		first, phone := "Augusta", "+44 20 7946 0000"
 		u, err := h.Service.Update(ctx, customer.UpdateCommand{ID: c.ID, FirstName: &first, Phone: &phone})
 		if err != nil || u.FirstName != first || u.LastName != "Lovelace" || u.Phone != phone || u.Version != 2 {
-			t.Fatalf("update %+v %s", u, Describe(err))
+			t.Fatalf("update %+v %s", u, errstest.Describe(err))
 		}
 		_, err = h.Service.Update(ctx, customer.UpdateCommand{ID: c.ID, FirstName: &first, ExpectedVersion: 1})
-		WantErr(t, err, errs.Conflict, customer.CodeVersion)
+		errstest.Want(t, err, errs.Conflict, customer.CodeVersion)
 		long := strings.Repeat("x", 101)
 		_, err = h.Service.Update(ctx, customer.UpdateCommand{ID: c.ID, LastName: &long})
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 		if got, _ := h.Service.Get(ctx, c.ID); got.Version != 2 || got.LastName != "Lovelace" {
 			t.Fatalf("a failed update changed the customer: %+v", got)
 		}
@@ -220,21 +199,21 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		s1 := MustLogin(t, h.Service, "ada@example.com", pw)
 		s2 := MustLogin(t, h.Service, "ada@example.com", pw)
 		err := h.Service.ChangePassword(ctx, customer.ChangePasswordCommand{Token: s1.Token, CurrentPassword: "not it at all", NewPassword: "a new passphrase"})
-		WantErr(t, err, errs.Invalid, customer.CodeWrongPassword)
+		errstest.Want(t, err, errs.Invalid, customer.CodeWrongPassword)
 		err = h.Service.ChangePassword(ctx, customer.ChangePasswordCommand{Token: s1.Token, CurrentPassword: pw, NewPassword: "short"})
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 		err = h.Service.ChangePassword(ctx, customer.ChangePasswordCommand{Token: "cus_sess_nope", CurrentPassword: pw, NewPassword: "a new passphrase"})
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidSession)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidSession)
 		if err := h.Service.ChangePassword(ctx, customer.ChangePasswordCommand{Token: s1.Token, CurrentPassword: pw, NewPassword: "a new passphrase"}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		if _, err := h.Service.Authenticate(ctx, s1.Token); err != nil {
-			t.Fatalf("the session that changed the password ended: %s", Describe(err))
+			t.Fatalf("the session that changed the password ended: %s", errstest.Describe(err))
 		}
 		_, err = h.Service.Authenticate(ctx, s2.Token)
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidSession)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidSession)
 		_, err = h.Service.Login(ctx, customer.LoginCommand{Email: "ada@example.com", Password: pw})
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
 		MustLogin(t, h.Service, "ada@example.com", "a new passphrase")
 	})
 
@@ -244,25 +223,25 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		MustRegister(t, h.Service, "ada@example.com", pw)
 		s := MustLogin(t, h.Service, "ada@example.com", pw)
 		if err := h.Service.RequestPasswordReset(ctx, customer.RequestResetCommand{Email: "nobody@example.com"}); err != nil {
-			t.Fatalf("an unknown email must answer like a known one: %s", Describe(err))
+			t.Fatalf("an unknown email must answer like a known one: %s", errstest.Describe(err))
 		}
-		WantErr(t, h.Service.RequestPasswordReset(ctx, customer.RequestResetCommand{Email: "nope"}), errs.Invalid, "validation_failed")
+		errstest.Want(t, h.Service.RequestPasswordReset(ctx, customer.RequestResetCommand{Email: "nope"}), errs.Invalid, "validation_failed")
 		if err := h.Service.RequestPasswordReset(ctx, customer.RequestResetCommand{Email: "Ada@example.com"}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		token := h.Mail.Last("ada@example.com")
 		if !strings.HasPrefix(token, "cus_reset_") || h.Mail.Last("nobody@example.com") != "" {
 			t.Fatalf("reset token %q", token)
 		}
 		err := h.Service.ResetPassword(ctx, customer.ResetPasswordCommand{Token: token + "x", NewPassword: "a new passphrase"})
-		WantErr(t, err, errs.Invalid, customer.CodeInvalidResetToken)
+		errstest.Want(t, err, errs.Invalid, customer.CodeInvalidResetToken)
 		if err := h.Service.ResetPassword(ctx, customer.ResetPasswordCommand{Token: token, NewPassword: "a new passphrase"}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		err = h.Service.ResetPassword(ctx, customer.ResetPasswordCommand{Token: token, NewPassword: "another passphrase"})
-		WantErr(t, err, errs.Invalid, customer.CodeInvalidResetToken)
+		errstest.Want(t, err, errs.Invalid, customer.CodeInvalidResetToken)
 		_, err = h.Service.Authenticate(ctx, s.Token)
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidSession)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidSession)
 		MustLogin(t, h.Service, "ada@example.com", "a new passphrase")
 	})
 
@@ -273,32 +252,32 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		home := customer.Address{Name: "Ada Lovelace", Line1: "12 St James's Square", City: "London", PostalCode: "SW1Y 4JH", Country: "GB"}
 		c1, err := h.Service.SaveAddress(ctx, customer.AddressCommand{CustomerID: c.ID, Address: home})
 		if err != nil || len(c1.Addresses) != 1 || !c1.Addresses[0].Default || !strings.HasPrefix(c1.Addresses[0].ID, "addr_") {
-			t.Fatalf("add %+v %s", c1.Addresses, Describe(err))
+			t.Fatalf("add %+v %s", c1.Addresses, errstest.Describe(err))
 		}
 		work := home
 		work.Line1, work.Default = "Ockham Park", true
 		c2, err := h.Service.SaveAddress(ctx, customer.AddressCommand{CustomerID: c.ID, Address: work})
 		if err != nil || len(c2.Addresses) != 2 || c2.Addresses[0].Default || !c2.Addresses[1].Default {
-			t.Fatalf("second default %+v %s", c2.Addresses, Describe(err))
+			t.Fatalf("second default %+v %s", c2.Addresses, errstest.Describe(err))
 		}
 		bad := home
 		bad.Country = "gb"
 		bad.City = ""
 		_, err = h.Service.SaveAddress(ctx, customer.AddressCommand{CustomerID: c.ID, Address: bad})
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 		_, err = h.Service.SaveAddress(ctx, customer.AddressCommand{CustomerID: c.ID, AddressID: "addr_01JAAAAAAAAAAAAAAAAAAAAAAA", Address: home})
-		WantErr(t, err, errs.NotFound, customer.CodeAddressNotFound)
+		errstest.Want(t, err, errs.NotFound, customer.CodeAddressNotFound)
 		home.City = "Westminster"
 		c3, err := h.Service.SaveAddress(ctx, customer.AddressCommand{CustomerID: c.ID, AddressID: c1.Addresses[0].ID, Address: home})
 		if err != nil || c3.Addresses[0].City != "Westminster" || len(c3.Addresses) != 2 {
-			t.Fatalf("replace %+v %s", c3.Addresses, Describe(err))
+			t.Fatalf("replace %+v %s", c3.Addresses, errstest.Describe(err))
 		}
 		c4, err := h.Service.DeleteAddress(ctx, customer.DeleteAddressCommand{CustomerID: c.ID, AddressID: c2.Addresses[1].ID})
 		if err != nil || len(c4.Addresses) != 1 || !c4.Addresses[0].Default {
-			t.Fatalf("delete the default %+v %s", c4.Addresses, Describe(err))
+			t.Fatalf("delete the default %+v %s", c4.Addresses, errstest.Describe(err))
 		}
 		_, err = h.Service.DeleteAddress(ctx, customer.DeleteAddressCommand{CustomerID: c.ID, AddressID: c2.Addresses[1].ID})
-		WantErr(t, err, errs.NotFound, customer.CodeAddressNotFound)
+		errstest.Want(t, err, errs.NotFound, customer.CodeAddressNotFound)
 	})
 
 	t.Run("groups", func(t *testing.T) {
@@ -307,35 +286,35 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		c := MustRegister(t, h.Service, "ada@example.com", pw)
 		MustRegister(t, h.Service, "bob@example.com", pw)
 		if _, err := h.Service.CreateGroup(ctx, customer.CreateGroupCommand{Code: "wholesale", Name: "Wholesale"}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		_, err := h.Service.CreateGroup(ctx, customer.CreateGroupCommand{Code: "wholesale"})
-		WantErr(t, err, errs.Conflict, customer.CodeGroupExists)
+		errstest.Want(t, err, errs.Conflict, customer.CodeGroupExists)
 		_, err = h.Service.CreateGroup(ctx, customer.CreateGroupCommand{Code: "Bad Code"})
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 		_, err = h.Service.SetGroups(ctx, customer.SetGroupsCommand{CustomerID: c.ID, Groups: []string{"wholesale", "vip"}})
-		WantErr(t, err, errs.Invalid, customer.CodeUnknownGroup)
+		errstest.Want(t, err, errs.Invalid, customer.CodeUnknownGroup)
 		if got, _ := h.Service.Get(ctx, c.ID); len(got.Groups) != 0 {
 			t.Fatalf("a refused change left groups %v", got.Groups)
 		}
 		u, err := h.Service.SetGroups(ctx, customer.SetGroupsCommand{CustomerID: c.ID, Groups: []string{"wholesale", "wholesale"}})
 		if err != nil || len(u.Groups) != 1 {
-			t.Fatalf("set groups %+v %s", u.Groups, Describe(err))
+			t.Fatalf("set groups %+v %s", u.Groups, errstest.Describe(err))
 		}
 		p, err := h.Service.List(ctx, customer.ListQuery{Group: "wholesale", Limit: 10})
 		if err != nil || len(p.Data) != 1 || p.Data[0].ID != c.ID {
-			t.Fatalf("list by group %+v %s", p, Describe(err))
+			t.Fatalf("list by group %+v %s", p, errstest.Describe(err))
 		}
-		WantErr(t, h.Service.DeleteGroup(ctx, "wholesale"), errs.Conflict, customer.CodeGroupInUse)
+		errstest.Want(t, h.Service.DeleteGroup(ctx, "wholesale"), errs.Conflict, customer.CodeGroupInUse)
 		if _, err := h.Service.SetGroups(ctx, customer.SetGroupsCommand{CustomerID: c.ID, Groups: nil}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		if err := h.Service.DeleteGroup(ctx, "wholesale"); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
-		WantErr(t, h.Service.DeleteGroup(ctx, "wholesale"), errs.NotFound, "not_found")
+		errstest.Want(t, h.Service.DeleteGroup(ctx, "wholesale"), errs.NotFound, "not_found")
 		if gs, err := h.Service.ListGroups(ctx); err != nil || len(gs) != 0 {
-			t.Fatalf("groups %+v %s", gs, Describe(err))
+			t.Fatalf("groups %+v %s", gs, errstest.Describe(err))
 		}
 	})
 
@@ -347,18 +326,18 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		}
 		p, err := h.Service.List(ctx, customer.ListQuery{Limit: 2})
 		if err != nil || len(p.Data) != 2 || p.NextCursor == nil {
-			t.Fatalf("page 1 %+v %s", p, Describe(err))
+			t.Fatalf("page 1 %+v %s", p, errstest.Describe(err))
 		}
 		p2, err := h.Service.List(ctx, customer.ListQuery{Limit: 2, Cursor: *p.NextCursor})
 		if err != nil || len(p2.Data) != 1 || p2.NextCursor != nil || p2.Data[0].Email != "c@example.com" {
-			t.Fatalf("page 2 %+v %s", p2, Describe(err))
+			t.Fatalf("page 2 %+v %s", p2, errstest.Describe(err))
 		}
 		p3, err := h.Service.List(ctx, customer.ListQuery{Email: "B@Example.com"})
 		if err != nil || len(p3.Data) != 1 || p3.Data[0].Email != "b@example.com" {
-			t.Fatalf("by email %+v %s", p3, Describe(err))
+			t.Fatalf("by email %+v %s", p3, errstest.Describe(err))
 		}
 		_, err = h.Service.List(ctx, customer.ListQuery{Cursor: "garbage"})
-		WantErr(t, err, errs.Invalid, "")
+		errstest.Want(t, err, errs.Invalid, "")
 	})
 
 	t.Run("export and erase", func(t *testing.T) {
@@ -367,11 +346,11 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		c := MustRegister(t, h.Service, "ada@example.com", pw)
 		s := MustLogin(t, h.Service, "ada@example.com", pw)
 		if _, err := h.Service.SaveAddress(ctx, customer.AddressCommand{CustomerID: c.ID, Address: customer.Address{Name: "Ada", Line1: "1 Road", City: "London", PostalCode: "N1", Country: "GB"}}); err != nil {
-			t.Fatal(Describe(err))
+			t.Fatal(errstest.Describe(err))
 		}
 		ex, err := h.Service.Export(ctx, c.ID)
 		if err != nil || ex.Customer.Email != "ada@example.com" || len(ex.Customer.Addresses) != 1 || len(ex.Sessions) != 1 || ex.Sessions[0].ID != s.ID {
-			t.Fatalf("export %+v %s", ex, Describe(err))
+			t.Fatalf("export %+v %s", ex, errstest.Describe(err))
 		}
 		raw, _ := json.Marshal(ex)
 		if strings.Contains(string(raw), s.Token) || strings.Contains(string(raw), "argon2") || strings.Contains(string(raw), pw) {
@@ -379,19 +358,19 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 		}
 		e, err := h.Service.Erase(ctx, c.ID)
 		if err != nil || !e.Erased || e.Email != "" || e.FirstName != "" || len(e.Addresses) != 0 {
-			t.Fatalf("erase %+v %s", e, Describe(err))
+			t.Fatalf("erase %+v %s", e, errstest.Describe(err))
 		}
 		_, err = h.Service.Authenticate(ctx, s.Token)
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidSession)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidSession)
 		_, err = h.Service.Login(ctx, customer.LoginCommand{Email: "ada@example.com", Password: pw})
-		WantErr(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
+		errstest.Want(t, err, errs.Unauthorized, customer.CodeInvalidCredentials)
 		again, err := h.Service.Erase(ctx, c.ID)
 		if err != nil || again.Version != e.Version {
-			t.Fatalf("second erase %+v %s", again, Describe(err))
+			t.Fatalf("second erase %+v %s", again, errstest.Describe(err))
 		}
 		first := "X"
 		_, err = h.Service.Update(ctx, customer.UpdateCommand{ID: c.ID, FirstName: &first})
-		WantErr(t, err, errs.Conflict, customer.CodeErased)
+		errstest.Want(t, err, errs.Conflict, customer.CodeErased)
 		if n := MustRegister(t, h.Service, "ada@example.com", pw); n.ID == c.ID {
 			t.Fatal("the erased account came back")
 		}
@@ -415,7 +394,7 @@ func TestService(t *testing.T, factory func(t *testing.T) Harness) {
 				case errs.HasCode(err, customer.CodeEmailTaken):
 					taken++
 				default:
-					t.Errorf("register: %s", Describe(err))
+					t.Errorf("register: %s", errstest.Describe(err))
 				}
 			}()
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventorysvc"
 	"github.com/agoracommerce/agora/inventory/inventorytest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
@@ -112,7 +113,7 @@ func TestSweeper(t *testing.T) {
 			inventorytest.WantTotals(t, svc, "SWEEP", 9, 2, 1)
 			// An expired reservation cannot be committed; releasing it is a no-op.
 			_, err = svc.Commit(ctx, inventory.CommitCommand{ReservationID: short.ID})
-			inventorytest.WantErr(t, err, errs.Conflict, "reservation_expired")
+			errstest.Want(t, err, errs.Conflict, "reservation_expired")
 			if r, err := svc.Release(ctx, inventory.ReleaseCommand{ReservationID: short.ID}); err != nil || r.State != inventory.Expired {
 				t.Fatalf("Release of an expired reservation: %+v, %v", r, err)
 			}
@@ -173,7 +174,7 @@ func hammer(t testing.TB, svcs []inventory.Service, sku string, buyers int, qty,
 					return
 				}
 				if err != nil {
-					t.Errorf("reserve: %s", inventorytest.Describe(err))
+					t.Errorf("reserve: %s", errstest.Describe(err))
 					return
 				}
 				switch i % 5 {
@@ -186,7 +187,7 @@ func hammer(t testing.TB, svcs []inventory.Service, sku string, buyers int, qty,
 					}
 				}
 				if err != nil {
-					t.Errorf("commit/release: %s", inventorytest.Describe(err))
+					t.Errorf("commit/release: %s", errstest.Describe(err))
 					return
 				}
 				total.Add(qty)

@@ -8,12 +8,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/agoracommerce/agora/inventory"
-	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 )
 
 // Unique returns 8 random hex characters, for SKUs of one test.
@@ -30,7 +28,7 @@ func MustSetLevel(tb testing.TB, svc inventory.Service, sku, location string, on
 	tb.Helper()
 	l, err := svc.SetLevel(context.Background(), inventory.SetLevelCommand{SKU: sku, LocationID: location, OnHand: onHand, Reason: "test"})
 	if err != nil {
-		tb.Fatalf("SetLevel(%s, %d): %s", sku, onHand, Describe(err))
+		tb.Fatalf("SetLevel(%s, %d): %s", sku, onHand, errstest.Describe(err))
 	}
 	return l
 }
@@ -40,7 +38,7 @@ func MustReserve(tb testing.TB, svc inventory.Service, cmd inventory.ReserveComm
 	tb.Helper()
 	r, err := svc.Reserve(context.Background(), cmd)
 	if err != nil {
-		tb.Fatalf("Reserve(%+v): %s", cmd, Describe(err))
+		tb.Fatalf("Reserve(%+v): %s", cmd, errstest.Describe(err))
 	}
 	return r
 }
@@ -50,7 +48,7 @@ func MustStock(tb testing.TB, svc inventory.Service, sku string) inventory.Stock
 	tb.Helper()
 	st, err := svc.GetStock(context.Background(), sku)
 	if err != nil {
-		tb.Fatalf("GetStock(%s): %s", sku, Describe(err))
+		tb.Fatalf("GetStock(%s): %s", sku, errstest.Describe(err))
 	}
 	return st
 }
@@ -72,63 +70,13 @@ func MustReconcile(tb testing.TB, svc inventory.Service) inventory.ReconcileRepo
 	tb.Helper()
 	rep, err := svc.Reconcile(context.Background())
 	if err != nil {
-		tb.Fatalf("Reconcile: %s", Describe(err))
+		tb.Fatalf("Reconcile: %s", errstest.Describe(err))
 	}
 	if !rep.OK || len(rep.Differences) > 0 || len(rep.Violations) > 0 {
 		b, _ := json.Marshal(rep)
 		tb.Fatalf("Reconcile found problems: %s", b)
 	}
 	return rep
-}
-
-// Describe renders err with its kind, code and fields.
-func Describe(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		return err.Error() + " (not an *errs.Error)"
-	}
-	s := e.Kind.String() + "/" + e.Code + ": " + err.Error()
-	if len(e.Fields) > 0 {
-		b, _ := json.Marshal(e.Fields)
-		s += " fields=" + string(b)
-	}
-	return s
-}
-
-// WantErr fails tb unless err is of kind k with the stable code (any code
-// when code is ""). It returns the error.
-func WantErr(tb testing.TB, err error, k errs.Kind, code string) *errs.Error {
-	tb.Helper()
-	if err == nil {
-		tb.Fatalf("got no error, want %s/%s", k, code)
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		tb.Fatalf("got %v, want an *errs.Error of kind %s", err, k)
-	}
-	if !errs.Is(err, k) || (code != "" && !errs.HasCode(err, code)) {
-		tb.Fatalf("got %s, want %s/%s", Describe(err), k, code)
-	}
-	return e
-}
-
-// WantInvalid fails tb unless err is Invalid validation_failed naming
-// every one of fields (a field is named by itself or a part of it).
-func WantInvalid(tb testing.TB, err error, fields ...string) {
-	tb.Helper()
-	e := WantErr(tb, err, errs.Invalid, "validation_failed")
-	for _, want := range fields {
-		found := false
-		for _, f := range e.Fields {
-			found = found || f.Field == want || strings.HasPrefix(f.Field, want+".") || strings.HasPrefix(f.Field, want+"[")
-		}
-		if !found {
-			tb.Errorf("error %s does not name field %q", Describe(err), want)
-		}
-	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/id"
 )
 
@@ -58,7 +59,7 @@ func defaultLocation(e *env) inventory.Location {
 	e.t.Helper()
 	locs, err := e.svc.ListLocations(e.ctx)
 	if err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	for _, l := range locs {
 		if l.Default {
@@ -72,7 +73,7 @@ func defaultLocation(e *env) inventory.Location {
 func testDefaultLocation(e *env) {
 	locs, err := e.svc.ListLocations(e.ctx)
 	if err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	n := 0
 	for _, l := range locs {
@@ -88,10 +89,10 @@ func testDefaultLocation(e *env) {
 	}
 	l, err := e.svc.CreateLocation(e.ctx, inventory.CreateLocationCommand{Name: "  Berlin  ", Priority: 3})
 	if err != nil || l.Name != "Berlin" || l.Default || !id.Valid("loc", l.ID) || l.Priority != 3 {
-		e.t.Fatalf("CreateLocation: %+v, %s", l, Describe(err))
+		e.t.Fatalf("CreateLocation: %+v, %s", l, errstest.Describe(err))
 	}
 	_, err = e.svc.CreateLocation(e.ctx, inventory.CreateLocationCommand{Name: " "})
-	WantInvalid(e.t, err, "name")
+	errstest.WantInvalid(e.t, err, "name")
 	locs, _ = e.svc.ListLocations(e.ctx)
 	if len(locs) != 2 || !locs[0].Default || locs[1].ID != l.ID {
 		e.t.Fatalf("locations %+v, want the default then Berlin", locs)
@@ -102,7 +103,7 @@ func testSetLevel(e *env) {
 	sku := e.sku("TABLE")
 	def := defaultLocation(e)
 	_, err := e.svc.GetStock(e.ctx, sku)
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 	l := MustSetLevel(e.t, e.svc, sku, "", 100)
 	if l.SKU != sku || l.LocationID != def.ID || l.OnHand != 100 || l.Reserved != 0 || l.Available != 100 {
 		e.t.Fatalf("SetLevel gave %+v", l)
@@ -113,7 +114,7 @@ func testSetLevel(e *env) {
 	}
 	loc, err := e.svc.CreateLocation(e.ctx, inventory.CreateLocationCommand{Name: "Second"})
 	if err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	l2 := MustSetLevel(e.t, e.svc, sku, loc.ID, 7)
 	if l2.LocationID != loc.ID || l2.OnHand != 7 {
@@ -133,48 +134,48 @@ func testBadInput(e *env) {
 	MustSetLevel(e.t, e.svc, sku, "", 10)
 	ctx := e.ctx
 	_, err := e.svc.SetLevel(ctx, inventory.SetLevelCommand{SKU: sku, OnHand: -1})
-	WantInvalid(e.t, err, "on_hand")
+	errstest.WantInvalid(e.t, err, "on_hand")
 	_, err = e.svc.SetLevel(ctx, inventory.SetLevelCommand{SKU: sku, OnHand: inventory.MaxOnHand + 1})
-	WantInvalid(e.t, err, "on_hand")
+	errstest.WantInvalid(e.t, err, "on_hand")
 	_, err = e.svc.SetLevel(ctx, inventory.SetLevelCommand{SKU: sku, OnHand: 5, LocationID: "warehouse"})
-	WantInvalid(e.t, err, "location_id")
+	errstest.WantInvalid(e.t, err, "location_id")
 	_, err = e.svc.SetLevel(ctx, inventory.SetLevelCommand{SKU: sku, OnHand: 5, LocationID: id.New("loc")})
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 	_, err = e.svc.SetLevel(ctx, inventory.SetLevelCommand{SKU: strings.Repeat("x", inventory.MaxSKU+1), OnHand: 5})
-	WantErr(e.t, err, errs.Invalid, "")
+	errstest.Want(e.t, err, errs.Invalid, "")
 	line := func(q int64) []inventory.Line { return []inventory.Line{{SKU: sku, Quantity: q}} }
 	for _, q := range []int64{0, -3, inventory.MaxQuantity + 1} {
 		_, err = e.svc.Reserve(ctx, inventory.ReserveCommand{Lines: line(q)})
-		WantInvalid(e.t, err, "lines[0].quantity")
+		errstest.WantInvalid(e.t, err, "lines[0].quantity")
 	}
 	_, err = e.svc.Reserve(ctx, inventory.ReserveCommand{})
-	WantInvalid(e.t, err, "lines")
+	errstest.WantInvalid(e.t, err, "lines")
 	_, err = e.svc.Reserve(ctx, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}, {SKU: sku, Quantity: 1}}})
-	WantInvalid(e.t, err, "lines[1].sku")
+	errstest.WantInvalid(e.t, err, "lines[1].sku")
 	_, err = e.svc.Reserve(ctx, inventory.ReserveCommand{Lines: line(1), TTLSeconds: -5})
-	WantInvalid(e.t, err, "ttl_seconds")
+	errstest.WantInvalid(e.t, err, "ttl_seconds")
 	_, err = e.svc.Reserve(ctx, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}, {SKU: e.sku("NOPE"), Quantity: 1}}})
-	if nf := WantErr(e.t, err, errs.NotFound, "not_found"); !strings.Contains(nf.Message, "NOPE") {
+	if nf := errstest.Want(e.t, err, errs.NotFound, "not_found"); !strings.Contains(nf.Message, "NOPE") {
 		e.t.Errorf("the error %q does not name the unknown SKU", nf.Message)
 	}
 	_, err = e.svc.Reserve(ctx, inventory.ReserveCommand{Lines: line(11)})
-	WantErr(e.t, err, errs.Conflict, "out_of_stock")
+	errstest.Want(e.t, err, errs.Conflict, "out_of_stock")
 	_, err = e.svc.Commit(ctx, inventory.CommitCommand{ReservationID: id.New("res")})
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 	_, err = e.svc.Release(ctx, inventory.ReleaseCommand{ReservationID: "nonsense"})
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 	_, err = e.svc.GetReservation(ctx, id.New("res"))
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 	_, err = e.svc.Adjust(ctx, inventory.AdjustCommand{SKU: sku, Delta: 0, Reason: "count"})
-	WantInvalid(e.t, err, "delta")
+	errstest.WantInvalid(e.t, err, "delta")
 	_, err = e.svc.Adjust(ctx, inventory.AdjustCommand{SKU: sku, Delta: 3})
-	WantInvalid(e.t, err, "reason")
+	errstest.WantInvalid(e.t, err, "reason")
 	_, err = e.svc.Ledger(ctx, inventory.LedgerQuery{SKU: sku, Cursor: "abc"})
-	WantInvalid(e.t, err, "cursor")
+	errstest.WantInvalid(e.t, err, "cursor")
 	WantTotals(e.t, e.svc, sku, 10, 0, 0)
 	page, err := e.svc.Ledger(ctx, inventory.LedgerQuery{SKU: sku})
 	if err != nil || len(page.Data) != 1 {
-		e.t.Fatalf("ledger after bad input: %+v, %s", page, Describe(err))
+		e.t.Fatalf("ledger after bad input: %+v, %s", page, errstest.Describe(err))
 	}
 }
 
@@ -191,41 +192,41 @@ func testLifecycle(e *env) {
 	WantTotals(e.t, e.svc, sku, 10, 3, 0)
 	got, err := e.svc.GetReservation(e.ctx, r.ID)
 	if err != nil || got.ID != r.ID || got.State != inventory.Active || len(got.Lines) != 1 {
-		e.t.Fatalf("GetReservation: %+v, %s", got, Describe(err))
+		e.t.Fatalf("GetReservation: %+v, %s", got, errstest.Describe(err))
 	}
 	// Setting on_hand under the reserved units is refused.
 	_, err = e.svc.SetLevel(e.ctx, inventory.SetLevelCommand{SKU: sku, OnHand: 2})
-	WantErr(e.t, err, errs.Conflict, "below_reserved")
+	errstest.Want(e.t, err, errs.Conflict, "below_reserved")
 
 	c, err := e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r.ID, OrderID: "ord_1"})
 	if err != nil || c.State != inventory.Committed || c.OrderID != "ord_1" {
-		e.t.Fatalf("Commit: %+v, %s", c, Describe(err))
+		e.t.Fatalf("Commit: %+v, %s", c, errstest.Describe(err))
 	}
 	WantTotals(e.t, e.svc, sku, 7, 0, 3)
 	c2, err := e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r.ID, OrderID: "ord_1"})
 	if err != nil || c2.State != inventory.Committed {
-		e.t.Fatalf("second Commit: %+v, %s", c2, Describe(err))
+		e.t.Fatalf("second Commit: %+v, %s", c2, errstest.Describe(err))
 	}
 	WantTotals(e.t, e.svc, sku, 7, 0, 3)
 	_, err = e.svc.Release(e.ctx, inventory.ReleaseCommand{ReservationID: r.ID})
-	WantErr(e.t, err, errs.Conflict, "reservation_committed")
+	errstest.Want(e.t, err, errs.Conflict, "reservation_committed")
 
 	r2 := MustReserve(e.t, e.svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 7}}})
 	WantTotals(e.t, e.svc, sku, 7, 7, 0+3)
 	_, err = e.svc.Reserve(e.ctx, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}}})
-	oos := WantErr(e.t, err, errs.Conflict, "out_of_stock")
+	oos := errstest.Want(e.t, err, errs.Conflict, "out_of_stock")
 	if len(oos.Fields) != 1 || oos.Fields[0].Field != "lines[0].quantity" || !strings.Contains(oos.Fields[0].Message, sku) {
 		e.t.Errorf("out_of_stock fields %+v, want lines[0].quantity naming %s", oos.Fields, sku)
 	}
 	for range 2 {
 		rel, err := e.svc.Release(e.ctx, inventory.ReleaseCommand{ReservationID: r2.ID})
 		if err != nil || rel.State != inventory.Released {
-			e.t.Fatalf("Release: %+v, %s", rel, Describe(err))
+			e.t.Fatalf("Release: %+v, %s", rel, errstest.Describe(err))
 		}
 		WantTotals(e.t, e.svc, sku, 7, 0, 3)
 	}
 	_, err = e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r2.ID})
-	WantErr(e.t, err, errs.Conflict, "reservation_released")
+	errstest.Want(e.t, err, errs.Conflict, "reservation_released")
 }
 
 func testAllOrNothing(e *env) {
@@ -233,9 +234,9 @@ func testAllOrNothing(e *env) {
 	MustSetLevel(e.t, e.svc, a, "", 5)
 	MustSetLevel(e.t, e.svc, b, "", 1)
 	_, err := e.svc.Reserve(e.ctx, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: a, Quantity: 2}, {SKU: b, Quantity: 2}}})
-	oos := WantErr(e.t, err, errs.Conflict, "out_of_stock")
+	oos := errstest.Want(e.t, err, errs.Conflict, "out_of_stock")
 	if len(oos.Fields) != 1 || oos.Fields[0].Field != "lines[1].quantity" || !strings.Contains(oos.Message, b) || strings.Contains(oos.Message, a) {
-		e.t.Errorf("out_of_stock %s, want it to name line 1 (%s) only", Describe(err), b)
+		e.t.Errorf("out_of_stock %s, want it to name line 1 (%s) only", errstest.Describe(err), b)
 	}
 	WantTotals(e.t, e.svc, a, 5, 0, 0)
 	WantTotals(e.t, e.svc, b, 1, 0, 0)
@@ -258,7 +259,7 @@ func testReference(e *env) {
 	}
 	WantTotals(e.t, e.svc, sku, 10, 4, 0)
 	_, err := e.svc.Reserve(e.ctx, inventory.ReserveCommand{Reference: cmd.Reference, Lines: []inventory.Line{{SKU: sku, Quantity: 5}}})
-	WantErr(e.t, err, errs.Conflict, "reference_conflict")
+	errstest.Want(e.t, err, errs.Conflict, "reference_conflict")
 	// Concurrent duplicates make one reservation.
 	cmd.Reference += "-b"
 	var wg sync.WaitGroup
@@ -269,7 +270,7 @@ func testReference(e *env) {
 			defer wg.Done()
 			r, err := e.svc.Reserve(e.ctx, cmd)
 			if err != nil {
-				e.t.Errorf("duplicate %d: %s", i, Describe(err))
+				e.t.Errorf("duplicate %d: %s", i, errstest.Describe(err))
 				return
 			}
 			ids[i] = r.ID
@@ -288,7 +289,7 @@ func testUntrackedBackorder(e *env) {
 	free, back := e.sku("EBOOK"), e.sku("PREORDER")
 	it, err := e.svc.UpdateItem(e.ctx, inventory.UpdateItemCommand{SKU: free, TrackInventory: ptr(false)})
 	if err != nil || it.TrackInventory || it.AllowBackorder || it.SKU != free {
-		e.t.Fatalf("UpdateItem: %+v, %s", it, Describe(err))
+		e.t.Fatalf("UpdateItem: %+v, %s", it, errstest.Describe(err))
 	}
 	r := MustReserve(e.t, e.svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: free, Quantity: 1000}}})
 	if r.Allocations[0].Held {
@@ -299,12 +300,12 @@ func testUntrackedBackorder(e *env) {
 		e.t.Fatalf("untracked stock moved: %+v", st)
 	}
 	if _, err := e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r.ID}); err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 
 	MustSetLevel(e.t, e.svc, back, "", 2)
 	if _, err := e.svc.UpdateItem(e.ctx, inventory.UpdateItemCommand{SKU: back, AllowBackorder: ptr(true)}); err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	st = MustStock(e.t, e.svc, back)
 	if !st.TrackInventory || !st.AllowBackorder {
@@ -322,7 +323,7 @@ func testAllocation(e *env) {
 	def := defaultLocation(e)
 	far, err := e.svc.CreateLocation(e.ctx, inventory.CreateLocationCommand{Name: "Far", Priority: 5})
 	if err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	MustSetLevel(e.t, e.svc, sku, "", 2)
 	MustSetLevel(e.t, e.svc, sku, far.ID, 5)
@@ -342,10 +343,10 @@ func testAllocation(e *env) {
 		e.t.Fatalf("allocations %+v, want a split 1+1", r.Allocations)
 	}
 	_, err = e.svc.Reserve(e.ctx, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}}})
-	WantErr(e.t, err, errs.Conflict, "out_of_stock")
+	errstest.Want(e.t, err, errs.Conflict, "out_of_stock")
 	// Committing the split takes each part from its location.
 	if _, err := e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r.ID}); err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	st := MustStock(e.t, e.svc, sku)
 	for _, l := range st.Levels {
@@ -360,21 +361,21 @@ func testAllocation(e *env) {
 func testAdjust(e *env) {
 	sku := e.sku("PEN")
 	_, err := e.svc.Adjust(e.ctx, inventory.AdjustCommand{SKU: sku, Delta: 5, Reason: "received"})
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 	MustSetLevel(e.t, e.svc, sku, "", 3)
 	l, err := e.svc.Adjust(e.ctx, inventory.AdjustCommand{SKU: sku, Delta: 5, Reason: "received", Reference: "po-1"})
 	if err != nil || l.OnHand != 8 || l.Available != 8 {
-		e.t.Fatalf("Adjust +5: %+v, %s", l, Describe(err))
+		e.t.Fatalf("Adjust +5: %+v, %s", l, errstest.Describe(err))
 	}
 	MustReserve(e.t, e.svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 6}}})
 	_, err = e.svc.Adjust(e.ctx, inventory.AdjustCommand{SKU: sku, Delta: -3, Reason: "damaged"})
-	WantErr(e.t, err, errs.Conflict, "below_reserved")
+	errstest.Want(e.t, err, errs.Conflict, "below_reserved")
 	l, err = e.svc.Adjust(e.ctx, inventory.AdjustCommand{SKU: sku, Delta: -2, Reason: "damaged"})
 	if err != nil || l.OnHand != 6 || l.Available != 0 {
-		e.t.Fatalf("Adjust -2: %+v, %s", l, Describe(err))
+		e.t.Fatalf("Adjust -2: %+v, %s", l, errstest.Describe(err))
 	}
 	_, err = e.svc.Adjust(e.ctx, inventory.AdjustCommand{SKU: sku, Delta: inventory.MaxOnHand, Reason: "typo"})
-	WantErr(e.t, err, errs.Invalid, "validation_failed")
+	errstest.Want(e.t, err, errs.Invalid, "validation_failed")
 	WantTotals(e.t, e.svc, sku, 6, 6, 0)
 }
 
@@ -383,14 +384,14 @@ func testLedger(e *env) {
 	MustSetLevel(e.t, e.svc, sku, "", 10)
 	r := MustReserve(e.t, e.svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 2}}})
 	if _, err := e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r.ID}); err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	r2 := MustReserve(e.t, e.svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}}})
 	if _, err := e.svc.Release(e.ctx, inventory.ReleaseCommand{ReservationID: r2.ID}); err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	if _, err := e.svc.Adjust(e.ctx, inventory.AdjustCommand{SKU: sku, Delta: -1, Reason: "stolen", Reference: "incident-7"}); err != nil {
-		e.t.Fatal(Describe(err))
+		e.t.Fatal(errstest.Describe(err))
 	}
 	want := []inventory.LedgerEntry{
 		{OnHandDelta: 10, Reason: "test"},
@@ -405,7 +406,7 @@ func testLedger(e *env) {
 	for pages := 0; ; pages++ {
 		page, err := e.svc.Ledger(e.ctx, inventory.LedgerQuery{SKU: sku, Limit: 4, Cursor: cursor})
 		if err != nil || pages > 3 {
-			e.t.Fatalf("Ledger: %s (page %d)", Describe(err), pages)
+			e.t.Fatalf("Ledger: %s (page %d)", errstest.Describe(err), pages)
 		}
 		got = append(got, page.Data...)
 		if cursor = page.NextCursor; cursor == "" {
@@ -424,7 +425,7 @@ func testLedger(e *env) {
 	}
 	WantTotals(e.t, e.svc, sku, 7, 0, 2)
 	_, err := e.svc.Ledger(e.ctx, inventory.LedgerQuery{SKU: e.sku("NONE")})
-	WantErr(e.t, err, errs.NotFound, "not_found")
+	errstest.Want(e.t, err, errs.NotFound, "not_found")
 }
 
 func testExpireNotDue(e *env) {
@@ -433,7 +434,7 @@ func testExpireNotDue(e *env) {
 	r := MustReserve(e.t, e.svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: sku, Quantity: 1}}, TTLSeconds: 3600})
 	res, err := e.svc.ExpireReservations(e.ctx, inventory.ExpireCommand{})
 	if err != nil || res.Expired != 0 {
-		e.t.Fatalf("ExpireReservations: %+v, %s", res, Describe(err))
+		e.t.Fatalf("ExpireReservations: %+v, %s", res, errstest.Describe(err))
 	}
 	if got, _ := e.svc.GetReservation(e.ctx, r.ID); got.State != inventory.Active {
 		e.t.Fatalf("a live reservation became %s", got.State)
@@ -459,13 +460,13 @@ func testConcurrentBuyers(e *env) {
 				return
 			}
 			if err != nil {
-				e.t.Errorf("buyer %d: %s", i, Describe(err))
+				e.t.Errorf("buyer %d: %s", i, errstest.Describe(err))
 				return
 			}
 			if i%2 == 0 {
 				_, err = e.svc.Commit(e.ctx, inventory.CommitCommand{ReservationID: r.ID})
 				if err != nil {
-					e.t.Errorf("commit %d: %s", i, Describe(err))
+					e.t.Errorf("commit %d: %s", i, errstest.Describe(err))
 					return
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 )
 
 // wantCanceled fails tb unless o is canceled with its cancellation done,
@@ -46,14 +47,14 @@ func testCancelFaults(t *testing.T, newSubject func(t *testing.T) Subject) {
 			o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 2, 100}), "", "tok_visa")).Order
 			s.Faults.Set("void", outage, false)
 			_, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Unavailable, "unavailable")
+			errstest.Want(t, err, errs.Unavailable, "unavailable")
 			got, _ := s.Order.Get(ctx, o.ID)
 			if got.Status != order.Authorized || !got.Cancellation.Pending() || got.Cancellation.Step != order.CancelPayment || got.Cancellation.Error != "unavailable" {
 				t.Fatalf("after a failed void: %s %+v", got.Status, got.Cancellation)
 			}
 			// The intent holds: nothing else may happen to the order.
 			_, err = s.Order.Capture(ctx, order.CaptureCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Conflict, order.CodeCancelInProgress)
+			errstest.Want(t, err, errs.Conflict, order.CodeCancelInProgress)
 			WantStock(t, s, k, 3, 0, 2)
 			// Repeating the request finishes it.
 			if _, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID}); err != nil {
@@ -68,7 +69,7 @@ func testCancelFaults(t *testing.T, newSubject func(t *testing.T) Subject) {
 			o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 2, 100}), "", "tok_visa")).Order
 			s.Faults.Set("void", outage, true)
 			_, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Unavailable, "unavailable")
+			errstest.Want(t, err, errs.Unavailable, "unavailable")
 			res, err := s.Order.Recover(ctx, 0)
 			if err != nil || res.CancelsCompleted != 1 {
 				t.Fatalf("recover %+v %v", res, err)
@@ -85,11 +86,11 @@ func testCancelFaults(t *testing.T, newSubject func(t *testing.T) Subject) {
 			}
 			s.Faults.Set("refund", outage, true)
 			_, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Unavailable, "unavailable")
+			errstest.Want(t, err, errs.Unavailable, "unavailable")
 			_, err = s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "more", Amount: 10})
-			WantErr(t, err, errs.Conflict, order.CodeCancelInProgress)
+			errstest.Want(t, err, errs.Conflict, order.CodeCancelInProgress)
 			_, err = s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Conflict, order.CodeCancelInProgress)
+			errstest.Want(t, err, errs.Conflict, order.CodeCancelInProgress)
 			if _, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID}); err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +106,7 @@ func testCancelFaults(t *testing.T, newSubject func(t *testing.T) Subject) {
 			o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 2, 100}), "", "tok_visa")).Order
 			s.Faults.Set("adjust", outage, true) // the units went back, the answer was lost
 			_, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Unavailable, "unavailable")
+			errstest.Want(t, err, errs.Unavailable, "unavailable")
 			got, _ := s.Order.Get(ctx, o.ID)
 			if got.Status != order.Canceled || got.Cancellation.Step != order.CancelStock {
 				t.Fatalf("after a failed restock: %s %+v", got.Status, got.Cancellation)
@@ -129,7 +130,7 @@ func testCancelFaults(t *testing.T, newSubject func(t *testing.T) Subject) {
 				t.Fatal(err)
 			}
 			_, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-			WantErr(t, err, errs.Conflict, payment.CodeState)
+			errstest.Want(t, err, errs.Conflict, payment.CodeState)
 			got, _ := s.Order.Get(ctx, o.ID)
 			if got.Status != order.Authorized || got.Cancellation != nil {
 				t.Fatalf("a cancel given up left %s %+v", got.Status, got.Cancellation)

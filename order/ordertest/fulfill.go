@@ -8,6 +8,7 @@ import (
 
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 )
 
 // MustPaidOrder checks a cart of lines out and captures its payment.
@@ -36,7 +37,7 @@ func testFulfillments(t *testing.T, newSubject func(t *testing.T) Subject) {
 		k1, k2 := MustStock(t, s, 10), MustStock(t, s, 10)
 		auth := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k1, 3, 1000}, Line{k2, 1, 500}), "", "tok_visa")).Order
 		_, err := s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: auth.ID})
-		WantErr(t, err, errs.Conflict, order.CodeState) // capture first
+		errstest.Want(t, err, errs.Conflict, order.CodeState) // capture first
 		o, err := s.Order.Capture(ctx, order.CaptureCommand{OrderID: auth.ID})
 		if err != nil {
 			t.Fatal(err)
@@ -68,13 +69,13 @@ func testFulfillments(t *testing.T, newSubject func(t *testing.T) Subject) {
 			{[]order.FulfillmentItem{{ItemID: "", Quantity: 1}}, errs.Invalid, "validation_failed"},
 		} {
 			_, err := s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: o.ID, Items: tc.items})
-			WantErr(t, err, tc.kind, tc.code)
+			errstest.Want(t, err, tc.kind, tc.code)
 		}
 		if got, _ := s.Order.Get(ctx, o.ID); got.Version != part.Version || fmt.Sprint(fulfilled(got)) != "[1 0]" {
 			t.Fatalf("a refused fulfillment changed the order: %+v", got)
 		}
 		_, err = s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: "ord_nope"})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		// A key makes it idempotent.
 		keyed, err := s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: o.ID, Key: "ship-2", Items: []order.FulfillmentItem{{ItemID: l2, Quantity: 1}}})
 		if err != nil || keyed.Status != order.PartiallyFulfilled || fmt.Sprint(fulfilled(keyed)) != "[1 1]" {
@@ -93,9 +94,9 @@ func testFulfillments(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("the rest %+v", f)
 		}
 		_, err = s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: o.ID})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 		_, err = s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 		// Listed on the order for staff and for the buyer.
 		page, err := s.Order.List(ctx, order.ListQuery{Status: order.Fulfilled})
 		if err != nil || len(page.Data) != 1 || page.Data[0].ID != o.ID || len(page.Data[0].Fulfillments) != 3 {
@@ -119,20 +120,20 @@ func testFulfillments(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatal(err)
 		}
 		_, err = s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: refunded.ID})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 		canceled := MustPaidOrder(t, s, Line{k1, 1, 100})
 		if _, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: canceled.ID}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: canceled.ID, Items: []order.FulfillmentItem{{ItemID: canceled.Items[0].ID, Quantity: 1}}})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 		// A partially fulfilled order cannot be canceled either.
 		p := MustPaidOrder(t, s, Line{k2, 2, 100})
 		if _, err := s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: p.ID, Items: []order.FulfillmentItem{{ItemID: p.Items[0].ID, Quantity: 1}}}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = s.Order.Cancel(ctx, order.CancelCommand{OrderID: p.ID})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 	})
 }
 

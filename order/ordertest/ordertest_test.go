@@ -8,6 +8,7 @@ import (
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/event"
 )
 
@@ -60,7 +61,7 @@ func TestFakeEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: o2.ID, Items: []order.FulfillmentItem{{ItemID: o2.Items[0].ID, Quantity: 2}}})
-	WantErr(t, err, errs.Conflict, order.CodeFulfillmentExceeds) // no event for a refused fulfillment
+	errstest.Want(t, err, errs.Conflict, order.CodeFulfillmentExceeds) // no event for a refused fulfillment
 	if _, err := s.Order.Fulfill(ctx, order.FulfillCommand{OrderID: o2.ID}); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 )
 
 // WantSettled fails tb unless the order and its payment agree: the
@@ -122,7 +123,7 @@ func testRaces(t *testing.T, newSubject func(t *testing.T) Subject) {
 		k := MustStock(t, s, 5)
 		cartID := s.Carts.Add(Line{k, 1, 500})
 		_, err := s.Order.Checkout(ctx, Checkout(cartID, "", "tok_declined"))
-		WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+		errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 		if c, _ := s.Carts.Get(ctx, cartID); c.Hold != nil || c.Status != cart.Active {
 			t.Fatalf("after a declined checkout: %s, hold %+v", c.Status, c.Hold)
 		}
@@ -138,14 +139,14 @@ func testRaces(t *testing.T, newSubject func(t *testing.T) Subject) {
 		// The provider captured, but its answer was lost.
 		s.Faults.Set("capture", errs.E(errs.Unavailable, "unavailable", "down"), true)
 		_, err := s.Order.Capture(ctx, order.CaptureCommand{OrderID: o.ID})
-		WantErr(t, err, errs.Unavailable, order.CodePaymentIncomplete)
+		errstest.Want(t, err, errs.Unavailable, order.CodePaymentIncomplete)
 		got, _ := s.Order.Get(ctx, o.ID)
 		if got.PaymentOp == nil || got.PaymentOp.Kind != order.OpCapture || got.PaymentOp.Error != "unavailable" {
 			t.Fatalf("after the outage: payment op %+v", got.PaymentOp)
 		}
 		// While the capture is unresolved, nothing else moves the money.
 		_, err = s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})
-		WantErr(t, err, errs.Conflict, order.CodePaymentInProgress)
+		errstest.Want(t, err, errs.Conflict, order.CodePaymentInProgress)
 		res, err := s.Order.Recover(ctx, 0)
 		if err != nil || res.PaymentsCompleted != 1 {
 			t.Fatalf("recover %+v %v", res, err)
@@ -157,9 +158,9 @@ func testRaces(t *testing.T, newSubject func(t *testing.T) Subject) {
 		// finished by the same request repeated.
 		s.Faults.Set("refund", errs.E(errs.Unavailable, "unavailable", "down"), false)
 		_, err = s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "r1", Amount: 200})
-		WantErr(t, err, errs.Unavailable, order.CodePaymentIncomplete)
+		errstest.Want(t, err, errs.Unavailable, order.CodePaymentIncomplete)
 		_, err = s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "r2", Amount: 100})
-		WantErr(t, err, errs.Conflict, order.CodePaymentInProgress)
+		errstest.Want(t, err, errs.Conflict, order.CodePaymentInProgress)
 		if _, err := s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "r1", Amount: 200}); err != nil {
 			t.Fatal(err)
 		}

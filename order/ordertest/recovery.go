@@ -12,6 +12,7 @@ import (
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
 )
@@ -160,7 +161,7 @@ func TestRecovery(t *testing.T, newSubject func(t *testing.T) Subject) {
 						t.Fatalf("payment left %s", pay.Status)
 					}
 					_, err := s.Order.Get(ctx, chk.OrderID)
-					WantErr(t, err, errs.NotFound, "not_found")
+					errstest.Want(t, err, errs.NotFound, "not_found")
 					if c.Status != cart.Active {
 						t.Fatalf("cart %s", c.Status)
 					}

@@ -18,6 +18,7 @@ import (
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/id"
 )
 
@@ -44,14 +45,6 @@ func NewSubject(store ordersvc.Store, inv inventory.Service, pay payment.Service
 	return Subject{Order: svc, Store: store, Carts: carts, Inventory: inv, Payment: pay, Faults: f, Service: svc}
 }
 
-// WantErr fails tb unless err has kind k and code.
-func WantErr(tb testing.TB, err error, k errs.Kind, code string) {
-	tb.Helper()
-	if err == nil || !errs.Is(err, k) || errs.CodeOf(err) != code {
-		tb.Fatalf("error %v (kind %v, code %q), want kind %v code %q", err, errs.KindOf(err), errs.CodeOf(err), k, code)
-	}
-}
-
 // Checkout is a valid checkout of cartID with token.
 func Checkout(cartID, key, token string) order.CheckoutCommand {
 	return order.CheckoutCommand{CartID: cartID, Key: key, Email: "ada@example.com",
@@ -64,7 +57,7 @@ func MustCheckout(tb testing.TB, s Subject, cmd order.CheckoutCommand) order.Che
 	tb.Helper()
 	r, err := s.Order.Checkout(context.Background(), cmd)
 	if err != nil {
-		tb.Fatalf("checkout: %v (kind %v, code %s)", err, errs.KindOf(err), errs.CodeOf(err))
+		tb.Fatalf("checkout: %s", errstest.Describe(err))
 	}
 	return r
 }
@@ -130,9 +123,9 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("buyer get %+v %v", got, err)
 		}
 		_, err := s.Order.GetForBuyer(ctx, order.BuyerQuery{ID: o.ID, AccessToken: "oat_wrong"})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = s.Order.GetForBuyer(ctx, order.BuyerQuery{ID: o.ID})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		if got, err := s.Order.Get(ctx, o.ID); err != nil || got.Number != o.Number {
 			t.Fatalf("get %+v %v", got, err)
 		}
@@ -145,10 +138,10 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("retry token: %v", err)
 		}
 		_, err = s.Order.Checkout(ctx, Checkout(cartID, "key-2", "tok_visa"))
-		WantErr(t, err, errs.Conflict, order.CodeCartCompleted)
+		errstest.Want(t, err, errs.Conflict, order.CodeCartCompleted)
 		// A retry without a key learns which order the cart became.
 		_, err = s.Order.Checkout(ctx, Checkout(cartID, "", "tok_visa"))
-		WantErr(t, err, errs.Conflict, order.CodeCartCompleted)
+		errstest.Want(t, err, errs.Conflict, order.CodeCartCompleted)
 		if !strings.Contains(err.Error(), o.ID) || !strings.Contains(err.Error(), "order "+o.Number) {
 			t.Fatalf("a retry without a key: %v, want the order %s (%s) named", err, o.Number, o.ID)
 		}
@@ -171,14 +164,14 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("paid list %+v %v", page, err)
 		}
 		_, err = s.Order.List(ctx, order.ListQuery{Status: "lost"})
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 	})
 	t.Run("OutOfStock", func(t *testing.T) {
 		s := newSubject(t)
 		k := MustStock(t, s, 1)
 		cartID := s.Carts.Add(Line{k, 2, 1000})
 		_, err := s.Order.Checkout(ctx, Checkout(cartID, "k", "tok_visa"))
-		WantErr(t, err, errs.Conflict, "out_of_stock")
+		errstest.Want(t, err, errs.Conflict, "out_of_stock")
 		if n := s.Faults.Calls("authorize"); n != 0 {
 			t.Fatalf("authorize called %d times", n)
 		}
@@ -193,7 +186,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		cartID := s.Carts.Add(Line{k, 2, 1000})
 		for _, tok := range []string{"tok_declined", "tok_insufficient_funds"} {
 			_, err := s.Order.Checkout(ctx, Checkout(cartID, "", tok))
-			WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+			errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 			WantStock(t, s, k, 3, 0, 0)
 		}
 		if c, _ := s.Carts.Get(ctx, cartID); c.Status != cart.Active {
@@ -208,7 +201,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		k := MustStock(t, s, 3)
 		cartID := s.Carts.Add(Line{k, 2, 1000})
 		_, err := s.Order.Checkout(ctx, Checkout(cartID, "k", "tok_error"))
-		WantErr(t, err, errs.Unavailable, payment.CodeUnavailable)
+		errstest.Want(t, err, errs.Unavailable, payment.CodeUnavailable)
 		WantStock(t, s, k, 3, 0, 0)
 		r := MustCheckout(t, s, Checkout(cartID, "k", "tok_visa"))
 		if r.Order.Status != order.Authorized {
@@ -227,7 +220,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 				cartID := s.Carts.Add(Line{k, 1, 700})
 				s.Faults.Set(tc.op, outage, tc.after)
 				_, err := s.Order.Checkout(ctx, Checkout(cartID, "k", "tok_visa"))
-				WantErr(t, err, errs.Unavailable, "unavailable")
+				errstest.Want(t, err, errs.Unavailable, "unavailable")
 				WantStock(t, s, k, 3, 0, 0)
 				s.Faults.Set(tc.op, nil, false)
 				r := MustCheckout(t, s, Checkout(cartID, "k", "tok_visa"))
@@ -244,7 +237,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 				cartID := s.Carts.Add(Line{k, 1, 700})
 				s.Faults.Set(op, outage, false)
 				_, err := s.Order.Checkout(ctx, Checkout(cartID, "k", "tok_visa"))
-				WantErr(t, err, errs.Unavailable, "unavailable")
+				errstest.Want(t, err, errs.Unavailable, "unavailable")
 				s.Faults.Set(op, nil, false)
 				// The order exists: a retry with the key finishes it.
 				r := MustCheckout(t, s, Checkout(cartID, "k", "tok_visa"))
@@ -265,10 +258,10 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			s.Faults.Set("authorize", outage, true) // authorized, but the answer was lost
 			s.Faults.Set("void", outage, false)     // and the void fails too
 			_, err := s.Order.Checkout(ctx, Checkout(cartID, "k", "tok_visa"))
-			WantErr(t, err, errs.Unavailable, "unavailable")
+			errstest.Want(t, err, errs.Unavailable, "unavailable")
 			WantStock(t, s, k, 3, 1, 0) // still held: the checkout is left to recovery
 			_, err = s.Order.Checkout(ctx, Checkout(cartID, "k2", "tok_visa"))
-			WantErr(t, err, errs.Conflict, order.CodeInProgress)
+			errstest.Want(t, err, errs.Conflict, order.CodeInProgress)
 			s.Faults.Set("void", nil, false)
 			s.Faults.Set("authorize", nil, false)
 			res, err := s.Order.Recover(ctx, 0)
@@ -286,7 +279,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		bad := Checkout(cartID, "", "tok_visa")
 		bad.Email, bad.ShippingAddress.City = "nope", ""
 		_, err := s.Order.Checkout(ctx, bad)
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 		var e *errs.Error
 		if ee, ok := err.(*errs.Error); ok {
 			e = ee
@@ -297,23 +290,23 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		unknown := Checkout(cartID, "", "tok_visa")
 		unknown.Payment.Provider = "acme"
 		_, err = s.Order.Checkout(ctx, unknown)
-		WantErr(t, err, errs.Invalid, payment.CodeUnknownProvider)
+		errstest.Want(t, err, errs.Invalid, payment.CodeUnknownProvider)
 		_, err = s.Order.Checkout(ctx, Checkout(cartID, "", "tok_nope"))
-		WantErr(t, err, errs.Invalid, payment.CodeInvalidToken)
+		errstest.Want(t, err, errs.Invalid, payment.CodeInvalidToken)
 		_, err = s.Order.Checkout(ctx, Checkout(s.Carts.Add(), "", "tok_visa"))
-		WantErr(t, err, errs.Conflict, cart.CodeEmpty)
+		errstest.Want(t, err, errs.Conflict, cart.CodeEmpty)
 		_, err = s.Order.Checkout(ctx, Checkout(id.New("cart"), "", "tok_visa"))
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		WantStock(t, s, k, 3, 0, 0)
 		_, err = s.Order.Get(ctx, "ord_nope")
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	})
 	t.Run("CaptureRefundCancel", func(t *testing.T) {
 		s := newSubject(t)
 		k := MustStock(t, s, 5)
 		o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 2, 1000}), "", "tok_visa")).Order
 		_, err := s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "early", Amount: 100})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 		paid, err := s.Order.Capture(ctx, order.CaptureCommand{OrderID: o.ID})
 		if err != nil || paid.Status != order.Paid || paid.Paid.Amount != 2000 {
 			t.Fatalf("capture %+v %v", paid, err)
@@ -329,7 +322,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("repeated refund %+v %v", again, err)
 		}
 		_, err = s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "r2", Amount: 1501})
-		WantErr(t, err, errs.Conflict, order.CodeRefundExceeds)
+		errstest.Want(t, err, errs.Conflict, order.CodeRefundExceeds)
 		full, err := s.Order.Refund(ctx, order.RefundCommand{OrderID: o.ID, Key: "r3", Amount: 1500})
 		if err != nil || full.Status != order.Refunded || full.Refunded.Amount != 2000 {
 			t.Fatalf("full refund %+v %v", full, err)
@@ -353,7 +346,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		}
 		WantStock(t, s, k, 3, 0, 3)
 		_, err = s.Order.Capture(ctx, order.CaptureCommand{OrderID: o2.ID})
-		WantErr(t, err, errs.Conflict, order.CodeState)
+		errstest.Want(t, err, errs.Conflict, order.CodeState)
 		// Cancel a paid order: refunded in full.
 		o3 := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 1000}), "", "tok_visa")).Order
 		if _, err := s.Order.Capture(ctx, order.CaptureCommand{OrderID: o3.ID}); err != nil {

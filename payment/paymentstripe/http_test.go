@@ -19,6 +19,7 @@ import (
 	"github.com/agoracommerce/agora/payment/paymentsvc"
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
 )
@@ -104,7 +105,7 @@ func TestWebhookHTTP(t *testing.T) {
 	q := paymenttest.Must(t)(svc.Authorize(ctx, payment.AuthorizeCommand{Key: "chk_h2", Provider: "stripe", Token: "pm_card_visa", Amount: usd(100)}))
 	payload, header = signed(t, "evt_h2", "payment_intent.succeeded", intent(q.ProviderRef, "succeeded", 100, "chk_h2"), time.Time{})
 	_, err := client.HandleWebhook(ctx, payment.WebhookCommand{Provider: "stripe", Payload: payload, Signature: "t=1,v1=00"})
-	paymenttest.WantErr(t, err, errs.Invalid, payment.CodeBadSignature)
+	errstest.Want(t, err, errs.Invalid, payment.CodeBadSignature)
 	out, err := client.HandleWebhook(ctx, payment.WebhookCommand{Provider: "stripe", Payload: payload, Signature: header})
 	if err != nil || out.Outcome != payment.OutcomeApplied || out.PaymentID != q.ID {
 		t.Fatalf("through the client: %+v, %v", out, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/agoracommerce/agora/payment/paymentsvc"
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
@@ -124,18 +125,18 @@ func TestService(t *testing.T) {
 			f := newFakeStripe(t)
 			s := newSubject(t, newProvider(t, f.srv.URL, 0))
 			_, err := s.svc.Authorize(ctx, auth("chk_d", "pm_card_chargeDeclinedInsufficientFunds", 100))
-			paymenttest.WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+			errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 			if p := paymenttest.Must(t)(s.svc.GetByKey(ctx, "chk_d")); p.Status != payment.Failed || p.FailureReason != "insufficient_funds" {
 				t.Fatalf("declined payment %+v", p)
 			}
 			_, err = s.svc.Authorize(ctx, auth("chk_e", "pm_card_chargeDeclinedExpiredCard", 100))
-			paymenttest.WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+			errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 			if p := paymenttest.Must(t)(s.svc.GetByKey(ctx, "chk_e")); p.FailureReason != "expired_card" {
 				t.Fatalf("declined payment %+v", p)
 			}
 			f.setDown(true)
 			_, err = s.svc.Authorize(ctx, auth("chk_o", "pm_card_visa", 100))
-			paymenttest.WantErr(t, err, errs.Unavailable, payment.CodeUnavailable)
+			errstest.Want(t, err, errs.Unavailable, payment.CodeUnavailable)
 			if p := paymenttest.Must(t)(s.svc.GetByKey(ctx, "chk_o")); p.Status != payment.Pending {
 				t.Fatalf("payment after an outage %+v", p)
 			}
@@ -144,7 +145,7 @@ func TestService(t *testing.T) {
 				t.Fatalf("retried payment %+v", p)
 			}
 			_, err = s.svc.Authorize(ctx, auth("chk_t", "tok_visa", 100))
-			paymenttest.WantErr(t, err, errs.Invalid, payment.CodeInvalidToken)
+			errstest.Want(t, err, errs.Invalid, payment.CodeInvalidToken)
 		})
 
 		t.Run("VoidOfAnUnrecordedAuthorization", func(t *testing.T) {
@@ -154,7 +155,7 @@ func TestService(t *testing.T) {
 			s := newSubject(t, newProvider(t, f.srv.URL, 0))
 			f.setDown(true)
 			_, err := s.svc.Authorize(ctx, auth("chk_l", "pm_card_visa", 100))
-			paymenttest.WantErr(t, err, errs.Unavailable, payment.CodeUnavailable)
+			errstest.Want(t, err, errs.Unavailable, payment.CodeUnavailable)
 			f.setDown(false)
 			ref, err := newProvider(t, f.srv.URL, 0).Authorize(ctx, payment.ProviderAuthorize{Key: "chk_l", Token: "pm_card_visa", Amount: usd(100)})
 			if err != nil {
@@ -237,7 +238,7 @@ func TestService(t *testing.T) {
 			f.setDown(true)
 			for _, key := range []string{"chk_p1", "chk_p2"} {
 				_, err := s.svc.Authorize(ctx, auth(key, "pm_card_visa", 100))
-				paymenttest.WantErr(t, err, errs.Unavailable, payment.CodeUnavailable)
+				errstest.Want(t, err, errs.Unavailable, payment.CodeUnavailable)
 			}
 			p1 := paymenttest.Must(t)(s.svc.GetByKey(ctx, "chk_p1"))
 			res, err := deliver(s, "evt_a", "payment_intent.amount_capturable_updated", intent("pi_late", "requires_capture", 100, "chk_p1"))
@@ -255,7 +256,7 @@ func TestService(t *testing.T) {
 				t.Fatalf("after payment_failed %+v", got)
 			}
 			_, err = s.svc.Authorize(ctx, auth("chk_p2", "pm_card_visa", 100))
-			paymenttest.WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+			errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 			if payment.DeclineReason(err) != "stolen_card" {
 				t.Fatalf("retry of a failed payment: reason %q", payment.DeclineReason(err))
 			}

@@ -16,8 +16,8 @@ import (
 
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/payment/paymentstripe"
-	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/money"
 )
 
@@ -57,7 +57,7 @@ func TestStripeMock(t *testing.T) {
 		// stripe-mock answers every PaymentIntent with the status
 		// requires_payment_method: a confirmed intent in that status is a
 		// decline. A request it refused would be Invalid provider_rejected.
-		paymenttest.WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+		errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 		c := rec.last(t)
 		if c.Method != http.MethodPost || c.Path != "/v1/payment_intents" || c.Key != "agora:authorize:chk_01" {
 			t.Fatalf("request %s %s key %q", c.Method, c.Path, c.Key)
@@ -178,7 +178,7 @@ func TestErrorMapping(t *testing.T) {
 			defer srv.Close()
 			p := newProvider(t, srv.URL, 0)
 			_, err := p.Authorize(context.Background(), payment.ProviderAuthorize{Key: "k", Token: "pm_card_visa", Amount: usd(100)})
-			paymenttest.WantErr(t, err, tc.kind, tc.code)
+			errstest.Want(t, err, tc.kind, tc.code)
 			if tc.reason != "" {
 				if got := payment.DeclineReason(err); got != tc.reason {
 					t.Fatalf("reason %q, want %q", got, tc.reason)
@@ -189,7 +189,7 @@ func TestErrorMapping(t *testing.T) {
 			}
 			err = p.Capture(context.Background(), payment.ProviderCall{Key: "pay_1:capture", ProviderRef: "pi_1", Amount: usd(100)})
 			if tc.kind != errs.PaymentFailed {
-				paymenttest.WantErr(t, err, tc.kind, tc.code)
+				errstest.Want(t, err, tc.kind, tc.code)
 			}
 		})
 	}
@@ -202,7 +202,7 @@ func TestErrorMapping(t *testing.T) {
 		ln.Close()
 		p := newProvider(t, "http://"+addr, 0)
 		_, err = p.Authorize(context.Background(), payment.ProviderAuthorize{Key: "k", Token: "pm_card_visa", Amount: usd(100)})
-		paymenttest.WantErr(t, err, errs.Unavailable, payment.CodeUnavailable)
+		errstest.Want(t, err, errs.Unavailable, payment.CodeUnavailable)
 	})
 }
 
@@ -260,7 +260,7 @@ func TestAuthorizeOutcome(t *testing.T) {
 				}
 				return
 			}
-			paymenttest.WantErr(t, err, tc.kind, payment.CodeDeclined)
+			errstest.Want(t, err, tc.kind, payment.CodeDeclined)
 			if got := payment.DeclineReason(err); got != tc.reason {
 				t.Fatalf("reason %q, want %q", got, tc.reason)
 			}
@@ -287,8 +287,8 @@ func TestAlreadyDone(t *testing.T) {
 	if err := newProvider(t, refuse("canceled").URL, 0).Void(ctx, call); err != nil {
 		t.Fatalf("void of a canceled intent: %v", err)
 	}
-	paymenttest.WantErr(t, newProvider(t, refuse("canceled").URL, 0).Capture(ctx, call), errs.Conflict, payment.CodeState)
-	paymenttest.WantErr(t, newProvider(t, refuse("succeeded").URL, 0).Void(ctx, call), errs.Conflict, payment.CodeState)
+	errstest.Want(t, newProvider(t, refuse("canceled").URL, 0).Capture(ctx, call), errs.Conflict, payment.CodeState)
+	errstest.Want(t, newProvider(t, refuse("succeeded").URL, 0).Void(ctx, call), errs.Conflict, payment.CodeState)
 }
 
 func TestCheckToken(t *testing.T) {
@@ -302,12 +302,12 @@ func TestCheckToken(t *testing.T) {
 			t.Errorf("CheckToken(%q) = %v", tok, err)
 		}
 		if !ok {
-			paymenttest.WantErr(t, err, errs.Invalid, payment.CodeInvalidToken)
+			errstest.Want(t, err, errs.Invalid, payment.CodeInvalidToken)
 		}
 	}
 	// A token that cannot be valid never reaches Stripe.
 	_, err := p.Authorize(context.Background(), payment.ProviderAuthorize{Key: "k", Token: "tok_visa", Amount: usd(1)})
-	paymenttest.WantErr(t, err, errs.Invalid, payment.CodeInvalidToken)
+	errstest.Want(t, err, errs.Invalid, payment.CodeInvalidToken)
 }
 
 func TestIdempotencyKey(t *testing.T) {

@@ -7,24 +7,17 @@ import (
 
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/money"
 )
-
-// WantErr fails tb unless err has kind k and code.
-func WantErr(tb testing.TB, err error, k errs.Kind, code string) {
-	tb.Helper()
-	if !errs.Is(err, k) || errs.CodeOf(err) != code {
-		tb.Fatalf("error %v (kind %v, code %q), want kind %v code %q", err, errs.KindOf(err), errs.CodeOf(err), k, code)
-	}
-}
 
 // Must returns p or fails tb.
 func Must(tb testing.TB) func(p payment.Payment, err error) payment.Payment {
 	return func(p payment.Payment, err error) payment.Payment {
 		tb.Helper()
 		if err != nil {
-			tb.Fatalf("unexpected error: %v (kind %v, code %s)", err, errs.KindOf(err), errs.CodeOf(err))
+			tb.Fatalf("unexpected error: %s", errstest.Describe(err))
 		}
 		return p
 	}
@@ -54,9 +47,9 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 			t.Fatalf("by key %+v", byKey)
 		}
 		_, err := svc.Authorize(ctx, auth(key, "tok_visa", 2000))
-		WantErr(t, err, errs.Conflict, payment.CodeKeyConflict)
+		errstest.Want(t, err, errs.Conflict, payment.CodeKeyConflict)
 		_, err = svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r0", Amount: usd(1)})
-		WantErr(t, err, errs.Conflict, payment.CodeState)
+		errstest.Want(t, err, errs.Conflict, payment.CodeState)
 		c := Must(t)(svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID}))
 		if c.Status != payment.Captured || c.Captured != usd(1000) {
 			t.Fatalf("captured %+v", c)
@@ -65,7 +58,7 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 			t.Fatalf("second capture changed the payment: %+v", c2)
 		}
 		_, err = svc.Void(ctx, payment.VoidCommand{PaymentID: p.ID})
-		WantErr(t, err, errs.Conflict, payment.CodeState)
+		errstest.Want(t, err, errs.Conflict, payment.CodeState)
 		r := Must(t)(svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r1", Amount: usd(300)}))
 		if r.Status != payment.PartiallyRefunded || r.Refunded != usd(300) {
 			t.Fatalf("partial refund %+v", r)
@@ -74,7 +67,7 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 			t.Fatalf("repeated refund %+v", r2)
 		}
 		_, err = svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r2", Amount: usd(701)})
-		WantErr(t, err, errs.Conflict, payment.CodeRefundExceeds)
+		errstest.Want(t, err, errs.Conflict, payment.CodeRefundExceeds)
 		r = Must(t)(svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r3", Amount: usd(700)}))
 		if r.Status != payment.Refunded || r.Refunded != usd(1000) || len(r.Refunds) != 2 {
 			t.Fatalf("full refund %+v", r)
@@ -94,7 +87,7 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 			t.Fatalf("second void changed it: %+v", v2)
 		}
 		_, err := svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID})
-		WantErr(t, err, errs.Conflict, payment.CodeState)
+		errstest.Want(t, err, errs.Conflict, payment.CodeState)
 	})
 	t.Run("Declines", func(t *testing.T) {
 		svc := newService(t)
@@ -110,16 +103,16 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 		} {
 			key := id.New("k")
 			_, err := svc.Authorize(ctx, auth(key, tc.token, 100))
-			WantErr(t, err, tc.kind, tc.code)
+			errstest.Want(t, err, tc.kind, tc.code)
 			_, err = svc.Authorize(ctx, auth(key, tc.token, 100)) // a retry answers the same
-			WantErr(t, err, tc.kind, tc.code)
+			errstest.Want(t, err, tc.kind, tc.code)
 			if p := Must(t)(svc.GetByKey(ctx, key)); p.Status != tc.status {
 				t.Fatalf("%s: status %s, want %s", tc.token, p.Status, tc.status)
 			}
 		}
 		key := id.New("k")
 		_, err := svc.Authorize(ctx, auth(key, "tok_insufficient_funds", 100))
-		WantErr(t, err, errs.PaymentFailed, payment.CodeDeclined)
+		errstest.Want(t, err, errs.PaymentFailed, payment.CodeDeclined)
 		if p := Must(t)(svc.GetByKey(ctx, key)); p.FailureReason != "insufficient_funds" {
 			t.Fatalf("reason %q", p.FailureReason)
 		}
@@ -157,22 +150,22 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 	t.Run("BadInput", func(t *testing.T) {
 		svc := newService(t)
 		_, err := svc.Authorize(ctx, payment.AuthorizeCommand{Key: "k1", Provider: "nope", Token: "tok_visa", Amount: usd(1)})
-		WantErr(t, err, errs.Invalid, payment.CodeUnknownProvider)
+		errstest.Want(t, err, errs.Invalid, payment.CodeUnknownProvider)
 		_, err = svc.Authorize(ctx, auth("k2", "tok_unknown", 1))
-		WantErr(t, err, errs.Invalid, payment.CodeInvalidToken)
+		errstest.Want(t, err, errs.Invalid, payment.CodeInvalidToken)
 		_, err = svc.Authorize(ctx, auth("", "tok_visa", 1))
-		WantErr(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
 		_, err = svc.Authorize(ctx, auth("k3", "tok_visa", -1))
-		WantErr(t, err, errs.Invalid, "validation_failed")
-		WantErr(t, svc.CheckMethod(ctx, payment.CheckMethodQuery{Provider: "stripe", Token: "x"}), errs.Invalid, payment.CodeUnknownProvider)
+		errstest.Want(t, err, errs.Invalid, "validation_failed")
+		errstest.Want(t, svc.CheckMethod(ctx, payment.CheckMethodQuery{Provider: "stripe", Token: "x"}), errs.Invalid, payment.CodeUnknownProvider)
 		if err := svc.CheckMethod(ctx, payment.CheckMethodQuery{Provider: "test", Token: "tok_visa"}); err != nil {
 			t.Fatal(err)
 		}
 		_, err = svc.Get(ctx, "pay_nope")
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = svc.GetByKey(ctx, "nope")
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 		_, err = svc.Capture(ctx, payment.CaptureCommand{PaymentID: id.New("pay")})
-		WantErr(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, err, errs.NotFound, "not_found")
 	})
 }

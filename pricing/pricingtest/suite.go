@@ -2,7 +2,6 @@ package pricingtest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/money"
@@ -54,25 +54,6 @@ func MustProduct(t testing.TB, s Subject, prices ...[]money.Money) (catalog.Prod
 
 func usd(a int64) money.Money { return money.Money{Amount: a, Currency: "USD"} }
 
-func wantErr(t testing.TB, err error, kind errs.Kind, code, field string) {
-	t.Helper()
-	if !errs.Is(err, kind) || (code != "" && errs.CodeOf(err) != code) {
-		t.Fatalf("got %v (kind %v, code %s), want kind %v code %s", err, errs.KindOf(err), errs.CodeOf(err), kind, code)
-	}
-	if field == "" {
-		return
-	}
-	var e *errs.Error
-	if errors.As(err, &e) {
-		for _, f := range e.Fields {
-			if strings.HasPrefix(f.Field, field) {
-				return
-			}
-		}
-	}
-	t.Fatalf("error %v does not name field %s", err, field)
-}
-
 func quote(t testing.TB, svc pricing.Service, q pricing.QuoteQuery) pricing.Quote {
 	t.Helper()
 	out, err := svc.Quote(context.Background(), q)
@@ -99,9 +80,9 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("quote %+v", q)
 		}
 		_, err := s.Service.Quote(ctx, pricing.QuoteQuery{Currency: "GBP", Lines: line(vs[0], 1)})
-		wantErr(t, err, errs.Invalid, "no_price", "lines[0]")
+		errstest.Want(t, err, errs.Invalid, "no_price", "lines[0]")
 		_, err = s.Service.Quote(ctx, pricing.QuoteQuery{Currency: "USD", Lines: line(id.New("var"), 1)})
-		wantErr(t, err, errs.NotFound, "unknown_variant", "lines[0]")
+		errstest.Want(t, err, errs.NotFound, "unknown_variant", "lines[0]")
 	})
 	t.Run("price list lowers the price", func(t *testing.T) {
 		s := newSubject(t)
@@ -122,7 +103,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		}
 		// A list price also prices a variant without a catalog price.
 		_, err = s.Service.Quote(ctx, pricing.QuoteQuery{Currency: "EUR", Lines: line(vs[0], 1)})
-		wantErr(t, err, errs.Invalid, "no_price", "")
+		errstest.Want(t, err, errs.Invalid, "no_price")
 		eur, err := s.Service.CreatePriceList(ctx, pricing.CreatePriceListCommand{Name: "EU", Currency: "EUR", TaxInclusive: true, Prices: []pricing.ListPrice{{VariantID: vs[0], Amount: 950}}})
 		if err != nil {
 			t.Fatal(err)
@@ -203,7 +184,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			}
 		}
 		_, err = s.Service.Quote(ctx, pricing.QuoteQuery{Currency: "USD", CustomerGroups: []string{"Not A Slug"}, Lines: line(vs[0], 1)})
-		wantErr(t, err, errs.Invalid, "validation_failed", "customer_groups[0]")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "customer_groups[0]")
 		// ends_at is exclusive; an inactive list does not apply.
 		end := later.Add(time.Hour)
 		if _, err := s.Service.UpdatePriceList(ctx, pricing.UpdatePriceListCommand{ID: future.ID, EndsAt: &end}); err != nil {
@@ -222,7 +203,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		}
 		before := now.Add(-time.Hour)
 		_, err = s.Service.UpdatePriceList(ctx, pricing.UpdatePriceListCommand{ID: future.ID, EndsAt: &before})
-		wantErr(t, err, errs.Invalid, "validation_failed", "ends_at")
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "ends_at")
 	})
 	t.Run("ties and removal", func(t *testing.T) {
 		s := newSubject(t)
@@ -242,8 +223,8 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatal(err)
 		}
 		_, err := s.Service.GetPriceList(ctx, a.ID)
-		wantErr(t, err, errs.NotFound, "not_found", "")
-		wantErr(t, s.Service.DeletePriceList(ctx, a.ID), errs.NotFound, "not_found", "")
+		errstest.Want(t, err, errs.NotFound, "not_found")
+		errstest.Want(t, s.Service.DeletePriceList(ctx, a.ID), errs.NotFound, "not_found")
 		if q := quote(t, s.Service, pricing.QuoteQuery{Currency: "USD", Lines: line(vs[0], 1)}); q.Lines[0].UnitPrice.Amount != 1000 {
 			t.Fatalf("after delete: %+v", q.Lines[0])
 		}
@@ -284,7 +265,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatalf("lists: %v %v", lists, err)
 		}
 		_, err = s.Service.ListPrices(ctx, pricing.ListPricesQuery{ListID: pl.ID, Cursor: "!!"})
-		wantErr(t, err, errs.Invalid, "", "cursor")
+		errstest.Want(t, err, errs.Invalid, "", "cursor")
 	})
 	t.Run("bad input", func(t *testing.T) {
 		s := newSubject(t)
@@ -308,7 +289,7 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 				t.Errorf("%s: %v", name, err)
 				continue
 			}
-			wantErr(t, err, errs.Invalid, "", cmd.field)
+			errstest.Want(t, err, errs.Invalid, "", cmd.field)
 		}
 		if lists, _ := s.Service.ListPriceLists(ctx, pricing.ListPriceListsQuery{}); len(lists.Data) != 0 {
 			t.Fatalf("bad input created %d lists", len(lists.Data))
@@ -329,12 +310,12 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 				t.Errorf("%s: %v", name, err)
 				continue
 			}
-			wantErr(t, err, errs.Invalid, "", q.field)
+			errstest.Want(t, err, errs.Invalid, "", q.field)
 		}
 		_, err := s.Service.GetPriceList(ctx, "pl_nope")
-		wantErr(t, err, errs.NotFound, "", "")
+		errstest.Want(t, err, errs.NotFound, "")
 		err = s.Service.SetPrices(ctx, pricing.SetPricesCommand{ListID: id.New("pl"), Prices: []pricing.ListPrice{{VariantID: v, Amount: 1}}})
-		wantErr(t, err, errs.NotFound, "", "")
+		errstest.Want(t, err, errs.NotFound, "")
 	})
 	t.Run("read model follows the catalog", func(t *testing.T) {
 		s := newSubject(t)
@@ -366,6 +347,6 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 			t.Fatal(err)
 		}
 		_, err := s.Service.Quote(ctx, pricing.QuoteQuery{Currency: "USD", Lines: line(vs[0], 1)})
-		wantErr(t, err, errs.NotFound, "unknown_variant", "")
+		errstest.Want(t, err, errs.NotFound, "unknown_variant")
 	})
 }

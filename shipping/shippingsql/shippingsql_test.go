@@ -9,6 +9,7 @@ import (
 
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/shipping"
 	"github.com/agoracommerce/agora/shipping/shippingsql"
@@ -65,13 +66,13 @@ func TestOutboxAndCascade(t *testing.T) {
 				wg.Go(func() {
 					_, err := svc.CreateOption(ctx, shipping.CreateOptionCommand{ZoneID: z.ID, Name: "o", Currency: "EUR", Rate: shipping.Rate{Kind: shipping.Flat, Amount: 1}})
 					if err != nil && !errs.Is(err, errs.NotFound) {
-						t.Errorf("create option: %s", shippingtest.Describe(err))
+						t.Errorf("create option: %s", errstest.Describe(err))
 					}
 				})
 			}
 			wg.Go(func() {
 				if err := svc.DeleteZone(ctx, z.ID); err != nil {
-					t.Errorf("delete zone: %s", shippingtest.Describe(err))
+					t.Errorf("delete zone: %s", errstest.Describe(err))
 				}
 			})
 			wg.Wait()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/shipping"
 	"github.com/agoracommerce/agora/shipping/shippingtest"
 )
@@ -40,7 +41,7 @@ func TestFakeEvents(t *testing.T) {
 		t.Errorf("option_created carries %+v (%v)", data, err)
 	}
 	_, err := svc.UpdateZone(ctx, shipping.UpdateZoneCommand{ID: z.ID, ExpectedVersion: 5})
-	shippingtest.WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	if _, err := svc.Quote(ctx, shipping.QuoteQuery{Country: "DE", Currency: "EUR"}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/shipping"
 )
@@ -56,32 +57,32 @@ func testZoneCRUD(e *env) {
 	}
 	got, err := e.svc.GetZone(e.ctx, z.ID)
 	if err != nil || got.Name != "Europe" || !slices.Equal(got.Countries, z.Countries) || !got.CreatedAt.Equal(z.CreatedAt) {
-		t.Fatalf("GetZone = %+v, %s", got, Describe(err))
+		t.Fatalf("GetZone = %+v, %s", got, errstest.Describe(err))
 	}
 	up, err := e.svc.UpdateZone(e.ctx, shipping.UpdateZoneCommand{ID: z.ID, ExpectedVersion: 1, Countries: &[]string{"AT", "DE"}})
 	if err != nil || up.Version != 2 || !slices.Equal(up.Countries, []string{"AT", "DE"}) || up.Name != "Europe" {
-		t.Fatalf("UpdateZone = %+v, %s", up, Describe(err))
+		t.Fatalf("UpdateZone = %+v, %s", up, errstest.Describe(err))
 	}
 	_, err = e.svc.UpdateZone(e.ctx, shipping.UpdateZoneCommand{ID: z.ID, ExpectedVersion: 1, Name: ptr("x")})
-	WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	up, err = e.svc.UpdateZone(e.ctx, shipping.UpdateZoneCommand{ID: z.ID, Name: ptr("EU"), Countries: &[]string{}})
 	if err != nil || up.Name != "EU" || len(up.Countries) != 0 || up.Countries == nil {
-		t.Fatalf("emptying the countries: %+v, %s", up, Describe(err))
+		t.Fatalf("emptying the countries: %+v, %s", up, errstest.Describe(err))
 	}
 
 	o := MustCreateOption(t, e.svc, shipping.CreateOptionCommand{ZoneID: z.ID, Name: "Standard", Currency: "EUR", Rate: flat(500)})
 	if err := e.svc.DeleteZone(e.ctx, z.ID); err != nil {
-		t.Fatalf("DeleteZone: %s", Describe(err))
+		t.Fatalf("DeleteZone: %s", errstest.Describe(err))
 	}
 	_, err = e.svc.GetZone(e.ctx, z.ID)
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	_, err = e.svc.GetOption(e.ctx, o.ID)
-	WantErr(t, err, errs.NotFound, "not_found") // the zone's options go with it
-	WantErr(t, e.svc.DeleteZone(e.ctx, z.ID), errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found") // the zone's options go with it
+	errstest.Want(t, e.svc.DeleteZone(e.ctx, z.ID), errs.NotFound, "not_found")
 	_, err = e.svc.UpdateZone(e.ctx, shipping.UpdateZoneCommand{ID: z.ID, Name: ptr("x")})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	_, err = e.svc.GetZone(e.ctx, "nonsense")
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 }
 
 func testZoneValidation(e *env) {
@@ -99,13 +100,13 @@ func testZoneValidation(e *env) {
 		{shipping.CreateZoneCommand{Name: "x", Countries: []string{""}}, "countries[0]"},
 	} {
 		_, err := e.svc.CreateZone(e.ctx, tt.cmd)
-		WantInvalid(t, err, tt.field)
+		errstest.WantInvalid(t, err, tt.field)
 	}
 	z := MustCreateZone(t, e.svc, "Domestic", "US")
 	_, err := e.svc.UpdateZone(e.ctx, shipping.UpdateZoneCommand{ID: z.ID, Countries: &[]string{"USA"}})
-	WantInvalid(t, err, "countries[0]")
+	errstest.WantInvalid(t, err, "countries[0]")
 	_, err = e.svc.UpdateZone(e.ctx, shipping.UpdateZoneCommand{ID: z.ID, Name: ptr("")})
-	WantInvalid(t, err, "name")
+	errstest.WantInvalid(t, err, "name")
 	if got, _ := e.svc.GetZone(e.ctx, z.ID); got.Version != 1 {
 		t.Errorf("failed updates changed the zone: %+v", got)
 	}
@@ -125,27 +126,27 @@ func testOptionCRUD(e *env) {
 	}
 	got, err := e.svc.GetOption(e.ctx, o.ID)
 	if err != nil || got.Name != "Ground" || !reflect.DeepEqual(got.Rate, o.Rate) {
-		t.Fatalf("GetOption = %+v, %s", got, Describe(err))
+		t.Fatalf("GetOption = %+v, %s", got, errstest.Describe(err))
 	}
 	w := shipping.Rate{Kind: shipping.Weight, Brackets: []shipping.Bracket{{UpToGrams: 1000, Amount: 500}, {UpToGrams: 5000, Amount: 900}}}
 	up, err := e.svc.UpdateOption(e.ctx, shipping.UpdateOptionCommand{ID: o.ID, ExpectedVersion: 1, Rate: &w, Enabled: ptr(false), Name: ptr("Ground by weight")})
 	if err != nil || up.Version != 2 || up.Enabled || up.Rate.Kind != shipping.Weight || len(up.Rate.Brackets) != 2 || up.Name != "Ground by weight" || up.Currency != "USD" {
-		t.Fatalf("UpdateOption = %+v, %s", up, Describe(err))
+		t.Fatalf("UpdateOption = %+v, %s", up, errstest.Describe(err))
 	}
 	_, err = e.svc.UpdateOption(e.ctx, shipping.UpdateOptionCommand{ID: o.ID, ExpectedVersion: 1, Name: ptr("x")})
-	WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	if err := e.svc.DeleteOption(e.ctx, o.ID); err != nil {
-		t.Fatalf("DeleteOption: %s", Describe(err))
+		t.Fatalf("DeleteOption: %s", errstest.Describe(err))
 	}
 	_, err = e.svc.GetOption(e.ctx, o.ID)
-	WantErr(t, err, errs.NotFound, "not_found")
-	WantErr(t, e.svc.DeleteOption(e.ctx, o.ID), errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteOption(e.ctx, o.ID), errs.NotFound, "not_found")
 	_, err = e.svc.UpdateOption(e.ctx, shipping.UpdateOptionCommand{ID: o.ID, Name: ptr("x")})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	_, err = e.svc.CreateOption(e.ctx, shipping.CreateOptionCommand{ZoneID: "shz_01J0000000000000000000000Z", Name: "x", Currency: "USD", Rate: flat(1)})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	_, err = e.svc.GetOption(e.ctx, "sho_nonsense")
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 }
 
 func testOptionValidation(e *env) {
@@ -185,13 +186,13 @@ func testOptionValidation(e *env) {
 		{shipping.CreateOptionCommand{Rate: br(shipping.Bracket{UpToGrams: shipping.MaxWeightGrams + 1, Amount: 5})}, "rate.brackets[0].up_to_grams"},
 	} {
 		_, err := e.svc.CreateOption(e.ctx, ok(tt.cmd))
-		WantInvalid(t, err, tt.field)
+		errstest.WantInvalid(t, err, tt.field)
 	}
 	o := MustCreateOption(t, e.svc, ok(shipping.CreateOptionCommand{Rate: flat(100)}))
 	_, err := e.svc.UpdateOption(e.ctx, shipping.UpdateOptionCommand{ID: o.ID, Currency: ptr("dollars")})
-	WantInvalid(t, err, "currency")
+	errstest.WantInvalid(t, err, "currency")
 	_, err = e.svc.UpdateOption(e.ctx, shipping.UpdateOptionCommand{ID: o.ID, Rate: &shipping.Rate{Kind: shipping.Weight}})
-	WantInvalid(t, err, "rate.brackets")
+	errstest.WantInvalid(t, err, "rate.brackets")
 	if got, _ := e.svc.GetOption(e.ctx, o.ID); got.Version != 1 {
 		t.Errorf("failed updates changed the option: %+v", got)
 	}
@@ -213,7 +214,7 @@ func testLists(e *env) {
 	for range 10 {
 		p, err := e.svc.ListOptions(e.ctx, q)
 		if err != nil || len(p.Data) > 2 {
-			t.Fatalf("ListOptions: %+v, %s", p, Describe(err))
+			t.Fatalf("ListOptions: %+v, %s", p, errstest.Describe(err))
 		}
 		for _, o := range p.Data {
 			got = append(got, o.ID)
@@ -227,26 +228,26 @@ func testLists(e *env) {
 		t.Errorf("listed %v, want %v", got, ids)
 	}
 	if p, err := e.svc.ListOptions(e.ctx, shipping.ListOptionsQuery{}); err != nil || len(p.Data) != 6 {
-		t.Errorf("all options: %d, %s", len(p.Data), Describe(err))
+		t.Errorf("all options: %d, %s", len(p.Data), errstest.Describe(err))
 	}
 	p, err := e.svc.ListZones(e.ctx, shipping.ListZonesQuery{Country: "DE"})
 	if err != nil || len(p.Data) != 2 || p.Data[0].ID != eu.ID || p.Data[1].ID != dach.ID || p.NextCursor != nil {
-		t.Errorf("zones with DE: %+v, %s", p, Describe(err))
+		t.Errorf("zones with DE: %+v, %s", p, errstest.Describe(err))
 	}
 	p, err = e.svc.ListZones(e.ctx, shipping.ListZonesQuery{Limit: 2})
 	if err != nil || len(p.Data) != 2 || p.NextCursor == nil {
-		t.Fatalf("first page of zones: %+v, %s", p, Describe(err))
+		t.Fatalf("first page of zones: %+v, %s", p, errstest.Describe(err))
 	}
 	p, err = e.svc.ListZones(e.ctx, shipping.ListZonesQuery{Limit: 2, Cursor: *p.NextCursor})
 	if err != nil || len(p.Data) != 1 || p.Data[0].ID != dach.ID || p.NextCursor != nil {
-		t.Errorf("second page of zones: %+v, %s", p, Describe(err))
+		t.Errorf("second page of zones: %+v, %s", p, errstest.Describe(err))
 	}
 	_, err = e.svc.ListZones(e.ctx, shipping.ListZonesQuery{Country: "Germany"})
-	WantInvalid(t, err, "country")
+	errstest.WantInvalid(t, err, "country")
 	_, err = e.svc.ListZones(e.ctx, shipping.ListZonesQuery{Cursor: "%%%"})
-	WantInvalid(t, err, "cursor")
+	errstest.WantInvalid(t, err, "cursor")
 	_, err = e.svc.ListOptions(e.ctx, shipping.ListOptionsQuery{ZoneID: "EU"})
-	WantInvalid(t, err, "zone_id")
+	errstest.WantInvalid(t, err, "zone_id")
 }
 
 // RateCases are the prices of each kind of rate at the edges.
@@ -284,7 +285,7 @@ func testQuoteRates(e *env) {
 		o := MustCreateOption(t, e.svc, shipping.CreateOptionCommand{ZoneID: z.ID, Name: c.Name, Currency: "USD", Rate: c.Rate})
 		qs, err := e.svc.Quote(e.ctx, shipping.QuoteQuery{Country: "US", Currency: "USD", Subtotal: money.Money{Amount: c.Subtotal, Currency: "USD"}, WeightGrams: c.WeightGrams})
 		if err != nil {
-			t.Fatalf("%s: %s", c.Name, Describe(err))
+			t.Fatalf("%s: %s", c.Name, errstest.Describe(err))
 		}
 		switch {
 		case !c.Offered && len(qs) != 0:
@@ -315,7 +316,7 @@ func testQuoteSelection(e *env) {
 		t.Helper()
 		qs, err := e.svc.Quote(e.ctx, shipping.QuoteQuery{Country: country, Currency: cur, Subtotal: money.Money{Amount: subtotal, Currency: cur}, WeightGrams: grams})
 		if err != nil {
-			t.Fatalf("Quote: %s", Describe(err))
+			t.Fatalf("Quote: %s", errstest.Describe(err))
 		}
 		var ids []string
 		for i, q := range qs {
@@ -347,11 +348,11 @@ func testQuoteSelection(e *env) {
 	}
 	qs, err := e.svc.Quote(e.ctx, shipping.QuoteQuery{Country: "FR", Currency: "EUR"}) // zero subtotal without a currency
 	if err != nil || qs == nil || len(qs) != 2 {
-		t.Errorf("Quote without a subtotal: %+v, %s", qs, Describe(err))
+		t.Errorf("Quote without a subtotal: %+v, %s", qs, errstest.Describe(err))
 	}
 	qs, err = e.svc.Quote(e.ctx, shipping.QuoteQuery{Country: "JP", Currency: "EUR"})
 	if err != nil || qs == nil {
-		t.Errorf("Quote of nothing must be an empty list: %#v, %s", qs, Describe(err))
+		t.Errorf("Quote of nothing must be an empty list: %#v, %s", qs, errstest.Describe(err))
 	}
 }
 
@@ -374,6 +375,6 @@ func testQuoteInvalid(e *env) {
 		{shipping.QuoteQuery{Country: "FR", Currency: "EUR", Subtotal: money.Money{Amount: 100}}, "subtotal"},
 	} {
 		_, err := e.svc.Quote(e.ctx, tt.q)
-		WantInvalid(t, err, tt.field)
+		errstest.WantInvalid(t, err, tt.field)
 	}
 }

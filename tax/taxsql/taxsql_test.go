@@ -10,6 +10,7 @@ import (
 
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/tax"
 	"github.com/agoracommerce/agora/tax/taxsql"
@@ -63,8 +64,8 @@ func TestOutbox(t *testing.T) {
 		taxtest.MustCreateClass(t, svc, "reduced")
 		r := taxtest.MustCreateRegion(t, svc, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: "reduced", Rate: "7"}}})
 		_, err := svc.CreateRegion(ctx, tax.CreateRegionCommand{Country: "DE"})
-		taxtest.WantErr(t, err, errs.Conflict, "region_exists")
-		taxtest.WantErr(t, svc.DeleteClass(ctx, "reduced"), errs.Conflict, "class_in_use")
+		errstest.Want(t, err, errs.Conflict, "region_exists")
+		errstest.Want(t, svc.DeleteClass(ctx, "reduced"), errs.Conflict, "class_in_use")
 		if err := svc.DeleteRegion(ctx, r.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -96,7 +97,7 @@ func TestClassDeleteRace(t *testing.T) {
 				wg.Go(func() {
 					_, err := svc.CreateRegion(ctx, tax.CreateRegionCommand{Country: c, PostalPrefix: code, Rates: []tax.RateInput{{TaxClass: code, Rate: "5"}}})
 					if err != nil && !errs.Is(err, errs.Invalid) {
-						t.Errorf("create: %s", taxtest.Describe(err))
+						t.Errorf("create: %s", errstest.Describe(err))
 					}
 				})
 			}
@@ -105,7 +106,7 @@ func TestClassDeleteRace(t *testing.T) {
 				if err == nil {
 					deleted.Store(true)
 				} else if !errs.HasCode(err, "class_in_use") {
-					t.Errorf("delete: %s", taxtest.Describe(err))
+					t.Errorf("delete: %s", errstest.Describe(err))
 				}
 			})
 			wg.Wait()

@@ -2,67 +2,18 @@ package taxtest
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"strings"
 	"testing"
 
-	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/tax"
 )
-
-// Describe renders err with its kind, code and fields, for failure messages.
-func Describe(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		return err.Error() + " (not an *errs.Error)"
-	}
-	s := e.Kind.String() + "/" + e.Code + ": " + err.Error()
-	if len(e.Fields) > 0 {
-		b, _ := json.Marshal(e.Fields)
-		s += " fields=" + string(b)
-	}
-	return s
-}
-
-// WantErr fails tb unless err is of kind k with the stable code (any code
-// when code is "").
-func WantErr(tb testing.TB, err error, k errs.Kind, code string) *errs.Error {
-	tb.Helper()
-	var e *errs.Error
-	if err == nil || !errors.As(err, &e) || !errs.Is(err, k) || (code != "" && !errs.HasCode(err, code)) {
-		tb.Fatalf("got %s, want %s/%s", Describe(err), k, code)
-	}
-	return e
-}
-
-// WantInvalid fails tb unless err is Invalid validation_failed and names
-// every one of fields (a field error on a part of a field names it too).
-func WantInvalid(tb testing.TB, err error, fields ...string) {
-	tb.Helper()
-	e := WantErr(tb, err, errs.Invalid, "validation_failed")
-	for _, want := range fields {
-		found := false
-		for _, f := range e.Fields {
-			if f.Field == want || strings.HasPrefix(f.Field, want+".") || strings.HasPrefix(f.Field, want+"[") {
-				found = true
-			}
-		}
-		if !found {
-			tb.Errorf("error %s does not name field %q", Describe(err), want)
-		}
-	}
-}
 
 // MustCreateRegion creates a region or fails tb.
 func MustCreateRegion(tb testing.TB, svc tax.Service, cmd tax.CreateRegionCommand) tax.Region {
 	tb.Helper()
 	r, err := svc.CreateRegion(context.Background(), cmd)
 	if err != nil {
-		tb.Fatalf("CreateRegion(%+v): %s", cmd, Describe(err))
+		tb.Fatalf("CreateRegion(%+v): %s", cmd, errstest.Describe(err))
 	}
 	return r
 }
@@ -72,7 +23,7 @@ func MustCreateClass(tb testing.TB, svc tax.Service, code string) tax.Class {
 	tb.Helper()
 	c, err := svc.CreateClass(context.Background(), tax.CreateClassCommand{Code: code})
 	if err != nil {
-		tb.Fatalf("CreateClass(%q): %s", code, Describe(err))
+		tb.Fatalf("CreateClass(%q): %s", code, errstest.Describe(err))
 	}
 	return c
 }

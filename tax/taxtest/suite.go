@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/tax"
 )
@@ -60,34 +61,34 @@ func testRegionCRUD(e *env) {
 	}
 	got, err := e.svc.GetRegion(e.ctx, r.ID)
 	if err != nil || got.ID != r.ID || len(got.Rates) != 2 || got.Version != 1 || !got.CreatedAt.Equal(r.CreatedAt) {
-		t.Fatalf("GetRegion = %+v, %s", got, Describe(err))
+		t.Fatalf("GetRegion = %+v, %s", got, errstest.Describe(err))
 	}
 
 	up, err := e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, ExpectedVersion: 1, Name: ptr("New York City"),
 		Rates: &[]tax.RateInput{{TaxClass: "standard", Rate: "8.875"}}})
 	if err != nil {
-		t.Fatalf("UpdateRegion: %s", Describe(err))
+		t.Fatalf("UpdateRegion: %s", errstest.Describe(err))
 	}
 	if up.Name != "New York City" || up.Version != 2 || len(up.Rates) != 1 || up.Subdivision != "US-NY" || up.PostalPrefix != "100" {
 		t.Errorf("updated %+v", up)
 	}
 	_, err = e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, ExpectedVersion: 1, Name: ptr("x")})
-	WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	up, err = e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, PostalPrefix: ptr("")})
 	if err != nil || up.PostalPrefix != "" || up.Version != 3 || up.Name != "New York City" {
-		t.Errorf("clearing the postal prefix: %+v, %s", up, Describe(err))
+		t.Errorf("clearing the postal prefix: %+v, %s", up, errstest.Describe(err))
 	}
 
 	if err := e.svc.DeleteRegion(e.ctx, r.ID); err != nil {
-		t.Fatalf("DeleteRegion: %s", Describe(err))
+		t.Fatalf("DeleteRegion: %s", errstest.Describe(err))
 	}
 	_, err = e.svc.GetRegion(e.ctx, r.ID)
-	WantErr(t, err, errs.NotFound, "not_found")
-	WantErr(t, e.svc.DeleteRegion(e.ctx, r.ID), errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteRegion(e.ctx, r.ID), errs.NotFound, "not_found")
 	_, err = e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, Name: ptr("x")})
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 	_, err = e.svc.GetRegion(e.ctx, "nonsense")
-	WantErr(t, err, errs.NotFound, "not_found")
+	errstest.Want(t, err, errs.NotFound, "not_found")
 }
 
 func testRegionValidation(e *env) {
@@ -113,16 +114,16 @@ func testRegionValidation(e *env) {
 		{tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: "reduced", Rate: "7"}}}, "rates"}, // no such class
 	} {
 		_, err := e.svc.CreateRegion(e.ctx, tt.cmd)
-		WantInvalid(t, err, tt.field)
+		errstest.WantInvalid(t, err, tt.field)
 	}
 	r := MustCreateRegion(t, e.svc, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: "standard", Rate: "100"}}})
 	if r.Rates[0].PPM != tax.MaxRatePPM || r.Rates[0].Rate != "100" || r.Name != "DE" {
 		t.Errorf("100%% is %+v", r)
 	}
 	_, err := e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, Country: ptr("ZZ")})
-	WantInvalid(t, err, "country")
+	errstest.WantInvalid(t, err, "country")
 	_, err = e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, Rates: &[]tax.RateInput{{TaxClass: "zero", Rate: "0"}}})
-	WantInvalid(t, err, "rates")
+	errstest.WantInvalid(t, err, "rates")
 	if got, _ := e.svc.GetRegion(e.ctx, r.ID); got.Version != 1 || got.Country != "DE" {
 		t.Errorf("failed updates changed the region: %+v", got)
 	}
@@ -132,10 +133,10 @@ func testRegionScopeTaken(e *env) {
 	t := e.t
 	MustCreateRegion(t, e.svc, tax.CreateRegionCommand{Country: "US", Subdivision: "US-NY"})
 	_, err := e.svc.CreateRegion(e.ctx, tax.CreateRegionCommand{Country: "US", Subdivision: "NY", Name: "again"})
-	WantErr(t, err, errs.Conflict, "region_exists")
+	errstest.Want(t, err, errs.Conflict, "region_exists")
 	ca := MustCreateRegion(t, e.svc, tax.CreateRegionCommand{Country: "US", Subdivision: "CA"})
 	_, err = e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: ca.ID, Subdivision: ptr("NY")})
-	WantErr(t, err, errs.Conflict, "region_exists")
+	errstest.Want(t, err, errs.Conflict, "region_exists")
 	MustCreateRegion(t, e.svc, tax.CreateRegionCommand{Country: "US"})
 	MustCreateRegion(t, e.svc, tax.CreateRegionCommand{Country: "US", Subdivision: "NY", PostalPrefix: "10"})
 }
@@ -155,7 +156,7 @@ func testListRegions(e *env) {
 	for range 10 {
 		page, err := e.svc.ListRegions(e.ctx, q)
 		if err != nil {
-			t.Fatalf("ListRegions: %s", Describe(err))
+			t.Fatalf("ListRegions: %s", errstest.Describe(err))
 		}
 		if len(page.Data) > 2 {
 			t.Fatalf("page of %d, limit 2", len(page.Data))
@@ -178,56 +179,56 @@ func testListRegions(e *env) {
 	}
 	page, err := e.svc.ListRegions(e.ctx, tax.ListRegionsQuery{Country: "DE"})
 	if err != nil || len(page.Data) != 3 || page.NextCursor != nil {
-		t.Errorf("DE regions: %+v, %s", page, Describe(err))
+		t.Errorf("DE regions: %+v, %s", page, errstest.Describe(err))
 	}
 	page, err = e.svc.ListRegions(e.ctx, tax.ListRegionsQuery{Country: "JP"})
 	if err != nil || page.Data == nil || len(page.Data) != 0 {
-		t.Errorf("JP regions: %+v, %s", page, Describe(err))
+		t.Errorf("JP regions: %+v, %s", page, errstest.Describe(err))
 	}
 	_, err = e.svc.ListRegions(e.ctx, tax.ListRegionsQuery{Cursor: "!!"})
-	WantInvalid(t, err, "cursor")
+	errstest.WantInvalid(t, err, "cursor")
 	_, err = e.svc.ListRegions(e.ctx, tax.ListRegionsQuery{Country: "germany"})
-	WantInvalid(t, err, "country")
+	errstest.WantInvalid(t, err, "country")
 }
 
 func testClasses(e *env) {
 	t := e.t
 	cs, err := e.svc.ListClasses(e.ctx)
 	if err != nil || len(cs) != 1 || cs[0].Code != tax.StandardClass {
-		t.Fatalf("classes of a new module: %+v, %s", cs, Describe(err))
+		t.Fatalf("classes of a new module: %+v, %s", cs, errstest.Describe(err))
 	}
 	c, err := e.svc.CreateClass(e.ctx, tax.CreateClassCommand{Code: "reduced", Name: "Reduced rate"})
 	if err != nil || c.Code != "reduced" || c.Name != "Reduced rate" {
-		t.Fatalf("CreateClass = %+v, %s", c, Describe(err))
+		t.Fatalf("CreateClass = %+v, %s", c, errstest.Describe(err))
 	}
 	if z := MustCreateClass(t, e.svc, "zero"); z.Name != "zero" {
 		t.Errorf("default name %q, want the code", z.Name)
 	}
 	_, err = e.svc.CreateClass(e.ctx, tax.CreateClassCommand{Code: "reduced"})
-	WantErr(t, err, errs.Conflict, "class_exists")
+	errstest.Want(t, err, errs.Conflict, "class_exists")
 	_, err = e.svc.CreateClass(e.ctx, tax.CreateClassCommand{Code: "standard"})
-	WantErr(t, err, errs.Conflict, "class_exists")
+	errstest.Want(t, err, errs.Conflict, "class_exists")
 	for _, bad := range []string{"", "Reduced", "a b", "x/y"} {
 		_, err = e.svc.CreateClass(e.ctx, tax.CreateClassCommand{Code: bad})
-		WantInvalid(t, err, "code")
+		errstest.WantInvalid(t, err, "code")
 	}
 	cs, err = e.svc.ListClasses(e.ctx)
 	if err != nil || len(cs) != 3 || cs[0].Code != "standard" || cs[1].Code != "reduced" || cs[2].Code != "zero" {
-		t.Fatalf("classes: %+v, %s", cs, Describe(err))
+		t.Fatalf("classes: %+v, %s", cs, errstest.Describe(err))
 	}
 
 	r := MustCreateRegion(t, e.svc, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: "reduced", Rate: "7"}}})
-	WantErr(t, e.svc.DeleteClass(e.ctx, "reduced"), errs.Conflict, "class_in_use")
-	WantErr(t, e.svc.DeleteClass(e.ctx, "standard"), errs.Conflict, "class_builtin")
-	WantErr(t, e.svc.DeleteClass(e.ctx, "nonexistent"), errs.NotFound, "not_found")
+	errstest.Want(t, e.svc.DeleteClass(e.ctx, "reduced"), errs.Conflict, "class_in_use")
+	errstest.Want(t, e.svc.DeleteClass(e.ctx, "standard"), errs.Conflict, "class_builtin")
+	errstest.Want(t, e.svc.DeleteClass(e.ctx, "nonexistent"), errs.NotFound, "not_found")
 	if err := e.svc.DeleteClass(e.ctx, "zero"); err != nil {
-		t.Fatalf("DeleteClass(zero): %s", Describe(err))
+		t.Fatalf("DeleteClass(zero): %s", errstest.Describe(err))
 	}
 	if _, err := e.svc.UpdateRegion(e.ctx, tax.UpdateRegionCommand{ID: r.ID, Rates: &[]tax.RateInput{}}); err != nil {
-		t.Fatal(Describe(err))
+		t.Fatal(errstest.Describe(err))
 	}
 	if err := e.svc.DeleteClass(e.ctx, "reduced"); err != nil {
-		t.Fatalf("DeleteClass(reduced) once unused: %s", Describe(err))
+		t.Fatalf("DeleteClass(reduced) once unused: %s", errstest.Describe(err))
 	}
 	if cs, _ := e.svc.ListClasses(e.ctx); len(cs) != 1 {
 		t.Errorf("classes after the deletes: %+v", cs)
@@ -241,7 +242,7 @@ func testCalculateNothingConfigured(e *env) {
 	c, err := e.svc.Calculate(e.ctx, tax.CalculateQuery{Country: "JP", Currency: "USD",
 		Lines: []tax.Line{{Ref: "a", Amount: usd(1000)}, {Ref: "b", Amount: usd(999), TaxInclusive: true, TaxClass: "whatever"}}})
 	if err != nil {
-		t.Fatalf("Calculate: %s", Describe(err))
+		t.Fatalf("Calculate: %s", errstest.Describe(err))
 	}
 	if c.Totals.Tax != usd(0) || c.Totals.Net != usd(1999) || c.Totals.Gross != usd(1999) || len(c.Lines) != 2 {
 		t.Errorf("with nothing configured: %+v", c)
@@ -256,7 +257,7 @@ func testCalculateNothingConfigured(e *env) {
 	}
 	c, err = e.svc.Calculate(e.ctx, tax.CalculateQuery{Country: "JP", Currency: "JPY"})
 	if err != nil || len(c.Lines) != 0 || c.Totals.Gross.Currency != "JPY" || c.Totals.Gross.Amount != 0 || c.Shipping != nil {
-		t.Errorf("no lines: %+v, %s", c, Describe(err))
+		t.Errorf("no lines: %+v, %s", c, errstest.Describe(err))
 	}
 }
 
@@ -299,7 +300,7 @@ func testCalculateMostSpecific(e *env) {
 		c, err := e.svc.Calculate(e.ctx, tax.CalculateQuery{Country: tt.country, Subdivision: tt.sub, PostalCode: tt.postal, Currency: "EUR",
 			Lines: []tax.Line{{TaxClass: tt.class, Amount: money.Money{Amount: 1_000_000, Currency: "EUR"}}}})
 		if err != nil {
-			t.Errorf("%+v: %s", tt, Describe(err))
+			t.Errorf("%+v: %s", tt, errstest.Describe(err))
 			continue
 		}
 		l := c.Lines[0]
@@ -368,7 +369,7 @@ func testCalculateRounding(e *env) {
 	}
 	calc, err := e.svc.Calculate(e.ctx, q)
 	if err != nil {
-		t.Fatalf("Calculate: %s", Describe(err))
+		t.Fatalf("Calculate: %s", errstest.Describe(err))
 	}
 	var net, tx, gross int64
 	for i, c := range RoundingCases {
@@ -396,7 +397,7 @@ func testCalculateShippingAndTotals(e *env) {
 		Lines:    []tax.Line{{Ref: "line_1", Amount: eur(2380), TaxInclusive: true}, {Ref: "line_2", Amount: eur(1000)}, {Ref: "line_3", TaxClass: "zero", Amount: eur(500)}},
 		Shipping: &tax.Line{Amount: eur(495)}})
 	if err != nil {
-		t.Fatalf("Calculate: %s", Describe(err))
+		t.Fatalf("Calculate: %s", errstest.Describe(err))
 	}
 	if c.Shipping == nil || c.Shipping.Ref != "shipping" || c.Shipping.Tax != eur(94) || c.Shipping.Gross != eur(589) { // 94.05
 		t.Errorf("shipping %+v", c.Shipping)
@@ -432,6 +433,6 @@ func testCalculateInvalid(e *env) {
 		{tax.CalculateQuery{Country: "US", Currency: "USD", Lines: ok, Shipping: &tax.Line{Amount: money.Money{Amount: 5, Currency: "EUR"}}}, "shipping.amount"},
 	} {
 		_, err := e.svc.Calculate(e.ctx, tt.q)
-		WantInvalid(t, err, tt.field)
+		errstest.WantInvalid(t, err, tt.field)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/agoracommerce/agora/platform/errs"
+	"github.com/agoracommerce/agora/platform/errs/errstest"
 	"github.com/agoracommerce/agora/tax"
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
@@ -41,10 +42,10 @@ func TestFakeEvents(t *testing.T) {
 	}
 
 	_, err := svc.CreateRegion(ctx, tax.CreateRegionCommand{Country: "DE"})
-	taxtest.WantErr(t, err, errs.Conflict, "region_exists")
-	taxtest.WantErr(t, svc.DeleteClass(ctx, "reduced"), errs.Conflict, "class_in_use")
+	errstest.Want(t, err, errs.Conflict, "region_exists")
+	errstest.Want(t, svc.DeleteClass(ctx, "reduced"), errs.Conflict, "class_in_use")
 	_, err = svc.UpdateRegion(ctx, tax.UpdateRegionCommand{ID: r.ID, ExpectedVersion: 7})
-	taxtest.WantErr(t, err, errs.Conflict, "version_conflict")
+	errstest.Want(t, err, errs.Conflict, "version_conflict")
 	want("failed writes")
 
 	if _, err := svc.UpdateRegion(ctx, tax.UpdateRegionCommand{ID: r.ID, Rates: &[]tax.RateInput{{TaxClass: "standard", Rate: "19"}}}); err != nil {
