@@ -14,14 +14,16 @@ import (
 	"github.com/agoracommerce/agora/cart/cartsvc"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 )
 
 // MemStore is an in-memory cartsvc.Store. It keeps carts as JSON, so a
 // caller never shares memory with the store.
 type MemStore struct {
-	mu     sync.Mutex
-	carts  map[string][]byte
-	events []event.Event
+	eventtest.Recorder // the events of every committed write, in order
+
+	mu    sync.Mutex
+	carts map[string][]byte
 }
 
 // NewMemStore returns an empty store.
@@ -35,22 +37,6 @@ func NewFake(deps cartsvc.Deps, cfg cartsvc.Config, now func() time.Time) (*cart
 	}
 	st := NewMemStore()
 	return cartsvc.New(st, deps, cfg, slog.New(slog.DiscardHandler), now), st
-}
-
-// Events returns the events written so far.
-func (m *MemStore) Events() []event.Event {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]event.Event(nil), m.events...)
-}
-
-// EventTypes returns the types of the events written so far.
-func (m *MemStore) EventTypes() []string {
-	var out []string
-	for _, e := range m.Events() {
-		out = append(out, e.Type)
-	}
-	return out
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "cart not found") }
@@ -73,7 +59,7 @@ func (m *MemStore) Insert(_ context.Context, c cart.Cart, events []event.Event) 
 		return errs.E(errs.Conflict, "", "cart exists")
 	}
 	m.carts[c.ID] = b
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -107,7 +93,7 @@ func (m *MemStore) Save(_ context.Context, c cart.Cart, prev int64, events []eve
 		return false, err
 	}
 	m.carts[c.ID] = b
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return true, nil
 }
 

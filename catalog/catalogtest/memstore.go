@@ -19,6 +19,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/id"
 )
 
@@ -32,6 +33,8 @@ import (
 //
 // It is safe for concurrent use.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu          sync.Mutex
 	products    map[string]catalog.Product // by id, deleted ones included
 	handles     map[string]string          // handle → id of a product not deleted
@@ -40,7 +43,6 @@ type MemStore struct {
 	catHandles  map[string]string
 	collections map[string]catalog.Collection
 	colHandles  map[string]string
-	events      []event.Event
 	stock       map[string]stockState // SKU → what inventory last said
 	handled     map[string]bool       // consumer + event id
 }
@@ -56,31 +58,6 @@ func NewMemStore() *MemStore {
 		collections: map[string]catalog.Collection{},
 		colHandles:  map[string]string{},
 	}
-}
-
-// Events returns the events of every committed write, in commit order.
-func (s *MemStore) Events() []event.Event {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.events)
-}
-
-// EventTypes returns the types of Events, in order (handy in assertions).
-func (s *MemStore) EventTypes() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, len(s.events))
-	for i, e := range s.events {
-		out[i] = e.Type
-	}
-	return out
-}
-
-// ResetEvents forgets the recorded events.
-func (s *MemStore) ResetEvents() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.events = nil
 }
 
 // clone deep-copies v the way the SQL store does: through its JSON document.
@@ -175,7 +152,7 @@ func (s *MemStore) InsertProducts(ctx context.Context, ps []catalog.Product, eve
 		s.products[p.ID] = p
 		s.index(p, true)
 	}
-	s.events = append(s.events, events...)
+	s.Record(events...)
 	return nil
 }
 
@@ -274,7 +251,7 @@ func (s *MemStore) UpdateProduct(ctx context.Context, pid string, fn func(*catal
 	s.index(old, false)
 	s.products[p.ID] = p
 	s.index(p, true)
-	s.events = append(s.events, events...)
+	s.Record(events...)
 	return clone(p), nil
 }
 
@@ -440,7 +417,7 @@ func (s *MemStore) InsertCategories(ctx context.Context, cs []catalog.Category, 
 		s.categories[c.ID] = c
 		s.catHandles[c.Handle] = c.ID
 	}
-	s.events = append(s.events, events...)
+	s.Record(events...)
 	return nil
 }
 
@@ -508,7 +485,7 @@ func (s *MemStore) UpdateCategory(ctx context.Context, cid string, fn func(*cata
 	delete(s.catHandles, old.Handle)
 	s.categories[c.ID] = c
 	s.catHandles[c.Handle] = c.ID
-	s.events = append(s.events, events...)
+	s.Record(events...)
 	return clone(c), nil
 }
 
@@ -571,7 +548,8 @@ func (s *MemStore) DeleteCategory(ctx context.Context, cid string, now time.Time
 	}
 	delete(s.categories, cid)
 	delete(s.catHandles, c.Handle)
-	s.events = append(append(s.events, events...), e)
+	s.Record(events...)
+	s.Record(e)
 	return nil
 }
 
@@ -633,7 +611,7 @@ func (s *MemStore) InsertCollection(ctx context.Context, c catalog.Collection, e
 	c = clone(c)
 	s.collections[c.ID] = c
 	s.colHandles[c.Handle] = c.ID
-	s.events = append(s.events, events...)
+	s.Record(events...)
 	return nil
 }
 
@@ -683,7 +661,8 @@ func (s *MemStore) DeleteCollection(ctx context.Context, cid string, now time.Ti
 	}
 	delete(s.collections, cid)
 	delete(s.colHandles, c.Handle)
-	s.events = append(append(s.events, events...), e)
+	s.Record(events...)
+	s.Record(e)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/agoracommerce/agora/customer/customersvc"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/id"
 )
 
@@ -30,12 +31,13 @@ type reset struct {
 // SQL store. It hands out copies and keeps the events of every successful
 // write.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu       sync.Mutex
 	accounts map[string]*account
 	sessions map[string]customersvc.SessionRecord // by hash
 	resets   map[string]reset                     // by hash
 	groups   map[string]customer.Group
-	events   []event.Event
 }
 
 // NewMemStore returns an empty store.
@@ -51,17 +53,6 @@ func NewMemStore() *MemStore {
 func NewFake() (customer.Service, *Mailbox, *MemStore) {
 	st, mail := NewMemStore(), NewMailbox()
 	return customersvc.New(st, FastConfig(), mail, customersvc.Throttles{}, slog.New(slog.DiscardHandler), time.Now), mail, st
-}
-
-// EventTypes returns the types of the events written so far, in order.
-func (m *MemStore) EventTypes() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, e := range m.events {
-		out = append(out, e.Type)
-	}
-	return out
 }
 
 func clone(c customer.Customer) customer.Customer {
@@ -102,7 +93,7 @@ func (m *MemStore) InsertCustomer(_ context.Context, c customer.Customer, hash s
 		return err
 	}
 	m.accounts[c.ID] = &account{doc: clone(c), hash: hash}
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -167,7 +158,7 @@ func (m *MemStore) UpdateCustomer(_ context.Context, cid string, fn func(*custom
 	}
 	if len(events) > 0 {
 		a.doc = clone(c)
-		m.events = append(m.events, events...)
+		m.Record(events...)
 	}
 	return clone(c), nil
 }
@@ -204,7 +195,7 @@ func (m *MemStore) SetPassword(_ context.Context, cid, hash, keep string, at tim
 	}
 	a.doc = clone(c)
 	m.setPassword(cid, hash, keep, at)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -222,7 +213,7 @@ func (m *MemStore) ResetPassword(_ context.Context, tokenHash string, now time.T
 	}
 	a.doc = clone(c)
 	m.setPassword(r.customerID, hash, "", now)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -245,7 +236,7 @@ func (m *MemStore) EraseCustomer(_ context.Context, cid string, fn func(*custome
 			delete(m.resets, h)
 		}
 	}
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return clone(c), nil
 }
 

@@ -10,12 +10,15 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventorysvc"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/id"
 )
 
 // MemStore is an in-memory inventorysvc.Store: one mutex is its
 // transaction. It hands out copies, and records the events it was given.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu        sync.Mutex
 	locations []inventory.Location
 	items     map[string]inventory.Item
@@ -23,7 +26,6 @@ type MemStore struct {
 	res       map[string]inventory.Reservation
 	refs      map[string]string
 	ledger    []inventory.LedgerEntry
-	events    []event.Event
 	seq       int64
 }
 
@@ -98,7 +100,7 @@ func (m *MemStore) Apply(ctx context.Context, scope inventorysvc.Scope, fn func(
 		e.Seq = m.seq
 		m.ledger = append(m.ledger, e)
 	}
-	m.events = append(m.events, st.Events...)
+	m.Record(st.Events...)
 	return nil
 }
 
@@ -107,7 +109,7 @@ func (m *MemStore) InsertLocation(ctx context.Context, l inventory.Location, eve
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.locations = append(m.locations, l)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -230,29 +232,6 @@ func (m *MemStore) Snapshot(ctx context.Context) (inventorysvc.Snapshot, error) 
 		}
 	}
 	return snap, nil
-}
-
-// Events returns the events written so far, oldest first.
-func (m *MemStore) Events() []event.Event {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.events)
-}
-
-// EventTypes returns the types of Events.
-func (m *MemStore) EventTypes() []string {
-	var out []string
-	for _, e := range m.Events() {
-		out = append(out, e.Type)
-	}
-	return out
-}
-
-// ResetEvents forgets the events written so far.
-func (m *MemStore) ResetEvents() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.events = nil
 }
 
 // Corrupt sets a level's on_hand behind the ledger's back, so that tests

@@ -12,35 +12,26 @@ import (
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 )
 
 // MemStore is an in-memory ordersvc.Store with the same rules as the SQL
 // store (one running or completed checkout per cart, versioned saves,
 // increasing order numbers). It keeps rows as JSON.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu        sync.Mutex
 	checkouts map[string][]byte
 	active    map[string]string // cart → checkout
 	orders    map[string][]byte
 	tokens    map[string]string // hash → order
 	number    int64
-	events    []event.Event
 }
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	return &MemStore{checkouts: map[string][]byte{}, active: map[string]string{}, orders: map[string][]byte{}, tokens: map[string]string{}, number: 1000}
-}
-
-// EventTypes returns the types of the events written so far.
-func (m *MemStore) EventTypes() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, e := range m.events {
-		out = append(out, e.Type)
-	}
-	return out
 }
 
 func decodeCheckout(b []byte) ordersvc.Checkout {
@@ -88,7 +79,7 @@ func (m *MemStore) SaveCheckout(_ context.Context, c ordersvc.Checkout, events [
 	if err := m.save(c); err != nil {
 		return err
 	}
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -191,7 +182,7 @@ func (m *MemStore) UpdateOrder(_ context.Context, id string, fn func(*order.Orde
 	}
 	b, _ = json.Marshal(o)
 	m.orders[id] = b
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return decodeOrder(b), nil
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/errs/errstest"
-	"github.com/agoracommerce/agora/platform/event"
 )
 
 func fake(*testing.T) Subject {
@@ -30,13 +29,7 @@ func TestFakeConcurrency(t *testing.T) {
 	TestConcurrency(t, func(*testing.T) Subject {
 		pay, _ := paymenttest.NewFake()
 		return NewSubject(st, inventorytest.NewFake(), pay)
-	}, func() []event.Event {
-		var out []event.Event
-		for _, typ := range st.EventTypes() {
-			out = append(out, event.Event{Type: typ})
-		}
-		return out
-	})
+	}, st.Events)
 }
 
 // TestFakeEvents: every transition emits its event.

@@ -14,15 +14,17 @@ import (
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 )
 
 // MemStore is an in-memory paymentsvc.Store keeping payments as JSON.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu       sync.Mutex
 	payments map[string][]byte
 	keys     map[string]string
 	handled  map[string]bool
-	events   []event.Event
 }
 
 // NewMemStore returns an empty store.
@@ -35,17 +37,6 @@ func NewMemStore() *MemStore {
 func NewFake() (*paymentsvc.Service, *MemStore) {
 	st := NewMemStore()
 	return paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider()}, slog.New(slog.DiscardHandler), time.Now), st
-}
-
-// EventTypes returns the types of the events written so far.
-func (m *MemStore) EventTypes() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, e := range m.events {
-		out = append(out, e.Type)
-	}
-	return out
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "payment not found") }
@@ -68,7 +59,7 @@ func (m *MemStore) Insert(_ context.Context, p payment.Payment, events []event.E
 		return errs.E(errs.Conflict, payment.CodeKeyConflict, "a payment with this key exists")
 	}
 	m.payments[p.ID], m.keys[p.Key] = b, p.ID
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -154,7 +145,7 @@ func (m *MemStore) update(id string, fn func(*payment.Payment) ([]event.Event, e
 		return payment.Payment{}, err
 	}
 	m.payments[id] = b
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return decode(b)
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/pricing/pricingsvc"
@@ -19,13 +20,14 @@ import (
 
 // MemStore is an in-memory pricingsvc.Store.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu       sync.Mutex
 	lists    map[string]pricing.PriceList
 	prices   map[string]map[string]int64 // list → variant → amount
 	products map[string]int64            // product → version
 	variants map[string]pricingsvc.BaseVariant
 	handled  map[string]bool
-	events   []event.Event
 }
 
 // NewMemStore returns an empty store.
@@ -38,13 +40,6 @@ func NewMemStore() *MemStore {
 func NewFake() (*pricingsvc.Service, *MemStore) {
 	st := NewMemStore()
 	return pricingsvc.New(st, pricingsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now), st
-}
-
-// Events returns the events written so far.
-func (m *MemStore) Events() []event.Event {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]event.Event(nil), m.events...)
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "price list not found") }
@@ -68,7 +63,7 @@ func (m *MemStore) InsertList(_ context.Context, pl pricing.PriceList, prices []
 	defer m.mu.Unlock()
 	m.lists[pl.ID] = pl
 	m.setPrices(pl.ID, prices)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -96,7 +91,7 @@ func (m *MemStore) UpdateList(_ context.Context, id string, fn func(*pricing.Pri
 		return pricing.PriceList{}, err
 	}
 	m.lists[id] = pl
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return pl, nil
 }
 
@@ -114,7 +109,7 @@ func (m *MemStore) DeleteList(_ context.Context, id string, fn func(pricing.Pric
 	}
 	delete(m.lists, id)
 	delete(m.prices, id)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -158,7 +153,7 @@ func (m *MemStore) SetPrices(_ context.Context, listID string, prices []pricing.
 	}
 	m.lists[listID] = pl
 	m.setPrices(listID, prices)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/shipping"
 	"github.com/agoracommerce/agora/shipping/shippingsvc"
@@ -18,38 +19,16 @@ import (
 // SQL store. It hands out copies and keeps the events of every successful
 // write.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu      sync.Mutex
 	zones   map[string]shipping.Zone
 	options map[string]shipping.Option
-	events  []event.Event
 }
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	return &MemStore{zones: map[string]shipping.Zone{}, options: map[string]shipping.Option{}}
-}
-
-// Events returns the events written so far, in order.
-func (m *MemStore) Events() []event.Event {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.events)
-}
-
-// EventTypes returns the types of Events.
-func (m *MemStore) EventTypes() []string {
-	var out []string
-	for _, e := range m.Events() {
-		out = append(out, e.Type)
-	}
-	return out
-}
-
-// ResetEvents forgets the events written so far.
-func (m *MemStore) ResetEvents() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.events = nil
 }
 
 func clone[T any](v T) T {
@@ -66,7 +45,7 @@ func (m *MemStore) InsertZone(_ context.Context, z shipping.Zone, events []event
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.zones[z.ID] = clone(z)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -95,7 +74,7 @@ func (m *MemStore) UpdateZone(_ context.Context, zid string, fn func(*shipping.Z
 		return shipping.Zone{}, err
 	}
 	m.zones[zid] = clone(z)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return z, nil
 }
 
@@ -127,7 +106,7 @@ func (m *MemStore) DeleteZone(_ context.Context, zid string, fn func(shipping.Zo
 		delete(m.options, o.ID)
 	}
 	delete(m.zones, zid)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -173,7 +152,7 @@ func (m *MemStore) InsertOption(_ context.Context, o shipping.Option, events []e
 		return notFound("shipping zone")
 	}
 	m.options[o.ID] = clone(o)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -202,7 +181,7 @@ func (m *MemStore) UpdateOption(_ context.Context, oid string, fn func(*shipping
 		return shipping.Option{}, err
 	}
 	m.options[oid] = clone(o)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return o, nil
 }
 
@@ -219,7 +198,7 @@ func (m *MemStore) DeleteOption(_ context.Context, oid string, fn func(shipping.
 		return err
 	}
 	delete(m.options, oid)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/tax"
 	"github.com/agoracommerce/agora/tax/taxsvc"
@@ -17,38 +18,16 @@ import (
 // store. It hands out copies, so callers never share its state, and keeps
 // the events of every successful write.
 type MemStore struct {
+	eventtest.Recorder // the events of every committed write, in order
+
 	mu      sync.Mutex
 	regions map[string]tax.Region
 	classes map[string]tax.Class
-	events  []event.Event
 }
 
 // NewMemStore returns an empty store.
 func NewMemStore() *MemStore {
 	return &MemStore{regions: map[string]tax.Region{}, classes: map[string]tax.Class{}}
-}
-
-// Events returns the events written so far, in order.
-func (m *MemStore) Events() []event.Event {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]event.Event(nil), m.events...)
-}
-
-// EventTypes returns the types of Events.
-func (m *MemStore) EventTypes() []string {
-	var out []string
-	for _, e := range m.Events() {
-		out = append(out, e.Type)
-	}
-	return out
-}
-
-// ResetEvents forgets the events written so far.
-func (m *MemStore) ResetEvents() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.events = nil
 }
 
 func clone(r tax.Region) tax.Region {
@@ -90,7 +69,7 @@ func (m *MemStore) InsertRegion(_ context.Context, r tax.Region, events []event.
 		return err
 	}
 	m.regions[r.ID] = clone(r)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -125,7 +104,7 @@ func (m *MemStore) UpdateRegion(_ context.Context, rid string, fn func(*tax.Regi
 		return tax.Region{}, err
 	}
 	m.regions[rid] = clone(r)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return clone(r), nil
 }
 
@@ -142,7 +121,7 @@ func (m *MemStore) DeleteRegion(_ context.Context, rid string, fn func(tax.Regio
 		return err
 	}
 	delete(m.regions, rid)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -198,7 +177,7 @@ func (m *MemStore) InsertClass(_ context.Context, c tax.Class, events []event.Ev
 		return errs.E(errs.Conflict, "class_exists", "a tax class with this code exists")
 	}
 	m.classes[c.Code] = c
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
@@ -238,7 +217,7 @@ func (m *MemStore) DeleteClass(_ context.Context, code string, fn func(tax.Class
 		return err
 	}
 	delete(m.classes, code)
-	m.events = append(m.events, events...)
+	m.Record(events...)
 	return nil
 }
 
