@@ -10,23 +10,22 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/cache"
+	"github.com/agoracommerce/agora/platform/module"
+	"github.com/agoracommerce/agora/platform/ratelimit"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/danielgtaylor/huma/v2"
-
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/platform/audit"
 	"github.com/agoracommerce/agora/platform/auth"
-	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/idem"
@@ -76,6 +75,12 @@ func DefaultConfig() Config {
 		SQLiteSync: "full", MaxBody: httpx.DefaultMaxBody, ShutdownTimeout: 20 * time.Second,
 		Security: DefaultSecurityConfig(),
 	}
+}
+
+// settings are the parts of c that modules read.
+func (c Config) settings() module.Settings {
+	return module.Settings{DataDir: c.DataDir, ReplicaURLs: c.ReplicaURLs,
+		StripeSecretKey: c.StripeSecretKey, StripeAPIURL: c.StripeAPIURL, StripeWebhookSecret: c.StripeWebhookSecret}
 }
 
 // Validate reports every problem of the configuration at once, in words an
@@ -130,22 +135,8 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Env is what a module's Start gets: shared infrastructure and the services
-// of the modules it depends on.
-type Env struct {
-	Config  Config
-	Log     *slog.Logger
-	Now     func() time.Time
-	API     huma.API
-	Bus     *jetstream.Bus
-	Health  *obs.Health
-	Metrics *obs.Metrics
-
-	app      *App
-	services map[string]any
-	caches   *cache.Metrics // of the shared caches, made on first use
-	prepared map[string]*prepared
-}
+// Env is what a module's Start gets (module.Env).
+type Env = module.Env
 
 // prepared is the outcome of a module's Prepare, once done is closed.
 type prepared struct {
@@ -154,49 +145,28 @@ type prepared struct {
 	err  error
 }
 
-// Prepared waits for module's Prepare and returns its result (nil, nil
-// when the module has none).
-func (e *Env) Prepared(module string) (any, error) {
-	p := e.prepared[module]
+// host is the App as the modules' module.Host.
+type host struct{ a *App }
+
+// DB implements module.Host.
+func (h host) DB(ctx context.Context, module string) (*sqldb.DB, error) { return h.a.db(ctx, module) }
+
+// Limiter implements module.Host.
+func (h host) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
+	return h.a.limiter(name, limit)
+}
+
+// SharedCache implements module.Host.
+func (h host) SharedCache(name string) *cache.Redis { return h.a.sharedCache(name) }
+
+// Prepared implements module.Host.
+func (h host) Prepared(module string) (any, error) {
+	p := h.a.prepared[module]
 	if p == nil {
 		return nil, nil
 	}
 	<-p.done
 	return p.v, p.err
-}
-
-// DB returns the database of module: on SQLite a file of its own in the
-// data dir, on PostgreSQL the shared database (tables are prefixed by
-// module).
-func (e *Env) DB(ctx context.Context, module string) (*sqldb.DB, error) { return e.app.db(ctx, module) }
-
-// Provide makes a module's service available to the modules started after it.
-func (e *Env) Provide(module string, svc any) { e.services[module] = svc }
-
-// Dep returns the service module provided, as T. A module that is not
-// started, or that provided something else, is an error naming both, so
-// that a wiring mistake fails the start instead of the first request.
-func Dep[T any](env *Env, module string) (T, error) {
-	v, ok := env.services[module]
-	if !ok {
-		var zero T
-		return zero, fmt.Errorf("module %s is not started here (list it in --modules, or a module that needs it)", module)
-	}
-	svc, ok := v.(T)
-	if !ok {
-		return svc, fmt.Errorf("module %s provides %T, not %s", module, v, reflect.TypeFor[T]())
-	}
-	return svc, nil
-}
-
-// Optional returns the service of module as T if the module runs here (ok
-// false if it does not); one that provided something else is an error.
-func Optional[T any](env *Env, module string) (svc T, ok bool, err error) {
-	if _, ok := env.services[module]; !ok {
-		return svc, false, nil
-	}
-	svc, err = Dep[T](env, module)
-	return svc, err == nil, err
 }
 
 // App is a configured Agora process.
@@ -213,15 +183,19 @@ type App struct {
 	env     *Env
 	mux     *http.ServeMux
 	handler http.Handler
-	running []*Running
+	running []*module.Running
 	names   []string
-	keys    *auth.Keys
-	sec     security
-	audit   *audit.Log
-	idem    *idem.Store
-	spec    []byte
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	// prepared holds the modules' Prepare results; caches the metrics of
+	// the shared caches, made on first use.
+	prepared map[string]*prepared
+	caches   *cache.Metrics
+	keys     *auth.Keys
+	sec      security
+	audit    *audit.Log
+	idem     *idem.Store
+	spec     []byte
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 // New returns an App for cfg with the registry's modules; nothing is
@@ -331,7 +305,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		prep[m.Name] = p
 		go func() {
 			defer close(p.done)
-			p.v, p.err = m.Prepare(a.cfg)
+			p.v, p.err = m.Prepare(a.cfg.settings())
 		}()
 	}
 	if a.cfg.PostgresURL == "" {
@@ -368,7 +342,8 @@ func (a *App) Start(ctx context.Context) (err error) {
 	health := obs.NewHealth()
 	health.Add("platform_db", pdb.Ping)
 	health.Add("events", a.bus.Ping)
-	a.env = &Env{Config: a.cfg, Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, app: a, services: map[string]any{}, prepared: prep}
+	a.prepared = prep
+	a.env = &module.Env{Settings: a.cfg.settings(), Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, Host: host{a}}
 	auth.Register(api, a.keys)
 	audit.Register(api, a.audit)
 	a.registerBlocks(api)
@@ -381,7 +356,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 			return fmt.Errorf("start %s: %w", m.Name, err)
 		}
 		if r == nil {
-			r = &Running{}
+			r = &module.Running{}
 		}
 		a.running = append(a.running, r)
 		a.names = append(a.names, m.Name)

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/module"
 	"io"
 	"log/slog"
 	"net/http"
@@ -436,17 +437,17 @@ func startAppNoCleanup(t *testing.T, cfg Config) (*App, *httptest.Server) {
 }
 
 func TestRegistryOrder(t *testing.T) {
-	noop := func(context.Context, *Env) (*Running, error) { return nil, nil }
+	noop := func(context.Context, *module.Env) (*module.Running, error) { return nil, nil }
 	r, err := NewRegistry(
-		Module{Name: "order", Deps: []string{"catalog", "cart"}, Start: noop},
-		Module{Name: "cart", Deps: []string{"catalog"}, Start: noop},
-		Module{Name: "catalog", Start: noop},
-		Module{Name: "search", Deps: []string{"catalog"}, Start: noop},
+		module.Module{Name: "order", Deps: []string{"catalog", "cart"}, Start: noop},
+		module.Module{Name: "cart", Deps: []string{"catalog"}, Start: noop},
+		module.Module{Name: "catalog", Start: noop},
+		module.Module{Name: "search", Deps: []string{"catalog"}, Start: noop},
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := func(ms []Module) string {
+	names := func(ms []module.Module) string {
 		var s []string
 		for _, m := range ms {
 			s = append(s, m.Name)
@@ -466,10 +467,10 @@ func TestRegistryOrder(t *testing.T) {
 	if _, err := r.Order([]string{"nope"}); err == nil {
 		t.Error("an unknown target was accepted")
 	}
-	if _, err := NewRegistry(Module{Name: "a", Deps: []string{"b"}, Start: noop}, Module{Name: "b", Deps: []string{"a"}, Start: noop}); err == nil {
+	if _, err := NewRegistry(module.Module{Name: "a", Deps: []string{"b"}, Start: noop}, module.Module{Name: "b", Deps: []string{"a"}, Start: noop}); err == nil {
 		t.Error("a dependency cycle was accepted")
 	}
-	if _, err := NewRegistry(Module{Name: "a", Deps: []string{"zz"}, Start: noop}); err == nil {
+	if _, err := NewRegistry(module.Module{Name: "a", Deps: []string{"zz"}, Start: noop}); err == nil {
 		t.Error("an unknown dependency was accepted")
 	}
 }
@@ -494,9 +495,9 @@ func TestConfigValidate(t *testing.T) {
 }
 
 // mustDep returns the service a started module provided, as T, or fails tb.
-func mustDep[T any](tb testing.TB, env *Env, module string) T {
+func mustDep[T any](tb testing.TB, env *Env, name string) T {
 	tb.Helper()
-	svc, err := Dep[T](env, module)
+	svc, err := module.Dep[T](env, name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -504,7 +505,7 @@ func mustDep[T any](tb testing.TB, env *Env, module string) T {
 }
 
 // running reports whether module runs in env.
-func running(env *Env, module string) bool {
-	_, ok, _ := Optional[any](env, module)
+func running(env *Env, name string) bool {
+	_, ok, _ := module.Optional[any](env, name)
 	return ok
 }

@@ -9,22 +9,24 @@ import (
 // the rate limits, or nil when AGORA_REDIS_URL is not set or the shared
 // cache is turned off (NoRedisCache). Its calls never fail a request:
 // while Redis is down they are bypassed.
-func (e *Env) SharedCache(name string) *cache.Redis {
-	if e.Config.RedisURL == "" || e.Config.NoRedisCache {
+func (a *App) sharedCache(name string) *cache.Redis {
+	if a.cfg.RedisURL == "" || a.cfg.NoRedisCache {
 		return nil
 	}
-	rdb, _ := e.app.limiterKit()
+	rdb, _ := a.limiterKit()
 	if rdb == nil {
 		return nil // the URL does not parse; limiterKit said so
 	}
-	if e.caches == nil {
-		e.caches = cache.NewMetrics(e.Metrics.Registry)
+	a.mu.Lock()
+	if a.caches == nil {
+		a.caches = cache.NewMetrics(a.env.Metrics.Registry)
 	}
+	a.mu.Unlock()
 	cfg := cache.DefaultConfig()
 	cfg.Prefix = "agora:"
-	if ns := e.Config.NATSNamespace; ns != "" {
+	if ns := a.cfg.NATSNamespace; ns != "" {
 		cfg.Prefix += ns + ":"
 	}
 	cfg.Prefix += name + ":"
-	return cache.New(rdb, name, cfg, e.Log, e.caches, e.Now)
+	return cache.New(rdb, name, cfg, a.log, a.caches, a.now)
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/agoracommerce/agora/customer/customermod"
 	"os"
 	"path/filepath"
 	"strings"
@@ -127,7 +128,7 @@ func TestCustomersEndToEnd(t *testing.T) {
 	if a := call(t, srv, "POST", "/store/password-resets", `{"email":"nobody@example.com"}`); a.status != 202 {
 		t.Fatalf("reset request for an unknown email: %d %s", a.status, a.body)
 	}
-	files, _ := filepath.Glob(filepath.Join(cfg.DataDir, MailDir, "*-password-reset.txt"))
+	files, _ := filepath.Glob(filepath.Join(cfg.DataDir, customermod.MailDir, "*-password-reset.txt"))
 	if len(files) != 1 {
 		t.Fatalf("%d reset messages, want 1", len(files))
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 	"hash/fnv"
 
 	"github.com/agoracommerce/agora/catalog"
@@ -13,7 +14,7 @@ import (
 // inventory module runs, stock for every demo SKU (a deterministic 0–40
 // units, so that a few variants are sold out).
 func loadDemo(ctx context.Context, env *Env) error {
-	svc, ok, err := Optional[catalog.Service](env, catalog.Module)
+	svc, ok, err := module.Optional[catalog.Service](env, catalog.Module)
 	if err != nil || !ok {
 		return err // nil when the catalog does not run in this process
 	}
@@ -30,7 +31,7 @@ func loadDemo(ctx context.Context, env *Env) error {
 		return err
 	}
 	stocked := 0
-	inv, ok, err := Optional[inventory.Service](env, inventory.Module)
+	inv, ok, err := module.Optional[inventory.Service](env, inventory.Module)
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,16 @@ import (
 	"encoding/json"
 	"io"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/agoracommerce/agora/platform/event/outbox"
-	"github.com/agoracommerce/agora/platform/sqldb"
+	"github.com/agoracommerce/agora/cart/cartmod"
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/customer/customermod"
+	"github.com/agoracommerce/agora/inventory/inventorymod"
+	"github.com/agoracommerce/agora/order/ordermod"
+	"github.com/agoracommerce/agora/payment/paymentmod"
+	"github.com/agoracommerce/agora/pricing/pricingmod"
+	"github.com/agoracommerce/agora/search/searchmod"
+	"github.com/agoracommerce/agora/shipping/shippingmod"
+	"github.com/agoracommerce/agora/tax/taxmod"
 )
 
 const apiDescription = "Agora is a headless commerce platform. `/store/...` serves shoppers; " +
@@ -20,22 +26,22 @@ const apiDescription = "Agora is a headless commerce platform. `/store/...` serv
 // Modules returns the registry of every module the binary knows, in the
 // declared order of ARCHITECTURE.md §2.
 func Modules() *Registry {
-	r, err := NewRegistry(catalogModule(), customerModule(), pricingModule(), inventoryModule(), taxModule(), cartModule(), shippingModule(), paymentModule(), orderModule(), searchModule())
+	r, err := NewRegistry(
+		catalogmod.Module(),
+		customermod.Module(),
+		pricingmod.Module(),
+		inventorymod.Module(),
+		taxmod.Module(),
+		shippingmod.Module(),
+		cartmod.Module(),
+		paymentmod.Module(),
+		ordermod.Module(),
+		searchmod.Module(),
+	)
 	if err != nil {
 		panic(err) // the registry is fixed at compile time; a test covers it
 	}
 	return r
-}
-
-// Relay returns the outbox relay of module on db and reports its backlog as
-// agora_outbox_pending{module}. The module's Running.Run runs it.
-func (e *Env) Relay(module string, db *sqldb.DB) *outbox.Relay {
-	rel := outbox.NewRelay(module, db, e.Bus, outbox.DefaultRelayConfig(), e.Log)
-	e.Metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "agora_outbox_pending", Help: "Outbox rows waiting to be relayed, by module.",
-		ConstLabels: prometheus.Labels{"module": module},
-	}, func() float64 { return float64(rel.Pending()) }))
-	return rel
 }
 
 func jsonEncode(w io.Writer, v any) error {

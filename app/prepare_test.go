@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"github.com/agoracommerce/agora/platform/module"
 	"io"
 	"log/slog"
 	"sync/atomic"
@@ -17,7 +18,7 @@ func TestPrepareRunsBesideEarlierStarts(t *testing.T) {
 	var prepDone atomic.Bool
 	var seen any
 	release := make(chan struct{})
-	slow := Module{Name: "slow", Start: func(context.Context, *Env) (*Running, error) {
+	slow := module.Module{Name: "slow", Start: func(context.Context, *module.Env) (*module.Running, error) {
 		// Start only once the later module's Prepare has run: were
 		// Prepare run after this Start, the application would never start.
 		select {
@@ -27,13 +28,13 @@ func TestPrepareRunsBesideEarlierStarts(t *testing.T) {
 		}
 		return nil, nil
 	}}
-	later := Module{Name: "later", Deps: []string{"slow"},
-		Prepare: func(cfg Config) (any, error) {
+	later := module.Module{Name: "later", Deps: []string{"slow"},
+		Prepare: func(cfg module.Settings) (any, error) {
 			prepDone.Store(true)
 			close(release)
 			return "index of " + cfg.DataDir, nil
 		},
-		Start: func(_ context.Context, env *Env) (*Running, error) {
+		Start: func(_ context.Context, env *module.Env) (*module.Running, error) {
 			v, err := env.Prepared("later")
 			seen = v
 			return nil, err
@@ -56,8 +57,8 @@ func TestPrepareRunsBesideEarlierStarts(t *testing.T) {
 		t.Fatalf("Prepare ran %v, Start saw %v", prepDone.Load(), seen)
 	}
 
-	failing := Module{Name: "failing", Prepare: func(Config) (any, error) { return nil, errors.New("unreadable") },
-		Start: func(_ context.Context, env *Env) (*Running, error) {
+	failing := module.Module{Name: "failing", Prepare: func(module.Settings) (any, error) { return nil, errors.New("unreadable") },
+		Start: func(_ context.Context, env *module.Env) (*module.Running, error) {
 			_, err := env.Prepared("failing")
 			return nil, err
 		}}

@@ -4,14 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/module"
 	"io"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/agoracommerce/agora/search"
-	"github.com/agoracommerce/agora/search/searchsvc"
 )
+
+// rebuilder is the search service as Reindex uses it.
+type rebuilder interface {
+	Rebuild(ctx context.Context, progress func(done int)) error
+	Searchable() int
+}
 
 // Reindex rebuilds the search index of the data directory from the
 // catalog, showing progress on progress (nil: none). The app must have been
@@ -22,7 +28,7 @@ func (a *App) Reindex(ctx context.Context, progress io.Writer) error {
 	if a.env == nil {
 		return errors.New("app: Reindex needs a started app")
 	}
-	svc, ok, err := Optional[*searchsvc.Service](a.env, search.Module)
+	svc, ok, err := module.Optional[rebuilder](a.env, search.Module)
 	if err != nil {
 		return err
 	}
@@ -49,8 +55,7 @@ func (a *App) Reindex(ctx context.Context, progress io.Writer) error {
 		return err
 	}
 	if progress != nil {
-		st := svc.Index().Stats()
-		fmt.Fprintf(progress, "\nindexed %d products (%d searchable) in %s\n", last, st.Live, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(progress, "\nindexed %d products (%d searchable) in %s\n", last, svc.Searchable(), time.Since(start).Round(time.Millisecond))
 	}
 	return nil
 }

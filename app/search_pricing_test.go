@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/pricing/pricingmod"
+	"github.com/agoracommerce/agora/search/searchmod"
 	"io"
 	"log/slog"
 	"net/http"
@@ -49,7 +52,7 @@ func TestSearchFollowsPriceLists(t *testing.T) {
 	for name, mk := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			cfg := mk(t)
-			reg, err := NewRegistry(catalogModule(), pricingModule(), searchModule())
+			reg, err := NewRegistry(catalogmod.Module(), pricingmod.Module(), searchmod.Module())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/inventory/inventorymod"
+	"github.com/agoracommerce/agora/search/searchmod"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,7 +21,7 @@ func TestSearchFollowsInventory(t *testing.T) {
 	for name, mk := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			cfg := mk(t)
-			reg, err := NewRegistry(catalogModule(), inventoryModule(), searchModule())
+			reg, err := NewRegistry(catalogmod.Module(), inventorymod.Module(), searchmod.Module())
 			if err != nil {
 				t.Fatal(err)
 			}

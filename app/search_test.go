@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/search/searchmod"
 	"io"
 	"log/slog"
 	"net/http"
@@ -18,7 +20,7 @@ import (
 
 func searchRegistry(t *testing.T) *Registry {
 	t.Helper()
-	r, err := NewRegistry(catalogModule(), searchModule())
+	r, err := NewRegistry(catalogmod.Module(), searchmod.Module())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,15 +146,6 @@ func (a *App) limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
 	return ratelimit.NewFallback(name, ratelimit.NewRedis(rdb, "rl:"+name, limit), mem, a.log, metrics, a.now)
 }
 
-// Limiter returns a keyed limiter of limit for a module's own throttles
-// (login attempts per account or per address, say): in process, or shared
-// through Redis with the in-process fallback when AGORA_REDIS_URL is set.
-// name must be unique in the app (it names the Redis keys and the metric
-// labels); a refused decision becomes an answer with ratelimit.Error.
-func (e *Env) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
-	return e.app.limiter(name, limit)
-}
-
 // isCheckout selects the checkout route the card-testing guard watches.
 func isCheckout(r *http.Request) bool {
 	if r.Method != http.MethodPost {

@@ -245,6 +245,10 @@ type Export struct {
 	Related  map[string]json.RawMessage `json:"related" doc:"What other modules hold about the customer, by module (e.g. order: the customer's orders)"`
 }
 
+// Exporter returns what another module holds about a customer, for the
+// customer's privacy export (Export).
+type Exporter func(ctx context.Context, customerID string) (any, error)
+
 // Service is the customer module. Errors: Invalid (validation_failed with
 // fields, invalid_reset_token, wrong_password, unknown_group), NotFound
 // (not_found, address_not_found), Conflict (email_taken, group_exists,

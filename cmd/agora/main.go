@@ -23,6 +23,7 @@ import (
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // Globals are the options every command shares.
@@ -150,7 +151,7 @@ func (s *SeedCmd) Run(g *Globals) error {
 		return err
 	}
 	defer a.Stop(context.WithoutCancel(ctx))
-	cat, err := app.Dep[catalog.Service](a.Env(), catalog.Module)
+	cat, err := module.Dep[catalog.Service](a.Env(), catalog.Module)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func DefaultConfig() Config {
 }
 
 // Exporter returns what a module holds about a customer, for Export.
-type Exporter func(ctx context.Context, customerID string) (any, error)
+type Exporter = customer.Exporter
 
 // Throttles count failed logins. Nil limiters mean in-process ones built
 // from the Config.

@@ -19,7 +19,7 @@ var Layers = [][]string{
 
 // Suffixes are the subpackages a module may have, named <module><suffix>;
 // "stripe" is the payment provider adapter named for its dependency.
-var Suffixes = []string{"svc", "sql", "http", "test", "seed", "index", "stripe"}
+var Suffixes = []string{"svc", "sql", "http", "test", "seed", "index", "stripe", "mod"}
 
 // ContractPlatform lists the platform packages a contract may import.
 var ContractPlatform = []string{"platform/errs", "platform/money", "platform/event", "platform/id"}

@@ -152,7 +152,9 @@ func TestModuleShape(t *testing.T) {
 				t.Errorf("%s: a module's subpackages are named %s{%s}", p.rel, module, strings.Join(Suffixes, ","))
 			}
 		}
-		isSQL := sub == module+"sql"
+		// The module's definition (<module>mod) wires its store, service
+		// and routes: it handles their types but holds no SQL.
+		isSQL := sub == module+"sql" || sub == module+"mod"
 		isHTTP := sub == module+"http"
 		for _, imp := range p.imports {
 			if (imp == "database/sql" || imp == modPath+"/platform/sqldb") && !isSQL && !strings.HasSuffix(sub, "test") {
@@ -182,5 +184,34 @@ func TestCmdOnlyWires(t *testing.T) {
 	}
 	if _, err := os.Stat("../../app"); err != nil {
 		t.Fatal("no app/ composition root")
+	}
+}
+
+// TestAppOnlyListsModules: the composition root knows a module by its
+// contract and its definition (<module>mod) alone, never by the packages
+// that implement it; seed data (<module>seed) is allowed for the demo.
+func TestAppOnlyListsModules(t *testing.T) {
+	n := 0
+	for _, p := range packages(t) {
+		if p.rel != "app" {
+			continue
+		}
+		for _, imp := range p.imports {
+			rel := internalPath(imp)
+			if rel == "" {
+				continue
+			}
+			module, sub, ok := moduleOf(rel)
+			if !ok {
+				continue
+			}
+			n++
+			if sub != "" && sub != module+"mod" && sub != module+"seed" {
+				t.Errorf("app imports %s: the composition root imports a module's contract and its definition %smod only", rel, module)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("app imports %d module packages; is the walk broken?", n)
 	}
 }

@@ -141,6 +141,9 @@ func (s *Service) ReadPricingFrom(find func() Pricing) { s.pricing = find }
 // Index returns the index being served.
 func (s *Service) Index() *searchindex.Index { return s.idx.Load() }
 
+// Searchable returns the number of searchable products in the index.
+func (s *Service) Searchable() int { return s.Index().Stats().Live }
+
 // LastEventTime is the time of the newest event applied (zero: none).
 func (s *Service) LastEventTime() time.Time {
 	n := s.lastEvent.Load()

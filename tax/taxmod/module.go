@@ -1,7 +1,8 @@
-package app
+package taxmod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/tax"
 	"github.com/agoracommerce/agora/tax/taxhttp"
@@ -9,11 +10,11 @@ import (
 	"github.com/agoracommerce/agora/tax/taxsvc"
 )
 
-func taxModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       tax.Module,
 		Migrations: taxsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, tax.Module)
 			if err != nil {
 				return nil, err
@@ -27,7 +28,7 @@ func taxModule() Module {
 			taxhttp.Register(env.API, svc)
 			env.Provide(tax.Module, tax.Service(svc))
 			env.Health.Add("tax_db", db.Ping)
-			return &Running{Run: rel.Run}, nil
+			return &module.Running{Run: rel.Run}, nil
 		},
 	}
 }

@@ -1,7 +1,8 @@
-package app
+package paymentmod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/payment/paymenthttp"
@@ -10,14 +11,14 @@ import (
 	"github.com/agoracommerce/agora/payment/paymentsvc"
 )
 
-// paymentModule wires payments: the store, the service with the built-in
+// Module wires payments: the store, the service with the built-in
 // test provider (and the stripe provider when a Stripe secret key is
 // configured), the admin and webhook routes and the outbox relay.
-func paymentModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       payment.Module,
 		Migrations: paymentsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, payment.Module)
 			if err != nil {
 				return nil, err
@@ -29,9 +30,9 @@ func paymentModule() Module {
 			}
 			log := env.Log.With("module", payment.Module)
 			providers := []payment.Provider{paymentsvc.NewTestProvider()}
-			if env.Config.StripeSecretKey != "" {
+			if env.Settings.StripeSecretKey != "" {
 				cfg := paymentstripe.DefaultConfig()
-				cfg.SecretKey, cfg.APIURL, cfg.WebhookSecret = env.Config.StripeSecretKey, env.Config.StripeAPIURL, env.Config.StripeWebhookSecret
+				cfg.SecretKey, cfg.APIURL, cfg.WebhookSecret = env.Settings.StripeSecretKey, env.Settings.StripeAPIURL, env.Settings.StripeWebhookSecret
 				sp, err := paymentstripe.New(cfg, log.With("provider", paymentstripe.Name))
 				if err != nil {
 					return nil, err
@@ -42,7 +43,7 @@ func paymentModule() Module {
 			paymenthttp.Register(env.API, svc)
 			env.Provide(payment.Module, payment.Service(svc))
 			env.Health.Add("payment_db", db.Ping)
-			return &Running{Run: rel.Run}, nil
+			return &module.Running{Run: rel.Run}, nil
 		},
 	}
 }

@@ -1,7 +1,8 @@
-package app
+package inventorymod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 	"sync"
 
 	"github.com/agoracommerce/agora/inventory"
@@ -11,14 +12,14 @@ import (
 	"github.com/agoracommerce/agora/platform/event"
 )
 
-// inventoryModule wires inventory: its store (the default location is
+// Module wires inventory: its store (the default location is
 // created at the first start), the service with per-SKU coalescing, the
 // admin routes, the outbox relay and the sweeper of expired reservations.
-func inventoryModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       inventory.Module,
 		Migrations: inventorysql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, inventory.Module)
 			if err != nil {
 				return nil, err
@@ -42,7 +43,7 @@ func inventoryModule() Module {
 			inventoryhttp.Register(env.API, svc)
 			env.Provide(inventory.Module, inventory.Service(svc))
 			env.Health.Add("inventory_db", db.Ping)
-			return &Running{Run: func(ctx context.Context) {
+			return &module.Running{Run: func(ctx context.Context) {
 				var wg sync.WaitGroup
 				wg.Add(2)
 				go func() { defer wg.Done(); rel.Run(ctx) }()

@@ -1,7 +1,8 @@
-package app
+package pricingmod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/event"
@@ -11,11 +12,11 @@ import (
 	"github.com/agoracommerce/agora/pricing/pricingsvc"
 )
 
-func pricingModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       pricing.Module,
 		Migrations: pricingsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, pricing.Module)
 			if err != nil {
 				return nil, err
@@ -54,7 +55,7 @@ func pricingModule() Module {
 				}
 				return nil, err
 			}
-			return &Running{Run: rel.Run, Stop: func(context.Context) error {
+			return &module.Running{Run: rel.Run, Stop: func(context.Context) error {
 				stop()
 				if unwatch != nil {
 					unwatch()

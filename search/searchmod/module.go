@@ -1,4 +1,4 @@
-package app
+package searchmod
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/module"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,27 +21,27 @@ import (
 	"github.com/agoracommerce/agora/search/searchsvc"
 )
 
-// searchModule wires the search read model: its index lives in
+// Module wires the search read model: its index lives in
 // <data>/search, fed by a durable consumer of the catalog's events, of
 // inventory's level changes (stock) and of pricing's price-list events
 // that is this instance's own (every instance holds a full replica).
 // Inventory and pricing are not dependencies: without them, every product
 // stays in stock at its catalog price.
-func searchModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name: search.Module,
 		Deps: []string{catalog.Module},
 		// The index's snapshot (about 0.6 s at 100,000 products) is read
 		// while the modules before search start.
-		Prepare: func(cfg Config) (any, error) {
+		Prepare: func(cfg module.Settings) (any, error) {
 			return searchsvc.ReadSnapshotFile(filepath.Join(cfg.DataDir, "search"))
 		},
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			cat, err := Dep[catalog.Service](env, catalog.Module)
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
+			cat, err := module.Dep[catalog.Service](env, catalog.Module)
 			if err != nil {
 				return nil, err
 			}
-			dir := filepath.Join(env.Config.DataDir, "search")
+			dir := filepath.Join(env.Settings.DataDir, "search")
 			cfg := searchsvc.DefaultConfig()
 			cfg.Dir = dir
 			cfg.Snapshot = func() (searchsvc.Snapshot, error) {
@@ -66,7 +67,7 @@ func searchModule() Module {
 			}
 			// A rebuild reads the price lists from pricing when it runs here.
 			svc.ReadPricingFrom(func() searchsvc.Pricing {
-				if p, ok, _ := Optional[pricing.Service](env, pricing.Module); ok {
+				if p, ok, _ := module.Optional[pricing.Service](env, pricing.Module); ok {
 					return p
 				}
 				return nil
@@ -99,7 +100,7 @@ func searchModule() Module {
 					return float64(svc.Index().Len())
 				}),
 			)
-			return &Running{
+			return &module.Running{
 				Run: svc.Run,
 				Stop: func(ctx context.Context) error {
 					stop()

@@ -1,7 +1,8 @@
-package app
+package shippingmod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/shipping"
 	"github.com/agoracommerce/agora/shipping/shippinghttp"
@@ -9,11 +10,11 @@ import (
 	"github.com/agoracommerce/agora/shipping/shippingsvc"
 )
 
-func shippingModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       shipping.Module,
 		Migrations: shippingsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, shipping.Module)
 			if err != nil {
 				return nil, err
@@ -27,7 +28,7 @@ func shippingModule() Module {
 			shippinghttp.Register(env.API, svc)
 			env.Provide(shipping.Module, shipping.Service(svc))
 			env.Health.Add("shipping_db", db.Ping)
-			return &Running{Run: rel.Run}, nil
+			return &module.Running{Run: rel.Run}, nil
 		},
 	}
 }

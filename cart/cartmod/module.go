@@ -1,7 +1,8 @@
-package app
+package cartmod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 	"sync"
 
 	"github.com/agoracommerce/agora/cart"
@@ -15,32 +16,32 @@ import (
 	"github.com/agoracommerce/agora/tax"
 )
 
-// cartModule wires the cart: its store, the service calling the local
+// Module wires the cart: its store, the service calling the local
 // catalog, customer, pricing, inventory and tax services, the store and admin
 // routes, the outbox relay and the sweeper of expired carts.
-func cartModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       cart.Module,
 		Deps:       []string{catalog.Module, customer.Module, pricing.Module, inventory.Module, tax.Module},
 		Migrations: cartsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			cat, err := Dep[catalog.Service](env, catalog.Module)
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
+			cat, err := module.Dep[catalog.Service](env, catalog.Module)
 			if err != nil {
 				return nil, err
 			}
-			pri, err := Dep[pricing.Service](env, pricing.Module)
+			pri, err := module.Dep[pricing.Service](env, pricing.Module)
 			if err != nil {
 				return nil, err
 			}
-			inv, err := Dep[inventory.Service](env, inventory.Module)
+			inv, err := module.Dep[inventory.Service](env, inventory.Module)
 			if err != nil {
 				return nil, err
 			}
-			tx, err := Dep[tax.Service](env, tax.Module)
+			tx, err := module.Dep[tax.Service](env, tax.Module)
 			if err != nil {
 				return nil, err
 			}
-			cus, err := Dep[customer.Service](env, customer.Module)
+			cus, err := module.Dep[customer.Service](env, customer.Module)
 			if err != nil {
 				return nil, err
 			}
@@ -59,7 +60,7 @@ func cartModule() Module {
 			carthttp.Register(env.API, svc)
 			env.Provide(cart.Module, cart.Service(svc))
 			env.Health.Add("cart_db", db.Ping)
-			return &Running{Run: func(ctx context.Context) {
+			return &module.Running{Run: func(ctx context.Context) {
 				var wg sync.WaitGroup
 				wg.Add(2)
 				go func() { defer wg.Done(); rel.Run(ctx) }()

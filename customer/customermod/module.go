@@ -1,7 +1,8 @@
-package app
+package customermod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 	"path/filepath"
 	"sync"
 
@@ -9,22 +10,20 @@ import (
 	"github.com/agoracommerce/agora/customer/customerhttp"
 	"github.com/agoracommerce/agora/customer/customersql"
 	"github.com/agoracommerce/agora/customer/customersvc"
-	"github.com/agoracommerce/agora/platform/auth"
-	"github.com/agoracommerce/agora/platform/errs"
 )
 
 // MailDir is where, with no mail provider configured, messages to
 // customers (password resets) are written, inside the data dir.
 const MailDir = "mail"
 
-// customerModule wires customer accounts: the store, the service with its
+// Module wires customer accounts: the store, the service with its
 // notifier (files in the data dir's mail folder), the store and admin
 // routes, the outbox relay and the sweeper of ended sessions.
-func customerModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       customer.Module,
 		Migrations: customersql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, customer.Module)
 			if err != nil {
 				return nil, err
@@ -35,7 +34,7 @@ func customerModule() Module {
 				return nil, err
 			}
 			log := env.Log.With("module", customer.Module)
-			notify := customersvc.DirNotifier{Dir: filepath.Join(env.Config.DataDir, MailDir), Log: log, Now: env.Now}
+			notify := customersvc.DirNotifier{Dir: filepath.Join(env.Settings.DataDir, MailDir), Log: log, Now: env.Now}
 			cfg := customersvc.DefaultConfig()
 			// Failed-login throttles are shared by every instance through
 			// Redis when AGORA_REDIS_URL is set (in process otherwise).
@@ -44,7 +43,7 @@ func customerModule() Module {
 			customerhttp.Register(env.API, svc)
 			env.Provide(customer.Module, customer.Service(svc))
 			env.Health.Add("customer_db", db.Ping)
-			return &Running{Run: func(ctx context.Context) {
+			return &module.Running{Run: func(ctx context.Context) {
 				var wg sync.WaitGroup
 				wg.Add(2)
 				go func() { defer wg.Done(); rel.Run(ctx) }()
@@ -53,18 +52,4 @@ func customerModule() Module {
 			}}, nil
 		},
 	}
-}
-
-// authenticateShopper resolves a customer session token for the store
-// middleware through the customer module, wherever it runs.
-func (a *App) authenticateShopper(ctx context.Context, token string) (auth.Shopper, error) {
-	svc, ok, _ := Optional[customer.Service](a.env, customer.Module)
-	if !ok {
-		return auth.Shopper{}, errs.E(errs.Unavailable, "", "customer accounts are not served here")
-	}
-	id, err := svc.Authenticate(ctx, token)
-	if err != nil {
-		return auth.Shopper{}, err
-	}
-	return auth.Shopper{CustomerID: id.CustomerID, SessionID: id.SessionID, Groups: id.Groups}, nil
 }

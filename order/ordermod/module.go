@@ -1,12 +1,12 @@
-package app
+package ordermod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 	"sync"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/customer"
-	"github.com/agoracommerce/agora/customer/customersvc"
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/order/orderhttp"
@@ -17,7 +17,7 @@ import (
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
-// orderModule wires the order module: its store, the service calling the
+// Module wires the order module: its store, the service calling the
 // local cart, inventory and payment services, the checkout, store and
 // admin routes, the outbox relay and recovery. Before it serves, a
 // recovery pass completes or compensates the checkouts a previous process
@@ -25,21 +25,21 @@ import (
 // on SQLite (one process per data directory), on PostgreSQL those still
 // for RecoverAfter (another process may be working on the others); then a
 // pass runs periodically.
-func orderModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       order.Module,
 		Deps:       []string{cart.Module, inventory.Module, payment.Module},
 		Migrations: ordersql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
-			crt, err := Dep[cart.Service](env, cart.Module)
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
+			crt, err := module.Dep[cart.Service](env, cart.Module)
 			if err != nil {
 				return nil, err
 			}
-			inv, err := Dep[inventory.Service](env, inventory.Module)
+			inv, err := module.Dep[inventory.Service](env, inventory.Module)
 			if err != nil {
 				return nil, err
 			}
-			pay, err := Dep[payment.Service](env, payment.Module)
+			pay, err := module.Dep[payment.Service](env, payment.Module)
 			if err != nil {
 				return nil, err
 			}
@@ -69,8 +69,8 @@ func orderModule() Module {
 			env.Provide(order.Module, order.Service(svc))
 			env.Health.Add("order_db", db.Ping)
 			// A customer's privacy export includes their orders.
-			ex, ok, err := Optional[interface {
-				AddExporter(string, customersvc.Exporter)
+			ex, ok, err := module.Optional[interface {
+				AddExporter(string, customer.Exporter)
 			}](env, customer.Module)
 			if err != nil {
 				return nil, err
@@ -87,7 +87,7 @@ func orderModule() Module {
 			if err != nil {
 				return nil, err
 			}
-			return &Running{Stop: func(context.Context) error { stop(); return nil }, Run: func(ctx context.Context) {
+			return &module.Running{Stop: func(context.Context) error { stop(); return nil }, Run: func(ctx context.Context) {
 				var wg sync.WaitGroup
 				wg.Add(2)
 				go func() { defer wg.Done(); rel.Run(ctx) }()

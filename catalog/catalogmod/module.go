@@ -1,7 +1,8 @@
-package app
+package catalogmod
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/module"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -13,11 +14,11 @@ import (
 	"github.com/agoracommerce/agora/platform/event"
 )
 
-func catalogModule() Module {
-	return Module{
+func Module() module.Module {
+	return module.Module{
 		Name:       catalog.Module,
 		Migrations: catalogsql.Migrations,
-		Start: func(ctx context.Context, env *Env) (*Running, error) {
+		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			db, err := env.DB(ctx, catalog.Module)
 			if err != nil {
 				return nil, err
@@ -37,7 +38,7 @@ func catalogModule() Module {
 			if c, ok := cached.(*catalogsvc.CachedStore); ok {
 				if sc := env.SharedCache(catalog.Module); sc != nil {
 					cfg := catalogsvc.DefaultSharedConfig()
-					if len(env.Config.ReplicaURLs) > 0 {
+					if len(env.Settings.ReplicaURLs) > 0 {
 						// Store reads go to replicas: invalidate again once
 						// they have caught up with the write.
 						cfg.Reinvalidate = 2 * time.Second
@@ -71,7 +72,7 @@ func catalogModule() Module {
 			if err != nil {
 				return nil, err
 			}
-			return &Running{Run: rel.Run, Stop: func(context.Context) error {
+			return &module.Running{Run: rel.Run, Stop: func(context.Context) error {
 				stop()
 				if unwatch != nil {
 					unwatch()

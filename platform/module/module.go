@@ -1,0 +1,166 @@
+// Package module is how a business module plugs into an Agora process:
+// each module defines one Module (its name, the modules it calls, its
+// migrations and how it starts) in its own tree, and the composition root
+// (app) lists them, starts them in dependency order and stops them in
+// reverse. A starting module finds what the process shares (databases,
+// the event bus, the HTTP API, health checks, metrics, caches, limiters)
+// and the services of the modules it depends on in its Env.
+package module
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/agoracommerce/agora/platform/cache"
+	"github.com/agoracommerce/agora/platform/event/jetstream"
+	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/obs"
+	"github.com/agoracommerce/agora/platform/ratelimit"
+	"github.com/agoracommerce/agora/platform/sqldb"
+)
+
+// Module is one business module as the composition root sees it.
+type Module struct {
+	Name string
+	// Deps are the modules this one calls; they start before it and stop
+	// after it.
+	Deps []string
+	// Migrations, when set, returns the module's embedded migrations, which
+	// `agora migrate` applies (Start applies them too).
+	Migrations func() fs.FS
+	// Prepare, when set, does work of the module's own that needs no other
+	// module and nothing Start makes (reading its files into memory). It
+	// runs beside the start of the modules before this one; Start collects
+	// its result with Env.Prepared.
+	Prepare func(s Settings) (any, error)
+	// Start wires the module into env (its store, service, routes, event
+	// consumers) and returns what must run and stop with it.
+	Start func(ctx context.Context, env *Env) (*Running, error)
+}
+
+// Running is a started module: background work to run and a stop hook.
+type Running struct {
+	// Run, when set, runs until ctx ends (relays, consumers, sweepers).
+	Run func(ctx context.Context)
+	// Stop, when set, releases what Start acquired; it runs after Run ended.
+	Stop func(ctx context.Context) error
+}
+
+// Settings are the parts of the process's configuration that modules read.
+type Settings struct {
+	// DataDir holds the embedded databases and the modules' files.
+	DataDir string
+	// ReplicaURLs are PostgreSQL read replicas (reads may lag writes).
+	ReplicaURLs []string
+	// Stripe enables the "stripe" payment provider when SecretKey is set.
+	StripeSecretKey, StripeAPIURL, StripeWebhookSecret string
+}
+
+// Host gives modules what the process owns and shares.
+type Host interface {
+	// DB returns the database of module: on SQLite a file of its own, on
+	// PostgreSQL the shared database (tables are prefixed by module).
+	DB(ctx context.Context, module string) (*sqldb.DB, error)
+	// SharedCache returns the cache named name shared by every instance
+	// (Redis), or nil when there is none.
+	SharedCache(name string) *cache.Redis
+	// Limiter returns the rate limiter named name (in process, or shared
+	// through Redis).
+	Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter
+	// Prepared waits for module's Prepare and returns its result (nil, nil
+	// when it has none).
+	Prepared(module string) (any, error)
+}
+
+// Env is what a starting module finds: the process's shared parts and the
+// services of the modules started before it.
+type Env struct {
+	Settings Settings
+	Log      *slog.Logger
+	Now      func() time.Time
+	API      huma.API
+	Bus      *jetstream.Bus
+	Health   *obs.Health
+	Metrics  *obs.Metrics
+	Host     Host
+
+	mu       sync.RWMutex
+	services map[string]any
+}
+
+// DB returns the database of module.
+func (e *Env) DB(ctx context.Context, module string) (*sqldb.DB, error) {
+	return e.Host.DB(ctx, module)
+}
+
+// SharedCache returns the cache named name shared by every instance, or nil.
+func (e *Env) SharedCache(name string) *cache.Redis { return e.Host.SharedCache(name) }
+
+// Limiter returns the rate limiter named name; name must be unique in the
+// process (it names the Redis keys and the metric labels).
+func (e *Env) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
+	return e.Host.Limiter(name, limit)
+}
+
+// Prepared waits for module's Prepare and returns its result.
+func (e *Env) Prepared(module string) (any, error) { return e.Host.Prepared(module) }
+
+// Provide makes a module's service available to the modules started after it.
+func (e *Env) Provide(module string, svc any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.services == nil {
+		e.services = map[string]any{}
+	}
+	e.services[module] = svc
+}
+
+// Relay returns the outbox relay of module on db and reports its backlog as
+// agora_outbox_pending{module}. The module's Running.Run runs it.
+func (e *Env) Relay(module string, db *sqldb.DB) *outbox.Relay {
+	rel := outbox.NewRelay(module, db, e.Bus, outbox.DefaultRelayConfig(), e.Log)
+	e.Metrics.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "agora_outbox_pending", Help: "Outbox rows waiting to be relayed, by module.",
+		ConstLabels: prometheus.Labels{"module": module},
+	}, func() float64 { return float64(rel.Pending()) }))
+	return rel
+}
+
+// Dep returns the service module provided, as T. A module that is not
+// started, or that provided something else, is an error naming both, so
+// that a wiring mistake fails the start instead of the first request.
+func Dep[T any](env *Env, module string) (T, error) {
+	env.mu.RLock()
+	v, ok := env.services[module]
+	env.mu.RUnlock()
+	if !ok {
+		var zero T
+		return zero, fmt.Errorf("module %s is not started here (list it in --modules, or a module that needs it)", module)
+	}
+	svc, ok := v.(T)
+	if !ok {
+		return svc, fmt.Errorf("module %s provides %T, not %s", module, v, reflect.TypeFor[T]())
+	}
+	return svc, nil
+}
+
+// Optional returns the service of module as T if the module runs here (ok
+// false if it does not); one that provided something else is an error.
+func Optional[T any](env *Env, module string) (svc T, ok bool, err error) {
+	env.mu.RLock()
+	_, ok = env.services[module]
+	env.mu.RUnlock()
+	if !ok {
+		return svc, false, nil
+	}
+	svc, err = Dep[T](env, module)
+	return svc, err == nil, err
+}
