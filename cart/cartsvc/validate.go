@@ -1,50 +1,13 @@
 package cartsvc
 
 import (
-	"net/mail"
+	"github.com/agoracommerce/agora/platform/address"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/language"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/platform/errs"
 )
-
-// validCountry reports whether c is an ISO 3166-1 alpha-2 code of a
-// country, in upper case.
-func validCountry(c string) bool {
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return false
-	}
-	switch c {
-	case "UN", "EU", "EZ", "UK":
-		return false
-	}
-	r, err := language.ParseRegion(c)
-	return err == nil && r.IsCountry() && r.Canonicalize().String() == c
-}
-
-// subdivision normalizes a subdivision of country: "NY" or "us-ny" →
-// "US-NY". It reports false when s is not of the form of ISO 3166-2.
-func subdivision(country, s string) (string, bool) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if s == "" {
-		return "", true
-	}
-	if rest, ok := strings.CutPrefix(s, country+"-"); ok {
-		s = rest
-	}
-	if len(s) < 1 || len(s) > 3 {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		if !(s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
-			return "", false
-		}
-	}
-	return country + "-" + s, true
-}
 
 func checkEmail(v *errs.Validator, field, email string) {
 	if email == "" {
@@ -54,8 +17,7 @@ func checkEmail(v *errs.Validator, field, email string) {
 		v.Add(field, "is longer than %d bytes", cart.MaxEmail)
 		return
 	}
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Name != "" || a.Address != email {
+	if !address.Email(email) {
 		v.Add(field, "is not an email address")
 	}
 }
@@ -83,11 +45,11 @@ func normalizeAddress(v *errs.Validator, a cart.Address) cart.Address {
 	checkText(v, "shipping_address.line2", a.Line2, false, cart.MaxText)
 	checkText(v, "shipping_address.city", a.City, true, cart.MaxText)
 	checkText(v, "shipping_address.postal_code", a.PostalCode, true, cart.MaxPostalCode)
-	if !validCountry(a.Country) {
+	if !address.Country(a.Country) {
 		v.Add("shipping_address.country", "must be an ISO 3166-1 alpha-2 country code in upper case")
 		return a
 	}
-	sub, ok := subdivision(a.Country, a.Subdivision)
+	sub, ok := address.Subdivision(a.Country, a.Subdivision)
 	if !ok {
 		v.Add("shipping_address.subdivision", "must be an ISO 3166-2 code of %s, or its part after the hyphen", a.Country)
 	}

@@ -5,8 +5,8 @@ package customersvc
 import (
 	"context"
 	"encoding/json"
+	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
-	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
@@ -116,8 +116,7 @@ func checkEmail(v *errs.Validator, field, e string) {
 	case len(e) > customer.MaxEmail:
 		v.Add(field, "must have at most %d bytes", customer.MaxEmail)
 	default:
-		a, err := mail.ParseAddress(e)
-		v.Check(err == nil && a.Address == e && a.Name == "", field, "is not an email address")
+		v.Check(address.Email(e), field, "is not an email address")
 	}
 }
 
@@ -419,8 +418,6 @@ func (s *Service) ResetPassword(ctx context.Context, cmd customer.ResetPasswordC
 	return s.store.ResetPassword(ctx, auth.HashToken(cmd.Token), s.now(), hash, s.bump)
 }
 
-var countryRE = regexp.MustCompile(`^[A-Z]{2}$`)
-
 func (s *Service) address(v *errs.Validator, a customer.Address) customer.Address {
 	a.Name = text(v, "address.name", a.Name, customer.MaxText)
 	a.Company = text(v, "address.company", a.Company, customer.MaxText)
@@ -433,7 +430,7 @@ func (s *Service) address(v *errs.Validator, a customer.Address) customer.Addres
 	for f, val := range map[string]string{"address.name": a.Name, "address.line1": a.Line1, "address.city": a.City, "address.postal_code": a.PostalCode} {
 		v.Check(val != "", f, "is required")
 	}
-	v.Check(countryRE.MatchString(a.Country), "address.country", "must be an ISO 3166-1 alpha-2 code in upper case")
+	v.Check(address.Country(a.Country), "address.country", "must be an ISO 3166-1 alpha-2 code in upper case")
 	return a
 }
 

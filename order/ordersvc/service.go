@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
 	"strings"
 	"time"
@@ -94,13 +95,12 @@ func hashToken(token string) string {
 func validate(cmd order.CheckoutCommand) error {
 	var v errs.Validator
 	v.Check(len(cmd.Key) <= order.MaxKey, "key", "is at most %d characters", order.MaxKey)
-	v.Check(len(cmd.Email) <= cart.MaxEmail && strings.Count(cmd.Email, "@") == 1 && !strings.HasPrefix(cmd.Email, "@") && !strings.HasSuffix(cmd.Email, "@"),
-		"email", "must be an email address")
+	v.Check(address.Email(cmd.Email), "email", "must be an email address")
 	a := cmd.ShippingAddress
 	for _, f := range []struct{ name, val string }{{"name", a.Name}, {"line1", a.Line1}, {"city", a.City}, {"postal_code", a.PostalCode}} {
 		v.Check(strings.TrimSpace(f.val) != "", "shipping_address."+f.name, "is required")
 	}
-	v.Check(len(a.Country) == 2 && strings.ToUpper(a.Country) == a.Country, "shipping_address.country", "must be an ISO 3166-1 alpha-2 code in upper case")
+	v.Check(address.Country(a.Country), "shipping_address.country", "must be an ISO 3166-1 alpha-2 country code in upper case")
 	v.Check(cmd.Payment.Provider != "", "payment.provider", "is required")
 	v.Check(cmd.Payment.Token != "", "payment.token", "is required")
 	return v.Err()

@@ -287,6 +287,11 @@ func TestService(t *testing.T, newSubject func(t *testing.T) Subject) {
 		if e == nil || len(e.Fields) != 2 {
 			t.Fatalf("fields of %#v", err)
 		}
+		// The checks every module makes of an address (platform/address).
+		loose := Checkout(cartID, "", "tok_visa")
+		loose.Email, loose.ShippingAddress.Country = "Ada <ada@example.com>", "ZZ"
+		_, err = s.Order.Checkout(ctx, loose)
+		errstest.Want(t, err, errs.Invalid, "validation_failed", "email", "shipping_address.country")
 		unknown := Checkout(cartID, "", "tok_visa")
 		unknown.Payment.Provider = "acme"
 		_, err = s.Order.Checkout(ctx, unknown)

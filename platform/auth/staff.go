@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/agoracommerce/agora/platform/address"
 	"strings"
 	"time"
 
@@ -87,8 +88,7 @@ func (k *Keys) SetPasswords(p *Passwords) { k.passwords = p }
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 func checkEmail(v *errs.Validator, email string) {
-	at := strings.LastIndexByte(email, '@')
-	v.Check(at > 0 && at < len(email)-1 && len(email) <= 254 && !strings.ContainsAny(email, " \t\r\n"), "email", "must be an email address")
+	v.Check(address.Email(email), "email", "must be an email address")
 }
 
 func errStaffNotFound() error { return errs.E(errs.NotFound, "not_found", "staff account not found") }

@@ -5,13 +5,12 @@ package shippingsvc
 import (
 	"context"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/text/language"
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
@@ -52,17 +51,7 @@ func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s
 
 // ValidCountry reports whether c is an ISO 3166-1 alpha-2 code of a
 // country, in upper case.
-func ValidCountry(c string) bool {
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return false
-	}
-	switch c {
-	case "UN", "EU", "EZ", "UK":
-		return false
-	}
-	r, err := language.ParseRegion(c)
-	return err == nil && r.IsCountry() && r.Canonicalize().String() == c
-}
+func ValidCountry(c string) bool { return address.Country(c) }
 
 func name(v *errs.Validator, field, s string) string {
 	s = strings.TrimSpace(s)

@@ -5,6 +5,7 @@ package taxsvc
 import (
 	"context"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
 	"strings"
 	"time"
@@ -255,7 +256,7 @@ func (s *Service) Calculate(ctx context.Context, q tax.CalculateQuery) (tax.Calc
 	var sub, pc string
 	if ValidCountry(q.Country) {
 		var ok bool
-		sub, ok = subdivision(q.Country, q.Subdivision)
+		sub, ok = address.Subdivision(q.Country, q.Subdivision)
 		v.Check(ok, "subdivision", "must be an ISO 3166-2 code of %s, or its part after the hyphen", q.Country)
 	}
 	pc, ok := postal(q.PostalCode, tax.MaxPostalCode)

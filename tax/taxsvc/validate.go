@@ -2,11 +2,10 @@ package taxsvc
 
 import (
 	"fmt"
+	"github.com/agoracommerce/agora/platform/address"
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"golang.org/x/text/language"
 
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/tax"
@@ -14,38 +13,7 @@ import (
 
 // ValidCountry reports whether c is an ISO 3166-1 alpha-2 code of a
 // country, in upper case.
-func ValidCountry(c string) bool {
-	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-		return false
-	}
-	switch c {
-	case "UN", "EU", "EZ", "UK":
-		return false
-	}
-	r, err := language.ParseRegion(c)
-	return err == nil && r.IsCountry() && r.Canonicalize().String() == c
-}
-
-// subdivision normalizes a subdivision of country: "NY" or "us-ny" →
-// "US-NY". It reports false when s is not of the form of ISO 3166-2.
-func subdivision(country, s string) (string, bool) {
-	s = strings.ToUpper(strings.TrimSpace(s))
-	if s == "" {
-		return "", true
-	}
-	if rest, ok := strings.CutPrefix(s, country+"-"); ok {
-		s = rest
-	}
-	if len(s) < 1 || len(s) > 3 {
-		return "", false
-	}
-	for i := 0; i < len(s); i++ {
-		if !(s[i] >= 'A' && s[i] <= 'Z' || s[i] >= '0' && s[i] <= '9') {
-			return "", false
-		}
-	}
-	return country + "-" + s, true
-}
+func ValidCountry(c string) bool { return address.Country(c) }
 
 // postal normalizes a postal code or prefix: upper case, without spaces
 // and hyphens. It reports false for any other character.
@@ -102,7 +70,7 @@ func scope(v *errs.Validator, r *tax.Region) {
 		v.Add("country", "must be an ISO 3166-1 alpha-2 country code in upper case")
 		return
 	}
-	sub, ok := subdivision(r.Country, r.Subdivision)
+	sub, ok := address.Subdivision(r.Country, r.Subdivision)
 	if !ok {
 		v.Add("subdivision", "must be an ISO 3166-2 code of %s such as %s-NY, or its part after the hyphen", r.Country, r.Country)
 	}
