@@ -4,16 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"github.com/agoracommerce/agora/platform/module"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -49,7 +48,7 @@ func backends(t *testing.T) map[string]func(t *testing.T) Config {
 	}
 	out["postgres+nats"] = func(t *testing.T) Config {
 		c := out["embedded"](t)
-		c.PostgresURL = freshSchema(t, pg)
+		c.PostgresURL = sqldbtest.SchemaURL(t, pg)
 		c.NATSURL = nats
 		// A namespace of its own: the shared server keeps other runs' events.
 		var b [6]byte
@@ -58,37 +57,6 @@ func backends(t *testing.T) map[string]func(t *testing.T) Config {
 		return c
 	}
 	return out
-}
-
-// freshSchema creates an empty schema and returns a URL that uses it.
-func freshSchema(t *testing.T, base string) string {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "t_app_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
-		if err == nil {
-			_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func startApp(t testing.TB, cfg Config) (*App, *httptest.Server) {

@@ -3,7 +3,6 @@ package cartmod
 import (
 	"context"
 	"github.com/agoracommerce/agora/platform/module"
-	"sync"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/cart/carthttp"
@@ -45,13 +44,8 @@ func Module() module.Module {
 			if err != nil {
 				return nil, err
 			}
-			db, err := env.DB(ctx, cart.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, cart.Module, cartsql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(cart.Module, db)
-			st := cartsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			deps := cartsvc.NewDeps(pri, cat, inv, tx)
@@ -60,13 +54,7 @@ func Module() module.Module {
 			carthttp.Register(env.API, svc)
 			env.Provide(cart.Module, cart.Service(svc))
 			env.Health.Add("cart_db", db.Ping)
-			return &module.Running{Run: func(ctx context.Context) {
-				var wg sync.WaitGroup
-				wg.Add(2)
-				go func() { defer wg.Done(); rel.Run(ctx) }()
-				go func() { defer wg.Done(); svc.Sweep(ctx) }()
-				wg.Wait()
-			}}, nil
+			return &module.Running{Run: module.Together(rel.Run, svc.Sweep)}, nil
 		},
 	}
 }

@@ -19,13 +19,8 @@ func Module() module.Module {
 		Name:       catalog.Module,
 		Migrations: catalogsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, catalog.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, catalog.Module, catalogsql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(catalog.Module, db)
-			st := catalogsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			// Store reads come from an in-process cache, invalidated by this

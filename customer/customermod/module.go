@@ -4,7 +4,6 @@ import (
 	"context"
 	"github.com/agoracommerce/agora/platform/module"
 	"path/filepath"
-	"sync"
 
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/customer/customerhttp"
@@ -24,13 +23,8 @@ func Module() module.Module {
 		Name:       customer.Module,
 		Migrations: customersql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, customer.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, customer.Module, customersql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(customer.Module, db)
-			st := customersql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			log := env.Log.With("module", customer.Module)
@@ -43,13 +37,7 @@ func Module() module.Module {
 			customerhttp.Register(env.API, svc)
 			env.Provide(customer.Module, customer.Service(svc))
 			env.Health.Add("customer_db", db.Ping)
-			return &module.Running{Run: func(ctx context.Context) {
-				var wg sync.WaitGroup
-				wg.Add(2)
-				go func() { defer wg.Done(); rel.Run(ctx) }()
-				go func() { defer wg.Done(); svc.Sweep(ctx) }()
-				wg.Wait()
-			}}, nil
+			return &module.Running{Run: module.Together(rel.Run, svc.Sweep)}, nil
 		},
 	}
 }

@@ -3,19 +3,16 @@ package checker_test
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"log/slog"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/agoracommerce/agora/app"
 	"github.com/agoracommerce/agora/internal/checker"
@@ -81,7 +78,7 @@ func start(t *testing.T, top topology) *checker.Client {
 	t.Helper()
 	var pgURL, ns string
 	if top.pg {
-		pgURL = freshSchema(t, os.Getenv("AGORA_TEST_POSTGRES_URL"))
+		pgURL = sqldbtest.SchemaURL(t, os.Getenv("AGORA_TEST_POSTGRES_URL"))
 		ns = "chk" + random()
 	}
 	c := &checker.Client{AdminKey: adminKey}
@@ -116,35 +113,6 @@ func random() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// freshSchema creates an empty schema, dropped at the end, and returns a
-// URL that uses it.
-func freshSchema(t *testing.T, base string) string {
-	t.Helper()
-	schema := "t_chk_" + random()
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("pgx", base); err == nil {
-			_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 var products atomic.Int64

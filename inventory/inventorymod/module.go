@@ -3,7 +3,6 @@ package inventorymod
 import (
 	"context"
 	"github.com/agoracommerce/agora/platform/module"
-	"sync"
 
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/inventory/inventoryhttp"
@@ -20,13 +19,8 @@ func Module() module.Module {
 		Name:       inventory.Module,
 		Migrations: inventorysql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, inventory.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, inventory.Module, inventorysql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(inventory.Module, db)
-			st := inventorysql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			cfg := inventorysvc.DefaultConfig()
@@ -43,13 +37,7 @@ func Module() module.Module {
 			inventoryhttp.Register(env.API, svc)
 			env.Provide(inventory.Module, inventory.Service(svc))
 			env.Health.Add("inventory_db", db.Ping)
-			return &module.Running{Run: func(ctx context.Context) {
-				var wg sync.WaitGroup
-				wg.Add(2)
-				go func() { defer wg.Done(); rel.Run(ctx) }()
-				go func() { defer wg.Done(); svc.Sweep(ctx) }()
-				wg.Wait()
-			}, Stop: func(context.Context) error {
+			return &module.Running{Run: module.Together(rel.Run, svc.Sweep), Stop: func(context.Context) error {
 				unwatch()
 				return nil
 			}}, nil

@@ -3,7 +3,6 @@ package ordermod
 import (
 	"context"
 	"github.com/agoracommerce/agora/platform/module"
-	"sync"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/customer"
@@ -43,13 +42,8 @@ func Module() module.Module {
 			if err != nil {
 				return nil, err
 			}
-			db, err := env.DB(ctx, order.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, order.Module, ordersql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(order.Module, db)
-			st := ordersql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			cfg := ordersvc.DefaultConfig()
@@ -87,13 +81,7 @@ func Module() module.Module {
 			if err != nil {
 				return nil, err
 			}
-			return &module.Running{Stop: func(context.Context) error { stop(); return nil }, Run: func(ctx context.Context) {
-				var wg sync.WaitGroup
-				wg.Add(2)
-				go func() { defer wg.Done(); rel.Run(ctx) }()
-				go func() { defer wg.Done(); svc.RunRecovery(ctx) }()
-				wg.Wait()
-			}}, nil
+			return &module.Running{Stop: func(context.Context) error { stop(); return nil }, Run: module.Together(rel.Run, svc.RunRecovery)}, nil
 		},
 	}
 }

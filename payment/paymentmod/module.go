@@ -19,13 +19,8 @@ func Module() module.Module {
 		Name:       payment.Module,
 		Migrations: paymentsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, payment.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, payment.Module, paymentsql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(payment.Module, db)
-			st := paymentsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			log := env.Log.With("module", payment.Module)

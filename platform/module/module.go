@@ -54,6 +54,18 @@ type Running struct {
 	Stop func(ctx context.Context) error
 }
 
+// Together returns a Run that runs every fn until ctx ends, each in its
+// own goroutine, and returns when all have returned.
+func Together(fns ...func(ctx context.Context)) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		var wg sync.WaitGroup
+		for _, fn := range fns {
+			wg.Go(func() { fn(ctx) })
+		}
+		wg.Wait()
+	}
+}
+
 // Settings are the parts of the process's configuration that modules read.
 type Settings struct {
 	// DataDir holds the embedded databases and the modules' files.
@@ -132,6 +144,24 @@ func (e *Env) Relay(module string, db *sqldb.DB) *outbox.Relay {
 		ConstLabels: prometheus.Labels{"module": module},
 	}, func() float64 { return float64(rel.Pending()) }))
 	return rel
+}
+
+// OpenStore opens module's database, its outbox relay, and its store over
+// both (open is the store's constructor, such as cartsql.New), and applies
+// the store's migrations.
+func OpenStore[S interface{ Migrate(context.Context) error }](ctx context.Context, env *Env, module string,
+	open func(db *sqldb.DB, committed func()) S) (S, *sqldb.DB, *outbox.Relay, error) {
+	var zero S
+	db, err := env.DB(ctx, module)
+	if err != nil {
+		return zero, nil, nil, err
+	}
+	rel := env.Relay(module, db)
+	st := open(db, rel.Notify)
+	if err := st.Migrate(ctx); err != nil {
+		return zero, nil, nil, err
+	}
+	return st, db, rel, nil
 }
 
 // Dep returns the service module provided, as T. A module that is not

@@ -1,8 +1,11 @@
 package module
 
 import (
+	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -26,4 +29,24 @@ func TestDep(t *testing.T) {
 	if _, ok, err := Optional[fmt.Stringer](env, "tax"); ok || err == nil {
 		t.Fatalf("optional of another type: %v %v", ok, err)
 	}
+}
+
+// TestTogether: every function runs with the context, and Run returns
+// once all have.
+func TestTogether(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var ran atomic.Int32
+	wait := func(ctx context.Context) { ran.Add(1); <-ctx.Done() }
+	done := make(chan struct{})
+	go func() { Together(wait, wait, wait)(ctx); close(done) }()
+	for ran.Load() != 3 {
+		runtime.Gosched()
+	}
+	select {
+	case <-done:
+		t.Fatal("returned before its context ended")
+	default:
+	}
+	cancel()
+	<-done
 }

@@ -17,13 +17,8 @@ func Module() module.Module {
 		Name:       pricing.Module,
 		Migrations: pricingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, pricing.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, pricing.Module, pricingsql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(pricing.Module, db)
-			st := pricingsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			// Quote's reads come from an in-process cache, invalidated by this

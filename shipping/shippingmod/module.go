@@ -15,13 +15,8 @@ func Module() module.Module {
 		Name:       shipping.Module,
 		Migrations: shippingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, shipping.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, shipping.Module, shippingsql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(shipping.Module, db)
-			st := shippingsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			svc := shippingsvc.New(st, shippingsvc.DefaultConfig(), env.Log.With("module", shipping.Module), env.Now)

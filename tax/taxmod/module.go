@@ -15,13 +15,8 @@ func Module() module.Module {
 		Name:       tax.Module,
 		Migrations: taxsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			db, err := env.DB(ctx, tax.Module)
+			st, db, rel, err := module.OpenStore(ctx, env, tax.Module, taxsql.New)
 			if err != nil {
-				return nil, err
-			}
-			rel := env.Relay(tax.Module, db)
-			st := taxsql.New(db, rel.Notify)
-			if err := st.Migrate(ctx); err != nil {
 				return nil, err
 			}
 			svc := taxsvc.New(st, taxsvc.DefaultConfig(), env.Log.With("module", tax.Module), env.Now)

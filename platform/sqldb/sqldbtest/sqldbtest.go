@@ -91,9 +91,32 @@ func MustOpenPostgres(tb testing.TB) *sqldb.DB {
 	if base == "" {
 		tb.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run them", PostgresEnv)
 	}
+	pgURL := SchemaURL(tb, base)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	cfg := sqldb.DefaultConfig()
+	cfg.PostgresURL = pgURL
+	cfg.MaxOpen = 8
+	db, err := sqldb.Open(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	tb.Cleanup(func() { // runs before the schema is dropped
+		if err := db.Close(); err != nil {
+			tb.Errorf("close postgres: %v", err)
+		}
+	})
+	return db
+}
 
+// SchemaURL creates an empty schema ("t_" and random letters) in the
+// PostgreSQL database at base, dropped with everything in it when the test
+// ends, and returns base with the schema as its search_path: a URL for a
+// process or pool of the test's own.
+func SchemaURL(tb testing.TB, base string) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	var b [6]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		tb.Fatal(err)
@@ -101,7 +124,7 @@ func MustOpenPostgres(tb testing.TB) *sqldb.DB {
 	schema := "t_" + hex.EncodeToString(b[:])
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
-		tb.Fatalf("open %s: %v", PostgresEnv, err)
+		tb.Fatalf("open %s: %v", base, err)
 	}
 	defer admin.Close()
 	if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
@@ -120,25 +143,12 @@ func MustOpenPostgres(tb testing.TB) *sqldb.DB {
 			tb.Errorf("drop schema %s: %v", schema, err)
 		}
 	})
-
 	u, err := url.Parse(base)
 	if err != nil {
-		tb.Fatalf("%s is not a URL: %v", PostgresEnv, err)
+		tb.Fatalf("%s is not a URL: %v", base, err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema) // pgx sends unknown parameters as run-time parameters
 	u.RawQuery = q.Encode()
-	cfg := sqldb.DefaultConfig()
-	cfg.PostgresURL = u.String()
-	cfg.MaxOpen = 8
-	db, err := sqldb.Open(ctx, cfg)
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
-	}
-	tb.Cleanup(func() { // runs before the schema is dropped
-		if err := db.Close(); err != nil {
-			tb.Errorf("close postgres: %v", err)
-		}
-	})
-	return db
+	return u.String()
 }
