@@ -423,7 +423,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	h = (&audit.Recorder{Log: a.audit}).Middleware(h)
 	// Every admin operation declares its permission (auth.Require).
 	h = (&auth.Guard{Keys: a.keys, Routes: auth.RoutesOf(api.OpenAPI()), Pattern: a.routePattern}).Middleware(h)
-	if h, err = a.guard(h, metrics); err != nil {
+	if h, err = a.guard(h, api, metrics); err != nil {
 		return err
 	}
 	h = metrics.Middleware(h)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -146,23 +145,10 @@ func (a *App) limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
 	return ratelimit.NewFallback(name, ratelimit.NewRedis(rdb, "rl:"+name, limit), mem, a.log, metrics, a.now)
 }
 
-// isCheckout selects the checkout route the card-testing guard watches.
-func isCheckout(r *http.Request) bool {
-	if r.Method != http.MethodPost {
-		return false
-	}
-	rest, ok := strings.CutPrefix(r.URL.Path, "/store/carts/")
-	if !ok {
-		return false
-	}
-	id, tail, _ := strings.Cut(rest, "/")
-	return id != "" && tail == "checkout"
-}
-
 // guard wraps h (the routes with their auth and idempotency) in the abuse
 // limits: rate limits per client address and credential, and the
 // card-testing guard of checkouts.
-func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) {
+func (a *App) guard(h http.Handler, api huma.API, metrics *obs.Metrics) (http.Handler, error) {
 	s := a.cfg.Security
 	exempt, err := clientip.ParsePrefixes(s.RateLimitExempt)
 	if err != nil {
@@ -173,8 +159,11 @@ func (a *App) guard(h http.Handler, metrics *obs.Metrics) (http.Handler, error) 
 	if !s.CardTesting.Off() {
 		cfg := s.CardTesting
 		cfg.Exempt = exempt
+		// The operations that take payments declare it (cardguard.Watch).
+		watched := cardguard.Watched(api.OpenAPI())
+		isPayment := func(r *http.Request) bool { return watched[a.routePattern(r)] }
 		g := cardguard.New(cfg, a.limiter("card_declines", cfg.CounterLimit()), a.limiter("card_blocks", cfg.BlockLimit()),
-			isCheckout, a.log, metrics.Registry, a.now)
+			isPayment, a.log, metrics.Registry, a.now)
 		g.OnBlock = a.publishBlocked
 		a.sec.guard = g
 		h = g.Middleware(h)

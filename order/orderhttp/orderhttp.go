@@ -5,6 +5,7 @@ package orderhttp
 
 import (
 	"context"
+	"github.com/agoracommerce/agora/platform/cardguard"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -113,11 +114,11 @@ func Register(api huma.API, svc order.Service) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags,
 		&huma.Tag{Name: storeTag, Description: "Checking a cart out into an order, and reading it with its access token (no key needed)."},
 		&huma.Tag{Name: adminTag, Description: "Orders of record for staff and integrations: listing, reading, capture, fulfillments, cancellation and refunds (secret API key)."})
-	huma.Register(api, store("checkoutCart", http.MethodPost, "/store/carts/{id}/checkout", "Check a cart out",
+	huma.Register(api, cardguard.Watch(store("checkoutCart", http.MethodPost, "/store/carts/{id}/checkout", "Check a cart out",
 		"Places an order from the cart: sets its email and shipping address, reserves its stock, authorizes the payment, creates the order, "+
 			"commits the stock and completes the cart; on any failure what was done is undone. Answers the order and an access_token that lets the buyer read it. "+
 			"409 out_of_stock (nothing charged, nothing kept), 402 payment_declined (the reservation is released), 503 provider_unavailable (retry), "+
-			"409 cart_completed for a cart already checked out; a retry with the same Idempotency-Key returns the same order (as it is now, with a new access_token: no copy of a token is kept). Emits order.placed.", http.StatusCreated),
+			"409 cart_completed for a cart already checked out; a retry with the same Idempotency-Key returns the same order (as it is now, with a new access_token: no copy of a token is kept). Emits order.placed.", http.StatusCreated)),
 		func(ctx context.Context, in *checkoutIn) (*checkoutOut, error) {
 			in.Body.CartID, in.Body.Key = in.ID, in.Key
 			r, err := svc.Checkout(ctx, in.Body)
