@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/agoracommerce/agora/gateway"
 	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/platform/ratelimit"
@@ -122,7 +123,7 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		problems = append(problems, "shutdown timeout must be positive")
 	}
-	problems = append(problems, c.Security.problems()...)
+	problems = append(problems, c.Security.Problems()...)
 	if c.StripeAPIURL != "" && !strings.HasPrefix(c.StripeAPIURL, "http://") && !strings.HasPrefix(c.StripeAPIURL, "https://") {
 		problems = append(problems, "Stripe API URL must start with http:// or https://")
 	}
@@ -153,7 +154,7 @@ func (h host) DB(ctx context.Context, module string) (*sqldb.DB, error) { return
 
 // Limiter implements module.Host.
 func (h host) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
-	return h.a.limiter(name, limit)
+	return h.a.gw.Limiter(name, limit)
 }
 
 // SharedCache implements module.Host.
@@ -190,12 +191,14 @@ type App struct {
 	prepared map[string]*prepared
 	caches   *cache.Metrics
 	keys     *auth.Keys
-	sec      security
-	audit    *audit.Log
-	idem     *idem.Store
-	spec     []byte
-	cancel   context.CancelFunc
-	wg       sync.WaitGroup
+	gw       *gateway.Gateway
+	// channelOf, when set, replaces how CORS finds a request's channel.
+	channelOf func(*http.Request) string
+	audit     *audit.Log
+	idem      *idem.Store
+	spec      []byte
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
 }
 
 // New returns an App for cfg with the registry's modules; nothing is
@@ -343,10 +346,16 @@ func (a *App) Start(ctx context.Context) (err error) {
 	health.Add("platform_db", pdb.Ping)
 	health.Add("events", a.bus.Ping)
 	a.prepared = prep
+	a.gw = gateway.New(a.cfg.Security, a.cfg.RedisURL, a.cfg.MaxBody, metrics.Registry, a.log, a.now)
+	a.gw.ChannelOf = a.publishableChannel
+	if a.channelOf != nil {
+		a.gw.ChannelOf = a.channelOf
+	}
+	a.gw.Publish = a.bus.Publish
 	a.env = &module.Env{Settings: a.cfg.settings(), Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, Host: host{a}}
 	auth.Register(api, a.keys)
 	audit.Register(api, a.audit)
-	a.registerBlocks(api)
+	a.gw.RegisterBlocks(api)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
@@ -381,7 +390,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	}()
 
 	documentAccess(api.OpenAPI())
-	documentLimits(api.OpenAPI())
+	gateway.DocumentLimits(api.OpenAPI())
 	a.spec, err = httpx.SpecJSON(api)
 	if err != nil {
 		return err
@@ -423,11 +432,12 @@ func (a *App) Start(ctx context.Context) (err error) {
 	h = (&audit.Recorder{Log: a.audit}).Middleware(h)
 	// Every admin operation declares its permission (auth.Require).
 	h = (&auth.Guard{Keys: a.keys, Routes: auth.RoutesOf(api.OpenAPI()), Pattern: a.routePattern}).Middleware(h)
-	if h, err = a.guard(h, api, metrics); err != nil {
+	a.gw.ApplyBodyLimit(api.OpenAPI())
+	if h, err = a.gw.Limits(h, api, a.routePattern); err != nil {
 		return err
 	}
 	h = metrics.Middleware(h)
-	a.handler = httpx.Base(a.log, a.edge(h))
+	a.handler = httpx.Base(a.log, a.gw.Edge(h))
 	return nil
 }
 
@@ -527,7 +537,9 @@ func (a *App) Stop(ctx context.Context) {
 		}
 	}
 	a.running, a.names = nil, nil
-	a.sec.close()
+	if a.gw != nil {
+		a.gw.Close()
+	}
 	if a.bus != nil {
 		a.bus.Close()
 		a.bus = nil
@@ -558,7 +570,7 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
-	tlsCfg, err := a.cfg.Security.tlsConfig()
+	tlsCfg, err := a.cfg.Security.TLS()
 	if err != nil {
 		a.Stop(context.WithoutCancel(ctx))
 		return err

@@ -13,9 +13,9 @@ func (a *App) sharedCache(name string) *cache.Redis {
 	if a.cfg.RedisURL == "" || a.cfg.NoRedisCache {
 		return nil
 	}
-	rdb, _ := a.limiterKit()
+	rdb, _ := a.gw.Redis()
 	if rdb == nil {
-		return nil // the URL does not parse; limiterKit said so
+		return nil // the URL does not parse; the gateway said so
 	}
 	a.mu.Lock()
 	if a.caches == nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"github.com/agoracommerce/agora/gateway"
 	"io"
 	"log/slog"
 	"math/big"
@@ -163,7 +164,7 @@ func TestCardTestingThroughApp(t *testing.T) {
 	var mu sync.Mutex
 	var got []event.Event
 	stop, err := a.Env().Bus.Subscribe(context.Background(), event.Subscription{
-		Durable: "security-test", Subjects: []string{event.Subject(SecurityModule, ">")},
+		Durable: "security-test", Subjects: []string{event.Subject(gateway.Source, ">")},
 		Handler: func(_ context.Context, e event.Event) error {
 			mu.Lock()
 			got = append(got, e)
@@ -234,7 +235,7 @@ func TestCardTestingThroughApp(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(got) != 1 || got[0].Type != ClientBlockedEvent || got[0].Subject != tester {
+	if len(got) != 1 || got[0].Type != gateway.EventClientBlocked || got[0].Subject != tester {
 		t.Fatalf("security events on the bus: %+v", got)
 	}
 	var b cardguard.Blocked

@@ -1,4 +1,4 @@
-package app
+package gateway
 
 import (
 	"context"
@@ -31,10 +31,10 @@ type blockIn struct {
 
 type blockOut struct{ Body ClientBlock }
 
-// registerBlocks adds the operations that read and lift card-testing
+// RegisterBlocks adds the operations that read and lift card-testing
 // blocks (docs/security.md). They read the guard when called, so they
 // answer "not blocked" when the guard is off.
-func (a *App) registerBlocks(api huma.API) {
+func (g *Gateway) RegisterBlocks(api huma.API) {
 	const tag = "Security (admin)"
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag,
 		Description: "Client addresses blocked by the card-testing guard of checkouts: look one up, lift its block."})
@@ -49,7 +49,7 @@ func (a *App) registerBlocks(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		return a.blockState(ctx, addr, client)
+		return g.blockState(ctx, addr, client)
 	})
 	huma.Register(api, auth.Require(auth.SecurityWrite, huma.Operation{
 		OperationID: "deleteClientBlock", Method: http.MethodDelete, Path: "/admin/security/blocks/{address}", Tags: []string{tag},
@@ -61,12 +61,12 @@ func (a *App) registerBlocks(api huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		if g := a.sec.guard; g != nil {
-			if err := g.Unblock(ctx, client); err != nil {
+		if guard := g.guard; guard != nil {
+			if err := guard.Unblock(ctx, client); err != nil {
 				return nil, blockStoreError(err)
 			}
 		}
-		return a.blockState(ctx, addr, client)
+		return g.blockState(ctx, addr, client)
 	})
 }
 
@@ -81,18 +81,18 @@ func blockClient(s string) (netip.Addr, string, error) {
 	return addr, clientip.Key(addr), nil
 }
 
-func (a *App) blockState(ctx context.Context, addr netip.Addr, client string) (*blockOut, error) {
+func (g *Gateway) blockState(ctx context.Context, addr netip.Addr, client string) (*blockOut, error) {
 	out := &blockOut{Body: ClientBlock{Address: addr.String(), Client: client}}
-	g := a.sec.guard
-	if g == nil {
+	guard := g.guard
+	if guard == nil {
 		return out, nil
 	}
-	wait, err := g.BlockedFor(ctx, client)
+	wait, err := guard.BlockedFor(ctx, client)
 	if err != nil {
 		return nil, blockStoreError(err)
 	}
 	if wait > 0 {
-		until := a.now().Add(wait).UTC().Truncate(time.Second)
+		until := g.now().Add(wait).UTC().Truncate(time.Second)
 		out.Body.Blocked, out.Body.RetryAfter, out.Body.Until = true, ratelimit.RetryAfterSeconds(wait), &until
 	}
 	return out, nil
