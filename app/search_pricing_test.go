@@ -103,7 +103,9 @@ func TestSearchFollowsPriceLists(t *testing.T) {
 			if r, _ := waitSearch(t, srv, "q=copper&currency=USD&price_max=3000", 0, priced(pid, 2900)); !priced(pid, 2900)(r) {
 				t.Errorf("price filter: %+v", r)
 			}
-			r, _ = waitSearch(t, srv, "q=copper&currency=USD&sort=price_asc&facets=price", 0, func(searchAnswer) bool { return true })
+			// Both products are in the index once the read model has the
+			// second one's events too (a wait, not a fixed delay).
+			r, _ = waitSearch(t, srv, "q=copper&currency=USD&sort=price_asc&facets=price", time.Second, func(r searchAnswer) bool { return len(r.Data) == 2 })
 			if len(r.Data) != 2 || r.Data[0].ID != pid || r.Facets["price"][0]["to"] != float64(5000) {
 				t.Errorf("price sort and facet: %+v", r)
 			}
