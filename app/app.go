@@ -10,10 +10,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/agoracommerce/agora/gateway"
-	"github.com/agoracommerce/agora/platform/cache"
-	"github.com/agoracommerce/agora/platform/module"
-	"github.com/agoracommerce/agora/platform/ratelimit"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,12 +21,16 @@ import (
 	"time"
 
 	"github.com/agoracommerce/agora/customer"
+	"github.com/agoracommerce/agora/gateway"
 	"github.com/agoracommerce/agora/platform/audit"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/idem"
+	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/platform/obs"
+	"github.com/agoracommerce/agora/platform/ratelimit"
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
 

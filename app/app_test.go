@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"github.com/agoracommerce/agora/platform/module"
-	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,6 +21,8 @@ import (
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/module"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
 const testKey = "test-owner-key-0123456789abcdefghij"

@@ -1,12 +1,13 @@
 package app
 
 import (
-	"github.com/agoracommerce/agora/customer/customermod"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/agoracommerce/agora/customer/customermod"
 )
 
 // TestCustomersEndToEnd walks the Customers contract of API.md on the real

@@ -2,12 +2,12 @@ package app
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 	"hash/fnv"
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogseed"
 	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // loadDemo fills an empty store with the demo catalog and, when the

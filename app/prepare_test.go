@@ -3,12 +3,13 @@ package app
 import (
 	"context"
 	"errors"
-	"github.com/agoracommerce/agora/platform/module"
 	"io"
 	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // TestPrepareRunsBesideEarlierStarts: a module's Prepare runs while the

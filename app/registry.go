@@ -2,10 +2,11 @@ package app
 
 import (
 	"fmt"
-	"github.com/agoracommerce/agora/platform/module"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // Registry is the ordered set of modules the binary knows.

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/agoracommerce/agora/platform/module"
 	"io"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/search"
 )
 

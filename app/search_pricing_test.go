@@ -4,15 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/agoracommerce/agora/catalog/catalogmod"
-	"github.com/agoracommerce/agora/pricing/pricingmod"
-	"github.com/agoracommerce/agora/search/searchmod"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/pricing/pricingmod"
+	"github.com/agoracommerce/agora/search/searchmod"
 )
 
 // waitSearchAs polls GET /store/search?<query> with the given headers

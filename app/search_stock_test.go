@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/catalog/catalogmod"
-	"github.com/agoracommerce/agora/inventory/inventorymod"
-	"github.com/agoracommerce/agora/search/searchmod"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +9,10 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/inventory/inventorymod"
+	"github.com/agoracommerce/agora/search/searchmod"
 )
 
 // TestSearchFollowsInventory: a SKU set to 0 on hand makes its product

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/agoracommerce/agora/catalog/catalogmod"
-	"github.com/agoracommerce/agora/search/searchmod"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +14,8 @@ import (
 	"time"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/catalog/catalogmod"
+	"github.com/agoracommerce/agora/search/searchmod"
 )
 
 func searchRegistry(t *testing.T) *Registry {

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"github.com/agoracommerce/agora/gateway"
 	"io"
 	"log/slog"
 	"math/big"
@@ -25,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/gateway"
 	"github.com/agoracommerce/agora/platform/cardguard"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/ratelimit"

@@ -1,8 +1,9 @@
+// Package cartmod is the cart module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package cartmod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/cart/carthttp"
@@ -11,6 +12,7 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/tax"
 )
@@ -44,7 +46,7 @@ func Module() module.Module {
 			if err != nil {
 				return nil, err
 			}
-			st, db, rel, err := module.OpenStore(ctx, env, cart.Module, cartsql.New)
+			st, _, rel, err := module.OpenStore(ctx, env, cart.Module, cartsql.New)
 			if err != nil {
 				return nil, err
 			}
@@ -53,7 +55,6 @@ func Module() module.Module {
 			svc := cartsvc.New(st, deps, cartsvc.DefaultConfig(), env.Log.With("module", cart.Module), env.Now)
 			carthttp.Register(env.API, svc)
 			env.Provide(cart.Module, cart.Service(svc))
-			env.Health.Add("cart_db", db.Ping)
 			return &module.Running{Run: module.Together(rel.Run, svc.Sweep)}, nil
 		},
 	}

@@ -511,26 +511,35 @@ func (s *Service) RemoveItem(ctx context.Context, cmd cart.RemoveItemCommand) (c
 // Update implements cart.Service.
 func (s *Service) Update(ctx context.Context, cmd cart.UpdateCommand) (cart.Cart, error) {
 	v := &errs.Validator{}
-	if cmd.Email != nil {
-		checkEmail(v, "email", *cmd.Email)
-	}
-	var addr cart.Address
-	if cmd.ShippingAddress != nil {
-		addr = normalizeAddress(v, *cmd.ShippingAddress)
-	}
+	contact := contactEdit(v, cmd.Email, cmd.ShippingAddress)
 	if err := v.Err(); err != nil {
 		return cart.Cart{}, err
 	}
 	return s.change(ctx, cmd.CartID, cart.EventUpdated, func(c *cart.Cart) (string, error) {
-		if cmd.Email != nil {
-			c.Email = *cmd.Email
+		contact(c)
+		return "", nil
+	}, nil)
+}
+
+// contactEdit checks an email and a shipping address (either may be nil:
+// unchanged) into v and returns the edit that sets them.
+func contactEdit(v *errs.Validator, email *string, address *cart.Address) func(c *cart.Cart) {
+	if email != nil {
+		checkEmail(v, "email", *email)
+	}
+	var addr cart.Address
+	if address != nil {
+		addr = normalizeAddress(v, *address)
+	}
+	return func(c *cart.Cart) {
+		if email != nil {
+			c.Email = *email
 		}
-		if cmd.ShippingAddress != nil {
+		if address != nil {
 			a := addr
 			c.ShippingAddress = &a
 		}
-		return "", nil
-	}, nil)
+	}
 }
 
 // SetShippingMethod implements cart.Service.
@@ -565,25 +574,13 @@ func (s *Service) Hold(ctx context.Context, cmd cart.HoldCommand) (cart.Cart, er
 	v := &errs.Validator{}
 	v.Check(cmd.CheckoutID != "" && len(cmd.CheckoutID) <= 40, "checkout_id", "is required (at most 40 characters)")
 	v.Check(cmd.Until.After(s.now()), "until", "must be in the future")
-	if cmd.Email != nil {
-		checkEmail(v, "email", *cmd.Email)
-	}
-	var addr cart.Address
-	if cmd.ShippingAddress != nil {
-		addr = normalizeAddress(v, *cmd.ShippingAddress)
-	}
+	contact := contactEdit(v, cmd.Email, cmd.ShippingAddress)
 	if err := v.Err(); err != nil {
 		return cart.Cart{}, err
 	}
 	ctx = context.WithValue(ctx, holderKey{}, cmd.CheckoutID)
 	return s.change(ctx, cmd.CartID, cart.EventUpdated, func(c *cart.Cart) (string, error) {
-		if cmd.Email != nil {
-			c.Email = *cmd.Email
-		}
-		if cmd.ShippingAddress != nil {
-			a := addr
-			c.ShippingAddress = &a
-		}
+		contact(c)
 		c.Hold = &cart.Hold{CheckoutID: cmd.CheckoutID, Until: cmd.Until.UTC()}
 		return "", nil
 	}, nil)

@@ -1,11 +1,11 @@
 package cartsvc
 
 import (
-	"github.com/agoracommerce/agora/platform/address"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/platform/address"
 	"github.com/agoracommerce/agora/platform/errs"
 )
 

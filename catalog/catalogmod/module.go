@@ -1,8 +1,9 @@
+// Package catalogmod is the catalog module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package catalogmod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -12,14 +13,19 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
+// Module wires the catalog: its store behind the in-process read cache
+// (with the shared Redis level when configured), invalidated by the
+// catalog's and inventory's events, the service, the admin and store
+// routes, the consumer of inventory's level changes and the outbox relay.
 func Module() module.Module {
 	return module.Module{
 		Name:       catalog.Module,
 		Migrations: catalogsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			st, db, rel, err := module.OpenStore(ctx, env, catalog.Module, catalogsql.New)
+			st, _, rel, err := module.OpenStore(ctx, env, catalog.Module, catalogsql.New)
 			if err != nil {
 				return nil, err
 			}
@@ -54,7 +60,6 @@ func Module() module.Module {
 			svc := catalogsvc.New(cached, catalogsvc.DefaultConfig(), env.Log.With("module", catalog.Module), env.Now)
 			cataloghttp.Register(env.API, svc)
 			env.Provide(catalog.Module, catalog.Service(svc))
-			env.Health.Add("catalog_db", db.Ping)
 			// Store reads say whether a variant can be bought from what
 			// inventory reports (events; the catalog is left of inventory).
 			stop, err := env.Bus.Subscribe(ctx, event.Subscription{

@@ -1,14 +1,16 @@
+// Package customermod is the customer module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package customermod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 	"path/filepath"
 
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/customer/customerhttp"
 	"github.com/agoracommerce/agora/customer/customersql"
 	"github.com/agoracommerce/agora/customer/customersvc"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // MailDir is where, with no mail provider configured, messages to
@@ -23,7 +25,7 @@ func Module() module.Module {
 		Name:       customer.Module,
 		Migrations: customersql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			st, db, rel, err := module.OpenStore(ctx, env, customer.Module, customersql.New)
+			st, _, rel, err := module.OpenStore(ctx, env, customer.Module, customersql.New)
 			if err != nil {
 				return nil, err
 			}
@@ -36,7 +38,6 @@ func Module() module.Module {
 			svc := customersvc.New(st, cfg, notify, th, log, env.Now)
 			customerhttp.Register(env.API, svc)
 			env.Provide(customer.Module, customer.Service(svc))
-			env.Health.Add("customer_db", db.Ping)
 			return &module.Running{Run: module.Together(rel.Run, svc.Sweep)}, nil
 		},
 	}

@@ -5,7 +5,6 @@ package customersvc
 import (
 	"context"
 	"encoding/json"
-	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
 	"regexp"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/agoracommerce/agora/customer"
+	"github.com/agoracommerce/agora/platform/address"
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
-	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/agoracommerce/agora/app"
 	"github.com/agoracommerce/agora/internal/checker"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
 var (

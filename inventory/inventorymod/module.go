@@ -1,14 +1,16 @@
+// Package inventorymod is the inventory module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package inventorymod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/inventory/inventoryhttp"
 	"github.com/agoracommerce/agora/inventory/inventorysql"
 	"github.com/agoracommerce/agora/inventory/inventorysvc"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // Module wires inventory: its store (the default location is
@@ -19,7 +21,7 @@ func Module() module.Module {
 		Name:       inventory.Module,
 		Migrations: inventorysql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			st, db, rel, err := module.OpenStore(ctx, env, inventory.Module, inventorysql.New)
+			st, _, rel, err := module.OpenStore(ctx, env, inventory.Module, inventorysql.New)
 			if err != nil {
 				return nil, err
 			}
@@ -36,7 +38,6 @@ func Module() module.Module {
 			}
 			inventoryhttp.Register(env.API, svc)
 			env.Provide(inventory.Module, inventory.Service(svc))
-			env.Health.Add("inventory_db", db.Ping)
 			return &module.Running{Run: module.Together(rel.Run, svc.Sweep), Stop: func(context.Context) error {
 				unwatch()
 				return nil

@@ -5,7 +5,6 @@ package orderhttp
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/cardguard"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/cardguard"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/idem"

@@ -1,8 +1,9 @@
+// Package ordermod is the order module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package ordermod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/cart"
 	"github.com/agoracommerce/agora/customer"
@@ -13,6 +14,7 @@ import (
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
@@ -61,7 +63,6 @@ func Module() module.Module {
 			}
 			orderhttp.Register(env.API, svc)
 			env.Provide(order.Module, order.Service(svc))
-			env.Health.Add("order_db", db.Ping)
 			// A customer's privacy export includes their orders.
 			ex, ok, err := module.Optional[interface {
 				AddExporter(string, customer.Exporter)

@@ -1,14 +1,16 @@
+// Package paymentmod is the payment module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package paymentmod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/payment/paymenthttp"
 	"github.com/agoracommerce/agora/payment/paymentsql"
 	"github.com/agoracommerce/agora/payment/paymentstripe"
 	"github.com/agoracommerce/agora/payment/paymentsvc"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // Module wires payments: the store, the service with the built-in
@@ -19,7 +21,7 @@ func Module() module.Module {
 		Name:       payment.Module,
 		Migrations: paymentsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			st, db, rel, err := module.OpenStore(ctx, env, payment.Module, paymentsql.New)
+			st, _, rel, err := module.OpenStore(ctx, env, payment.Module, paymentsql.New)
 			if err != nil {
 				return nil, err
 			}
@@ -37,7 +39,6 @@ func Module() module.Module {
 			svc := paymentsvc.New(st, providers, log, env.Now)
 			paymenthttp.Register(env.API, svc)
 			env.Provide(payment.Module, payment.Service(svc))
-			env.Health.Add("payment_db", db.Ping)
 			return &module.Running{Run: rel.Run}, nil
 		},
 	}

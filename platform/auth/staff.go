@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/agoracommerce/agora/platform/address"
 	"strings"
 	"time"
 
+	"github.com/agoracommerce/agora/platform/address"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/id"
 	"github.com/agoracommerce/agora/platform/sqldb"

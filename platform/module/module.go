@@ -147,8 +147,8 @@ func (e *Env) Relay(module string, db *sqldb.DB) *outbox.Relay {
 }
 
 // OpenStore opens module's database, its outbox relay, and its store over
-// both (open is the store's constructor, such as cartsql.New), and applies
-// the store's migrations.
+// both (open is the store's constructor, such as cartsql.New), applies the
+// store's migrations, and adds the readiness check "<module>_db".
 func OpenStore[S interface{ Migrate(context.Context) error }](ctx context.Context, env *Env, module string,
 	open func(db *sqldb.DB, committed func()) S) (S, *sqldb.DB, *outbox.Relay, error) {
 	var zero S
@@ -161,6 +161,7 @@ func OpenStore[S interface{ Migrate(context.Context) error }](ctx context.Contex
 	if err := st.Migrate(ctx); err != nil {
 		return zero, nil, nil, err
 	}
+	env.Health.Add(module+"_db", db.Ping)
 	return st, db, rel, nil
 }
 

@@ -1,23 +1,28 @@
+// Package pricingmod is the pricing module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package pricingmod
 
 import (
 	"context"
-	"github.com/agoracommerce/agora/platform/module"
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/pricing/pricinghttp"
 	"github.com/agoracommerce/agora/pricing/pricingsql"
 	"github.com/agoracommerce/agora/pricing/pricingsvc"
 )
 
+// Module wires pricing: its store behind a read cache invalidated by
+// pricing's and the catalog's events, the service with its read model of
+// the catalog's list prices, the admin routes and the outbox relay.
 func Module() module.Module {
 	return module.Module{
 		Name:       pricing.Module,
 		Migrations: pricingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
-			st, db, rel, err := module.OpenStore(ctx, env, pricing.Module, pricingsql.New)
+			st, _, rel, err := module.OpenStore(ctx, env, pricing.Module, pricingsql.New)
 			if err != nil {
 				return nil, err
 			}
@@ -35,7 +40,6 @@ func Module() module.Module {
 			svc := pricingsvc.New(cached, pricingsvc.DefaultConfig(), env.Log.With("module", pricing.Module), env.Now)
 			pricinghttp.Register(env.API, svc)
 			env.Provide(pricing.Module, pricing.Service(svc))
-			env.Health.Add("pricing_db", db.Ping)
 			// The read model of catalog prices follows the catalog's events.
 			stop, err := env.Bus.Subscribe(ctx, event.Subscription{
 				Durable:  pricingsvc.ConsumerName,

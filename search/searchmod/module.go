@@ -1,3 +1,5 @@
+// Package searchmod is the search module's definition: what it needs and how it
+// starts in an Agora process (platform/module).
 package searchmod
 
 import (
@@ -6,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/agoracommerce/agora/platform/module"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/search"
 	"github.com/agoracommerce/agora/search/searchhttp"

@@ -5,13 +5,13 @@ package shippingsvc
 import (
 	"context"
 	"fmt"
-	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
 	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/agoracommerce/agora/platform/address"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"

@@ -5,11 +5,11 @@ package taxsvc
 import (
 	"context"
 	"fmt"
-	"github.com/agoracommerce/agora/platform/address"
 	"log/slog"
 	"strings"
 	"time"
 
+	"github.com/agoracommerce/agora/platform/address"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"

@@ -2,11 +2,11 @@ package taxsvc
 
 import (
 	"fmt"
-	"github.com/agoracommerce/agora/platform/address"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/agoracommerce/agora/platform/address"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/tax"
 )
