@@ -67,6 +67,15 @@ type Config struct {
 	StripeAPIURL string
 	// StripeWebhookSecret is the signing secret of Stripe's webhooks.
 	StripeWebhookSecret string
+	// OTLPEndpoint, when set, turns tracing on: spans go to this
+	// OpenTelemetry collector over OTLP/HTTP.
+	OTLPEndpoint string
+	// TraceSampleRatio is the share of new traces recorded (1 when 0).
+	TraceSampleRatio float64
+}
+
+func (c Config) tracing() obs.TraceConfig {
+	return obs.TraceConfig{Endpoint: c.OTLPEndpoint, Service: "agora", Version: Version, SampleRatio: c.TraceSampleRatio}
 }
 
 // DefaultConfig returns the embedded defaults of API.md.
@@ -104,6 +113,12 @@ func (c Config) Validate() error {
 	}
 	if len(c.ReplicaURLs) > 0 && c.PostgresURL == "" {
 		problems = append(problems, "read replicas need AGORA_POSTGRES_URL")
+	}
+	if c.TraceSampleRatio < 0 || c.TraceSampleRatio > 1 {
+		problems = append(problems, fmt.Sprintf("trace sample ratio %v is not between 0 and 1", c.TraceSampleRatio))
+	}
+	if c.OTLPEndpoint != "" && !strings.HasPrefix(c.OTLPEndpoint, "http://") && !strings.HasPrefix(c.OTLPEndpoint, "https://") {
+		problems = append(problems, fmt.Sprintf("OTLP endpoint %q must start with http:// or https:// (OTLP over HTTP)", c.OTLPEndpoint))
 	}
 	if c.NATSURL != "" && !strings.HasPrefix(c.NATSURL, "nats://") && !strings.HasPrefix(c.NATSURL, "tls://") {
 		problems = append(problems, "NATS URL must start with nats:// or tls://")
@@ -199,6 +214,8 @@ type App struct {
 	spec      []byte
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+	// stopTracing exports the spans still buffered.
+	stopTracing func(context.Context) error
 }
 
 // New returns an App for cfg with the registry's modules; nothing is
@@ -320,6 +337,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 	bcfg.URL = a.cfg.NATSURL
 	bcfg.Namespace = a.cfg.NATSNamespace
 	bcfg.Dir = filepath.Join(a.cfg.DataDir, "nats")
+	if a.stopTracing, err = obs.StartTracing(ctx, a.cfg.tracing()); err != nil {
+		return err
+	}
 	a.bus, err = jetstream.Open(ctx, bcfg, a.log)
 	if err != nil {
 		return err
@@ -437,7 +457,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 		return err
 	}
 	h = metrics.Middleware(h)
-	a.handler = httpx.Base(a.log, a.gw.Edge(h))
+	a.handler = obs.Trace(a.cfg.tracing(), httpx.Base(a.log, a.gw.Edge(h)))
 	return nil
 }
 
@@ -545,6 +565,12 @@ func (a *App) Stop(ctx context.Context) {
 		a.bus = nil
 	}
 	a.closeDBs()
+	if a.stopTracing != nil {
+		if err := a.stopTracing(ctx); err != nil {
+			a.log.Warn("exporting the last spans failed", "err", err)
+		}
+		a.stopTracing = nil
+	}
 }
 
 func (a *App) closeDBs() {

@@ -41,6 +41,8 @@ type Globals struct {
 	SQLiteSync  string          `help:"SQLite durability: full (survives power loss) or normal (survives crashes)." default:"full" enum:"full,normal" env:"AGORA_SQLITE_SYNC" name:"sqlite-sync"`
 	LogLevel    string          `help:"Log level." default:"info" enum:"debug,info,warn,error" env:"AGORA_LOG_LEVEL"`
 	LogFormat   string          `help:"Log format." default:"json" enum:"json,text" env:"AGORA_LOG_FORMAT"`
+	OTLP        string          `help:"OpenTelemetry collector (OTLP/HTTP, e.g. http://127.0.0.1:4318) to send traces to; tracing is off when empty." env:"AGORA_OTEL_EXPORTER_OTLP_ENDPOINT,OTEL_EXPORTER_OTLP_ENDPOINT" name:"otlp-endpoint"`
+	TraceRatio  float64         `help:"Share of new traces recorded, from 0 to 1 (a trace a caller started follows the caller's choice)." default:"1" env:"AGORA_TRACE_SAMPLE_RATIO" name:"trace-sample-ratio"`
 }
 
 func (g *Globals) appConfig() app.Config {
@@ -49,6 +51,7 @@ func (g *Globals) appConfig() app.Config {
 	c.NATSURL, c.RedisURL, c.AdminKey, c.Modules, c.SQLiteSync = g.NATSURL, g.RedisURL, g.AdminKey, g.Modules, g.SQLiteSync
 	c.NATSNamespace = g.NATSNS
 	c.NoRedisCache = !g.RedisCache
+	c.OTLPEndpoint, c.TraceSampleRatio = g.OTLP, g.TraceRatio
 	return c
 }
 

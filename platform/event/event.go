@@ -28,7 +28,11 @@ type Event struct {
 	Time            time.Time       `json:"time"`
 	Subject         string          `json:"subject,omitempty"`
 	DataContentType string          `json:"datacontenttype,omitempty"`
-	Data            json.RawMessage `json:"data"`
+	// TraceParent is the W3C trace context of the change that emitted the
+	// event (CloudEvents' distributed tracing extension), so that its
+	// consumers continue the trace; empty when that change was not traced.
+	TraceParent string          `json:"traceparent,omitempty"`
+	Data        json.RawMessage `json:"data"`
 }
 
 // SourcePrefix starts every event source; the module follows ("agora/catalog").
@@ -115,6 +119,10 @@ func (e Event) AppendJSON(b []byte) ([]byte, error) {
 	if e.DataContentType != "" {
 		b = append(b, `,"datacontenttype":`...)
 		b = appendString(b, e.DataContentType)
+	}
+	if e.TraceParent != "" {
+		b = append(b, `,"traceparent":`...)
+		b = appendString(b, e.TraceParent)
 	}
 	b = append(b, `,"data":`...)
 	if len(e.Data) == 0 {

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+
 	"github.com/agoracommerce/agora/platform/errs"
 )
 
@@ -18,11 +20,15 @@ import (
 type Client struct {
 	// BaseURL is the server's address, e.g. "http://127.0.0.1:8080".
 	BaseURL string
-	// HTTP is the client to use; http.DefaultClient when nil.
+	// HTTP is the client to use; when nil, one over http.DefaultTransport
+	// that sends the trace context of ctx (traceparent) and makes a client
+	// span when tracing is on.
 	HTTP *http.Client
 	// Header is added to every request (e.g. Authorization).
 	Header http.Header
 }
+
+var tracedClient = &http.Client{Transport: otelhttp.NewTransport(http.DefaultTransport)}
 
 // maxAnswer bounds how much of an answer the client reads.
 const maxAnswer = 32 << 20
@@ -63,7 +69,7 @@ func (c *Client) DoHeader(ctx context.Context, method, path string, header http.
 	}
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = tracedClient
 	}
 	resp, err := hc.Do(req)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/agoracommerce/agora/platform/errs"
 )
 
@@ -53,7 +55,8 @@ func newRequestID() string {
 }
 
 // Base wraps next with what every request needs first: a request id (taken
-// from X-Request-Id when well-formed, else made), a request-scoped logger,
+// from X-Request-Id when well-formed, else made), a request-scoped logger
+// (with the trace id when the request is traced),
 // security headers, and recovery from panics into a 500 problem that shows
 // no internals.
 func Base(log *slog.Logger, next http.Handler) http.Handler {
@@ -68,7 +71,11 @@ func Base(log *slog.Logger, next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Frame-Options", "DENY")
 		ctx := context.WithValue(r.Context(), requestIDKey, rid)
-		ctx = WithLogger(ctx, log.With("request_id", rid))
+		if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+			ctx = WithLogger(ctx, log.With("request_id", rid, "trace_id", sc.TraceID().String()))
+		} else {
+			ctx = WithLogger(ctx, log.With("request_id", rid))
+		}
 		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {

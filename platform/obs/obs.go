@@ -88,6 +88,7 @@ type routeKey struct{}
 func Route(mux http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mux.ServeHTTP(w, r)
+		nameSpan(r)
 		if slot, ok := r.Context().Value(routeKey{}).(*string); ok && r.Pattern != "/" {
 			*slot = r.Pattern
 		}

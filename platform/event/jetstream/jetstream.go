@@ -23,6 +23,10 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	js "github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/agoracommerce/agora/platform/event"
 )
@@ -210,6 +214,9 @@ func (b *Bus) PublishEncoded(ctx context.Context, events ...event.Encoded) error
 	for _, e := range events {
 		msg := &nats.Msg{Subject: b.prefix + event.Subject(e.Module, e.Type), Data: e.Envelope, Header: nats.Header{}}
 		msg.Header.Set("Content-Type", "application/cloudevents+json")
+		if tp := event.TraceParentOf(e.Envelope); tp != "" {
+			msg.Header.Set("traceparent", tp)
+		}
 		f, err := b.js.PublishMsgAsync(msg, js.WithMsgID(e.ID))
 		if err != nil {
 			return fmt.Errorf("jetstream: publish %s: %w", e.Type, err)
@@ -437,8 +444,14 @@ func (b *Bus) handle(s event.Subscription, m js.Msg) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.AckWait)
+	ctx, span := b.consumeSpan(ctx, s, m, e, attempt)
 	err = safeHandle(ctx, s.Handler, e)
 	cancel()
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "handler failed")
+	}
+	span.End()
 	if err == nil {
 		_ = m.Ack()
 		return
@@ -533,3 +546,27 @@ var (
 	_ event.Publisher  = (*Bus)(nil)
 	_ event.Subscriber = (*Bus)(nil)
 )
+
+var tracer = otel.Tracer("github.com/agoracommerce/agora/platform/event/jetstream")
+
+// consumeSpan starts the span of one delivery of e to s's consumer, a child
+// of the change that emitted e (its traceparent header, or its envelope's).
+// An untraced event gets a span that records nothing.
+func (b *Bus) consumeSpan(ctx context.Context, s event.Subscription, m js.Msg, e event.Event, attempt uint64) (context.Context, trace.Span) {
+	tp := m.Headers().Get("traceparent")
+	if tp == "" {
+		tp = e.TraceParent
+	}
+	if tp == "" {
+		return ctx, trace.SpanFromContext(ctx)
+	}
+	return tracer.Start(event.WithTraceParent(ctx, tp), "consume "+e.Type,
+		trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithAttributes(
+			attribute.String("messaging.system", "nats"),
+			attribute.String("messaging.destination.name", m.Subject()),
+			attribute.String("messaging.consumer.group.name", s.Durable),
+			attribute.String("messaging.message.id", e.ID),
+			attribute.Int64("messaging.delivery.attempt", int64(attempt)),
+		))
+}

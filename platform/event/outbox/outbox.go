@@ -25,10 +25,16 @@ import (
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
-// Write appends events to the module's outbox inside tx.
+// Write appends events to the module's outbox inside tx. An event without
+// a trace context gets the one of ctx, so that its consumers continue the
+// trace of the change.
 func Write(ctx context.Context, tx *sqldb.Tx, module string, events ...event.Event) error {
 	rows := make([][]any, 0, len(events))
+	traceparent := event.TraceParent(ctx)
 	for _, e := range events {
+		if e.TraceParent == "" {
+			e.TraceParent = traceparent
+		}
 		if e.Module() != module {
 			// The relay routes a row by its outbox's module.
 			return fmt.Errorf("outbox: event %s from %q written to the outbox of %q", e.Type, e.Module(), module)
