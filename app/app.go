@@ -8,7 +8,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -25,6 +24,7 @@ import (
 	"github.com/agoracommerce/agora/platform/audit"
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/cache"
+	"github.com/agoracommerce/agora/platform/cardguard"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/idem"
@@ -453,7 +453,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 	// Every admin operation declares its permission (auth.Require).
 	h = (&auth.Guard{Keys: a.keys, Routes: auth.RoutesOf(api.OpenAPI()), Pattern: a.routePattern}).Middleware(h)
 	a.gw.ApplyBodyLimit(api.OpenAPI())
-	if h, err = a.gw.Limits(h, api, a.routePattern); err != nil {
+	if h, err = a.gw.Limits(h, cardguard.Watched(api.OpenAPI()), a.routePattern); err != nil {
 		return err
 	}
 	h = metrics.Middleware(h)
@@ -601,39 +601,13 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		a.Stop(context.WithoutCancel(ctx))
 		return err
 	}
-	ln, err := net.Listen("tcp", a.cfg.Addr)
-	if err != nil {
-		a.Stop(context.WithoutCancel(ctx))
-		return fmt.Errorf("listen on %s: %w", a.cfg.Addr, err)
-	}
-	srv := &http.Server{
-		Handler:           a.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
-		TLSConfig:         tlsCfg,
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- a.serve(srv, ln) }()
-	a.log.Info("agora is serving", "addr", ln.Addr().String(), "scheme", a.Scheme(), "modules", a.names, "version", Version,
-		"storage", a.storageName(), "events", a.eventsName())
-	if ready != nil {
-		ready(ln.Addr().String())
-	}
-	select {
-	case err = <-errc:
-	case <-ctx.Done():
-		a.log.Info("draining")
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
-		err = srv.Shutdown(sctx)
-		cancel()
-	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
+	err = serveHTTP(ctx, a.handler, a.cfg.Addr, tlsCfg, a.cfg.ShutdownTimeout, a.log, func(addr string) {
+		a.log.Info("agora is serving", "addr", addr, "scheme", a.Scheme(), "modules", a.names, "version", Version,
+			"storage", a.storageName(), "events", a.eventsName())
+		if ready != nil {
+			ready(addr)
+		}
+	})
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
 	defer cancel()
 	a.Stop(sctx)

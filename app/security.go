@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net"
 	"net/http"
 
 	"github.com/agoracommerce/agora/gateway"
@@ -34,14 +33,6 @@ func (a *App) publishableChannel(r *http.Request) string {
 // request for the per-channel origins (by default: from its publishable
 // key). Call it before Start.
 func (a *App) SetChannelResolver(f func(*http.Request) string) { a.channelOf = f }
-
-// serve runs srv on ln, over TLS when a certificate is configured.
-func (a *App) serve(srv *http.Server, ln net.Listener) error {
-	if srv.TLSConfig != nil {
-		return srv.ServeTLS(ln, "", "")
-	}
-	return srv.Serve(ln)
-}
 
 // Scheme is "https" when the server speaks TLS, else "http".
 func (a *App) Scheme() string { return a.cfg.Security.Scheme() }

@@ -103,9 +103,9 @@ func (g *Gateway) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter 
 
 // Limits wraps h (the routes with their auth and idempotency) in the abuse
 // limits: rate limits per client address and credential, and the
-// card-testing guard of the operations of api marked with
-// cardguard.Watch, found by their route (pattern names it).
-func (g *Gateway) Limits(h http.Handler, api huma.API, pattern func(*http.Request) string) (http.Handler, error) {
+// card-testing guard of the watched operations (cardguard.Watched), found
+// by their route (pattern names it).
+func (g *Gateway) Limits(h http.Handler, watched map[string]bool, pattern func(*http.Request) string) (http.Handler, error) {
 	s := g.cfg
 	exempt, err := clientip.ParsePrefixes(s.RateLimitExempt)
 	if err != nil {
@@ -115,7 +115,6 @@ func (g *Gateway) Limits(h http.Handler, api huma.API, pattern func(*http.Reques
 	if !s.CardTesting.Off() {
 		cfg := s.CardTesting
 		cfg.Exempt = exempt
-		watched := cardguard.Watched(api.OpenAPI())
 		isPayment := func(r *http.Request) bool { return watched[pattern(r)] }
 		guard := cardguard.New(cfg, g.Limiter("card_declines", cfg.CounterLimit()), g.Limiter("card_blocks", cfg.BlockLimit()),
 			isPayment, g.log, g.reg, g.now)

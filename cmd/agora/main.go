@@ -240,6 +240,7 @@ func (VersionCmd) Run() error {
 type CLI struct {
 	Globals
 	Serve   ServeCmd   `cmd:"" help:"Serve the API (every module by default)."`
+	Gateway GatewayCmd `cmd:"" help:"Serve the public edge in front of modules that run apart (see docs/deployment.md)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending migrations and exit."`
 	Seed    SeedCmd    `cmd:"" help:"Generate a realistic catalog."`
 	Keys    KeysCmd    `cmd:"" help:"Manage admin API keys."`
