@@ -141,6 +141,13 @@ func TestCheckoutEndToEnd(t *testing.T) {
 			if a.status != 200 || len(a.json(t)["data"].([]any)) != 1 {
 				t.Fatalf("list: %d %s", a.status, a.body)
 			}
+			// The order's payment is settled through the order only.
+			pid := a.json(t)["data"].([]any)[0].(map[string]any)["payment_id"].(string)
+			for _, op := range []string{"/capture", "/void"} {
+				if a := call(t, srv, "POST", "/admin/payments/"+pid+op, "", auth...); a.status != 409 || a.json(t)["code"] != "payment_owned" {
+					t.Fatalf("direct %s of an order's payment: %d %s", op, a.status, a.body)
+				}
+			}
 			if a := call(t, srv, "POST", "/admin/orders/"+oid+"/capture", "", auth...); a.status != 200 || a.json(t)["status"] != "paid" {
 				t.Fatalf("capture: %d %s", a.status, a.body)
 			}

@@ -83,6 +83,7 @@ const (
 	CodeInProgress      = "payment_in_progress"  // Conflict: a capture or void of the payment is running
 	CodeRefundExceeds   = "refund_exceeds"       // Conflict: more than the captured amount less refunds
 	CodeKeyConflict     = "idempotency_conflict" // Conflict: a key reused for a different request
+	CodeOwned           = "payment_owned"        // Conflict: the payment is settled through the module that owns it
 	CodeRejected        = "provider_rejected"    // Invalid: the provider refused the request as invalid
 	CodeBadSignature    = "invalid_signature"    // Invalid: a webhook without a valid signature
 	CodeBadWebhook      = "invalid_webhook"      // Invalid: a signed webhook whose payload cannot be read
@@ -108,7 +109,11 @@ type Payment struct {
 	Key string `json:"key" doc:"The authorization's idempotency key"`
 	// Reference is what the payment is for (a checkout id).
 	Reference string `json:"reference"`
-	Provider  string `json:"provider"`
+	// Owner is the module that settles the payment ("order" for a
+	// checkout's): only its calls capture, void or refund it, so that the
+	// order it belongs to always knows what it holds.
+	Owner    string `json:"owner,omitempty" doc:"The module that captures, voids and refunds this payment (order: through /admin/orders/{id}); empty when any caller may"`
+	Provider string `json:"provider"`
 	// ProviderRef is the provider's id of the authorization.
 	ProviderRef string      `json:"provider_ref,omitempty"`
 	Status      Status      `json:"status" enum:"pending,authorized,captured,voided,refunded,partially_refunded,failed"`
@@ -133,11 +138,14 @@ type AuthorizeCommand struct {
 	// Key makes the call idempotent: a retry with the same key returns the
 	// first payment (and retries the provider when it had failed like an
 	// outage). Required.
-	Key       string      `json:"key" minLength:"1" maxLength:"200"`
-	Reference string      `json:"reference,omitempty" maxLength:"200"`
-	Provider  string      `json:"provider" minLength:"1" maxLength:"40"`
-	Token     string      `json:"token" minLength:"1" maxLength:"200"`
-	Amount    money.Money `json:"amount"`
+	Key       string `json:"key" minLength:"1" maxLength:"200"`
+	Reference string `json:"reference,omitempty" maxLength:"200"`
+	// Owner, set by a module that authorizes payments for its own
+	// records, makes the payment settled by that module only.
+	Owner    string      `json:"owner,omitempty" maxLength:"40" pattern:"^[a-z]+$" doc:"The module that alone will capture, void and refund the payment (order for a checkout's); empty: any caller"`
+	Provider string      `json:"provider" minLength:"1" maxLength:"40"`
+	Token    string      `json:"token" minLength:"1" maxLength:"200"`
+	Amount   money.Money `json:"amount"`
 }
 
 // CheckMethodQuery asks whether a provider and token can be used at all,
@@ -150,16 +158,21 @@ type CheckMethodQuery struct {
 // CaptureCommand captures an authorized payment in full.
 type CaptureCommand struct {
 	PaymentID string `json:"-"`
+	// By is the module that asks; a payment with an Owner is settled only
+	// when By is its owner (Conflict payment_owned otherwise).
+	By string `json:"-"`
 }
 
 // VoidCommand voids an authorization.
 type VoidCommand struct {
 	PaymentID string `json:"-"`
+	By        string `json:"-"`
 }
 
 // RefundCommand refunds part or all of a captured payment.
 type RefundCommand struct {
 	PaymentID string `json:"-"`
+	By        string `json:"-"`
 	// Key makes the refund idempotent. Required.
 	Key    string      `json:"key" minLength:"1" maxLength:"200"`
 	Amount money.Money `json:"amount"`

@@ -206,10 +206,10 @@ func (s *Service) cancelPayment(ctx context.Context, o order.Order) error {
 	c := o.Cancellation
 	switch {
 	case c.From == order.Authorized:
-		_, err := s.deps.Payment.Void(ctx, payment.VoidCommand{PaymentID: o.PaymentID})
+		_, err := s.deps.Payment.Void(ctx, payment.VoidCommand{PaymentID: o.PaymentID, By: order.Module})
 		return err
 	case c.Refund.Amount > 0:
-		_, err := s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, Key: "cancel:" + o.ID, Amount: c.Refund})
+		_, err := s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, By: order.Module, Key: "cancel:" + o.ID, Amount: c.Refund})
 		return err
 	}
 	return nil

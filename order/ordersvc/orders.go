@@ -252,7 +252,7 @@ func (s *Service) Capture(ctx context.Context, cmd order.CaptureCommand) (order.
 }
 
 func (s *Service) capturePayment(ctx context.Context, o order.Order) (payment.Payment, error) {
-	return s.deps.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID})
+	return s.deps.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID, By: order.Module})
 }
 
 func (s *Service) applyCapture(o *order.Order, p payment.Payment) []event.Event {
@@ -307,7 +307,7 @@ func (s *Service) Refund(ctx context.Context, cmd order.RefundCommand) (order.Or
 
 func (s *Service) refundPayment(ctx context.Context, o order.Order) (payment.Payment, error) {
 	op := o.PaymentOp
-	return s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, Key: o.ID + ":" + op.Key, Amount: op.Amount})
+	return s.deps.Payment.Refund(ctx, payment.RefundCommand{PaymentID: o.PaymentID, By: order.Module, Key: o.ID + ":" + op.Key, Amount: op.Amount})
 }
 
 func (s *Service) applyRefund(o *order.Order, _ payment.Payment) []event.Event {

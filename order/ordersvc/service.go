@@ -295,7 +295,7 @@ func (s *Service) run(ctx context.Context, chk Checkout, token string) (order.Ch
 	}
 	chk.ReservationID, chk.Step = res.ID, StepAuthorize // in memory: see above
 	// authorize
-	pay, err := s.deps.Payment.Authorize(ctx, payment.AuthorizeCommand{Key: chk.ID, Reference: chk.ID, Provider: chk.Provider,
+	pay, err := s.deps.Payment.Authorize(ctx, payment.AuthorizeCommand{Key: chk.ID, Reference: chk.ID, Owner: order.Module, Provider: chk.Provider,
 		Token: token, Amount: chk.Order.Totals.Total})
 	if err != nil {
 		return order.CheckoutResult{}, s.compensate(ctx, chk, err)
@@ -342,7 +342,7 @@ func (s *Service) compensate(ctx context.Context, chk Checkout, cause error) err
 		}
 	}
 	if chk.PaymentID != "" {
-		if _, err := s.deps.Payment.Void(ctx, payment.VoidCommand{PaymentID: chk.PaymentID}); err != nil {
+		if _, err := s.deps.Payment.Void(ctx, payment.VoidCommand{PaymentID: chk.PaymentID, By: order.Module}); err != nil {
 			return fail(err)
 		}
 	}

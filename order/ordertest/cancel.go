@@ -125,8 +125,9 @@ func testCancelFaults(t *testing.T, newSubject func(t *testing.T) Subject) {
 			s := newSubject(t)
 			k := MustStock(t, s, 5)
 			o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 2, 100}), "", "tok_visa")).Order
-			// Captured behind the order's back: a void is refused for good.
-			if _, err := s.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID}); err != nil {
+			// Captured behind the order's back (at the provider, then
+			// its webhook): a void is refused for good.
+			if _, err := s.Payment.Capture(ctx, payment.CaptureCommand{PaymentID: o.PaymentID, By: order.Module}); err != nil {
 				t.Fatal(err)
 			}
 			_, err := s.Order.Cancel(ctx, order.CancelCommand{OrderID: o.ID})

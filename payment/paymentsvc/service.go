@@ -105,7 +105,7 @@ func (s *Service) Authorize(ctx context.Context, cmd payment.AuthorizeCommand) (
 	case errs.Is(err, errs.NotFound):
 		now := s.now()
 		zero := money.Money{Amount: 0, Currency: cmd.Amount.Currency}
-		p = payment.Payment{ID: id.New("pay"), Key: cmd.Key, Reference: cmd.Reference, Provider: cmd.Provider,
+		p = payment.Payment{ID: id.New("pay"), Key: cmd.Key, Reference: cmd.Reference, Owner: cmd.Owner, Provider: cmd.Provider,
 			Status: payment.Pending, Amount: cmd.Amount, Captured: zero, Refunded: zero, Refunds: []payment.Refund{},
 			Version: 1, CreatedAt: now, UpdatedAt: now}
 		if err := s.store.Insert(ctx, p, nil); err != nil {
@@ -164,6 +164,15 @@ func (s *Service) load(ctx context.Context, paymentID string) (payment.Payment, 
 	return p, prov, nil
 }
 
+// ownedBy is Conflict payment_owned unless p has no owner or by is it.
+func ownedBy(p payment.Payment, by string) error {
+	if p.Owner == "" || p.Owner == by {
+		return nil
+	}
+	return errs.E(errs.Conflict, payment.CodeOwned, "payment %s belongs to the %s module: capture, cancel or refund its %s instead (for a checkout: /admin/orders/{id}/capture, /cancel, /refunds)",
+		p.ID, p.Owner, p.Owner)
+}
+
 // Get implements payment.Service.
 func (s *Service) Get(ctx context.Context, paymentID string) (payment.Payment, error) {
 	if !id.Valid("pay", paymentID) {
@@ -197,9 +206,12 @@ const (
 // it actually left. An outage leaves the operation recorded: the same
 // call repeated finishes it, the other is refused with
 // payment_in_progress until then.
-func (s *Service) settle(ctx context.Context, paymentID, op string) (payment.Payment, error) {
+func (s *Service) settle(ctx context.Context, paymentID, by, op string) (payment.Payment, error) {
 	p, prov, err := s.load(ctx, paymentID)
 	if err != nil {
+		return p, err
+	}
+	if err := ownedBy(p, by); err != nil {
 		return p, err
 	}
 	// done reports whether p is already where op leads.
@@ -289,12 +301,12 @@ func (s *Service) settle(ctx context.Context, paymentID, op string) (payment.Pay
 
 // Capture implements payment.Service.
 func (s *Service) Capture(ctx context.Context, cmd payment.CaptureCommand) (payment.Payment, error) {
-	return s.settle(ctx, cmd.PaymentID, opCapture)
+	return s.settle(ctx, cmd.PaymentID, cmd.By, opCapture)
 }
 
 // Void implements payment.Service.
 func (s *Service) Void(ctx context.Context, cmd payment.VoidCommand) (payment.Payment, error) {
-	return s.settle(ctx, cmd.PaymentID, opVoid)
+	return s.settle(ctx, cmd.PaymentID, cmd.By, opVoid)
 }
 
 // Refund implements payment.Service.
@@ -307,6 +319,9 @@ func (s *Service) Refund(ctx context.Context, cmd payment.RefundCommand) (paymen
 	}
 	p, prov, err := s.load(ctx, cmd.PaymentID)
 	if err != nil {
+		return p, err
+	}
+	if err := ownedBy(p, cmd.By); err != nil {
 		return p, err
 	}
 	check := func(p *payment.Payment) (done bool, err error) {

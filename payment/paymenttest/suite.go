@@ -32,6 +32,26 @@ func TestService(t *testing.T, newService func(t *testing.T) payment.Service) {
 	auth := func(key, token string, amount int64) payment.AuthorizeCommand {
 		return payment.AuthorizeCommand{Key: key, Reference: "chk_x", Provider: "test", Token: token, Amount: usd(amount)}
 	}
+	t.Run("OwnedPayment", func(t *testing.T) {
+		// A payment a module owns is settled by that module only: a
+		// direct capture, void or refund is refused and changes nothing.
+		svc := newService(t)
+		cmd := auth(id.New("k"), "tok_visa", 1000)
+		cmd.Owner = "order"
+		p := Must(t)(svc.Authorize(ctx, cmd))
+		if p.Owner != "order" {
+			t.Fatalf("owner %q", p.Owner)
+		}
+		_, err := svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID})
+		errstest.Want(t, err, errs.Conflict, payment.CodeOwned)
+		_, err = svc.Void(ctx, payment.VoidCommand{PaymentID: p.ID})
+		errstest.Want(t, err, errs.Conflict, payment.CodeOwned)
+		_, err = svc.Refund(ctx, payment.RefundCommand{PaymentID: p.ID, Key: "r", Amount: usd(1)})
+		errstest.Want(t, err, errs.Conflict, payment.CodeOwned)
+		if got := Must(t)(svc.Get(ctx, p.ID)); got.Status != payment.Authorized || got.Version != p.Version {
+			t.Fatalf("a refused call changed the payment: %+v", got)
+		}
+	})
 	t.Run("AuthorizeCaptureRefund", func(t *testing.T) {
 		svc := newService(t)
 		key := id.New("k")
