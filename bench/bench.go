@@ -92,12 +92,12 @@ type Config struct {
 }
 
 // AllScenarios are the scenario ids in their order in the table.
-var AllScenarios = []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"}
+var AllScenarios = []string{"B0", "B0G", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B8", "B9"}
 
 // DefaultScenarios run when none are named: all but B8, which seeds and
 // measures a catalog per size (about an hour with 1M products) and runs
 // only when named.
-var DefaultScenarios = []string{"B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"}
+var DefaultScenarios = []string{"B0", "B0G", "B1", "B2", "B3", "B4", "B5", "B6", "B7", "B9"}
 
 func (c *Config) defaults() error {
 	if c.Duration <= 0 {
@@ -273,10 +273,17 @@ func runOnce(ctx context.Context, cfg Config) (*Report, error) {
 	row.Ratio = 1
 	rep.Rows = append(rep.Rows, row)
 	r.ceiling = rep.Ceiling
+	if cfg.wants("B0G") {
+		row, err := r.gatewayCeiling(ctx, work)
+		if err != nil {
+			return nil, fmt.Errorf("B0G: %w", err)
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
 
 	var agora []string
 	for _, id := range cfg.Scenarios {
-		if id != "B0" && id != "B8" {
+		if id != "B0" && id != "B0G" && id != "B8" {
 			agora = append(agora, id)
 		}
 	}
@@ -327,6 +334,28 @@ func (c *Config) startCeiling(ctx context.Context, work string) (*Server, error)
 		return nil, err
 	}
 	return &Server{URL: "http://" + addr, Proc: child}, nil
+}
+
+// gatewayCeiling measures the ceiling behind `agora gateway` (B0G): what
+// the gateway's own work (the edge, routing, proxying) costs.
+func (r *runner) gatewayCeiling(ctx context.Context, work string) (*Row, error) {
+	ceil, err := r.cfg.startCeiling(ctx, work)
+	if err != nil {
+		return nil, err
+	}
+	defer ceil.Proc.Stop()
+	addr, err := FreeAddr()
+	if err != nil {
+		return nil, err
+	}
+	r.cfg.logf("B0G: starting agora gateway on %s in front of the ceiling", addr)
+	gw, _, err := StartChild(ctx, r.cfg.Binary, []string{"gateway", "--addr", addr, "--upstream", "ceiling=" + ceil.URL,
+		"--log-level", "warn"}, nil, addr, "/readyz", filepath.Join(work, "gateway.log"), 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer gw.Stop()
+	return r.measure(ctx, &Server{URL: "http://" + addr, Proc: gw}, gatewayCeilingScenario())
 }
 
 // runner holds what the scenarios of one run share.

@@ -42,6 +42,14 @@ func ceilingScenario() *scenario {
 		}}
 }
 
+// gatewayCeilingScenario is B0G: the ceiling's document through `agora
+// gateway`; its ratio to B0 is what the gateway leaves of the ceiling.
+func gatewayCeilingScenario() *scenario {
+	return &scenario{ID: "B0G", Name: "ceiling through agora gateway", Target: "≥ 0.75 × ceiling",
+		op: func(cl *Client) Op { return func(ctx context.Context, _ int64) error { return cl.Get(ctx, "/") } },
+		evaluate: ratioTarget(0.75)}
+}
+
 // ratioTarget marks a row pass when its ratio to the ceiling reaches min.
 func ratioTarget(min float64) func(*Row, float64) {
 	return func(row *Row, _ float64) {

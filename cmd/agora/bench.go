@@ -13,7 +13,7 @@ import (
 
 // BenchCmd runs the benchmark scenarios (see docs/performance.md).
 type BenchCmd struct {
-	Scenarios   []string      `help:"Scenarios to run (B0 always runs: it is the ceiling; B8 only when named)." default:"B0,B1,B2,B3,B4,B5,B6,B7,B9"`
+	Scenarios   []string      `help:"Scenarios to run (B0 always runs: it is the ceiling; B0G is the ceiling behind agora gateway; B8 only when named)." default:"B0,B0G,B1,B2,B3,B4,B5,B6,B7,B9"`
 	Duration    time.Duration `help:"Length of each measured phase (default 10s, 2s with --short)."`
 	Out         string        `help:"Directory of the results (JSON per scenario, results.md, SVG plots)." default:"bench/results" type:"path"`
 	Short       bool          `help:"Quick mode for CI: short phases, one latency point, 300 flash-sale units."`
