@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -211,6 +212,15 @@ func idempotent(r *http.Request) bool {
 
 var errNoInstance = errors.New("no ready instance")
 
+// bufferPool reuses ReverseProxy's copy buffers (it makes a 32 KiB one per
+// request otherwise).
+type bufferPool struct{ p sync.Pool }
+
+func (b *bufferPool) Get() []byte  { return *b.p.Get().(*[]byte) }
+func (b *bufferPool) Put(v []byte) { b.p.Put(&v) }
+
+var copyBuffers = &bufferPool{p: sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}}
+
 func (p *Proxy) forward(pool *Pool) http.Handler {
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -218,6 +228,7 @@ func (p *Proxy) forward(pool *Pool) http.Handler {
 			pr.Out.Host = pr.In.Host
 		},
 		Transport:     &retrying{pool: pool, base: p.transport, p: p},
+		BufferPool:    copyBuffers,
 		FlushInterval: -1,
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			switch {
