@@ -22,6 +22,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/agoracommerce/agora/platform/sqldb"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
 // upgradeCommit is the commit whose agora made the fixtures in
@@ -69,6 +72,213 @@ type upgradeAnswer struct {
 	Auth   string          `json:"auth,omitempty"`
 	Status int             `json:"status"`
 	Body   json.RawMessage `json:"body"`
+}
+
+// upgradeChanges are the answers the current code gives differently from
+// the code of upgradeCommit on purpose: the recorded request's path and
+// the change (its commit subject) that explains the difference. Every
+// other difference fails the test, and so does an entry whose answer no
+// longer differs. None so far: the reshaping since upgradeCommit changed
+// no recorded answer.
+var upgradeChanges = map[string]string{}
+
+// TestUpgrade starts the current agora on a store made by the agora of
+// upgradeCommit (testdata/upgrade, made by TestMakeUpgradeFixtures: a
+// seeded catalog of 1,000 products with stock, price lists, tax, shipping,
+// a customer, keys and roles, and orders captured, refunded, canceled and
+// fulfilled). The migrations upgrade it in place; every recorded GET
+// answers the same status and the same JSON, stored timestamps included;
+// then writes of every kind work on the upgraded store. SQLite always;
+// PostgreSQL (the dump restored into a fresh schema) when
+// AGORA_TEST_POSTGRES_URL is set.
+func TestUpgrade(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			bin := binary(t)
+			dir := filepath.Join("testdata", "upgrade", backend)
+			var fx upgradeAnswers
+			b, err := os.ReadFile(filepath.Join(dir, "answers.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &fx); err != nil {
+				t.Fatal(err)
+			}
+			var extra []string
+			var dbConfig sqldb.Config // of the audit log's database
+			if backend == "postgres" {
+				base := os.Getenv(sqldbtest.PostgresEnv)
+				if base == "" {
+					t.Skipf("set %s to upgrade the PostgreSQL fixture", sqldbtest.PostgresEnv)
+				}
+				pgURL := sqldbtest.SchemaURL(t, base) // dropped at the end
+				restoreDump(t, pgURL, filepath.Join(dir, "dump.sql.gz"))
+				extra = []string{"--postgres-url", pgURL}
+				dbConfig.PostgresURL = pgURL
+			}
+			data := t.TempDir()
+			untarData(t, readCompressed(t, filepath.Join(dir, "data.tar.zst")), data)
+			if backend == "sqlite" {
+				dbConfig.Path, dbConfig.BusyTimeout = filepath.Join(data, "platform.db"), 10*time.Second
+			}
+
+			began := time.Now()
+			p, err := launch(t, bin, time.Minute, data, extra...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("the current agora migrated and started in %v", time.Since(began).Round(time.Millisecond))
+			diffs := compareAnswers(p.addr, fx.Answers)
+			for path, why := range upgradeChanges {
+				if len(diffs[path]) == 0 {
+					t.Errorf("GET %s answers as recorded: remove it from upgradeChanges (%s)", path, why)
+				}
+			}
+			for _, a := range fx.Answers {
+				for _, d := range diffs[a.Path] {
+					if why, ok := upgradeChanges[a.Path]; ok {
+						t.Logf("GET %s: %s (expected: %s)", a.Path, d, why)
+					} else {
+						t.Errorf("GET %s: %s", a.Path, d)
+					}
+				}
+			}
+			t.Logf("%d recorded answers compared, %d differ", len(fx.Answers), len(diffs))
+			upgradeWrites(t, p, fx.Facts, openDB(t, dbConfig))
+			if t.Failed() {
+				t.Logf("agora:\n%s", tail(logOf(p), 40))
+			}
+		})
+	}
+}
+
+// upgradeWrites proves the upgraded store takes writes: a capture and a
+// refund of an order placed before the upgrade, a new checkout of a
+// seeded SKU captured and refunded, a customer login reading their old
+// orders, a new product that search indexes, a ledger that reconciles,
+// and an audit log that still refuses changes.
+func upgradeWrites(t *testing.T, p *proc, f upgradeFacts, auditDB *sqldb.DB) {
+	t.Helper()
+	addr := p.addr
+	type order struct {
+		ID       string `json:"id"`
+		Status   string `json:"status"`
+		Refunded struct {
+			Amount int64 `json:"amount"`
+		} `json:"refunded"`
+		Totals struct {
+			Total struct {
+				Amount int64 `json:"amount"`
+			} `json:"total"`
+		} `json:"totals"`
+	}
+
+	// The order left authorized by the old code.
+	var o order
+	mustShop(t, addr, "POST", "/admin/orders/"+f.AuthorizedOrder+"/capture", "", 200, &o)
+	if o.Status != "paid" {
+		t.Errorf("capture of an old order: %s, want paid", o.Status)
+	}
+	refund(t, addr, f.AuthorizedOrder, "after-upgrade-1", 100)
+	mustShop(t, addr, "GET", "/admin/orders/"+f.AuthorizedOrder, "", 200, &o)
+	if o.Status != "paid" || o.Refunded.Amount != 100 {
+		t.Errorf("old order after a refund of 100: %+v", o)
+	}
+
+	// A new checkout of a seeded SKU, captured and refunded in full.
+	var before totals
+	mustShop(t, addr, "GET", "/admin/inventory/"+url.PathEscape(f.SKU), "", 200, &before)
+	var c struct {
+		ID string `json:"id"`
+	}
+	mustShop(t, addr, "POST", "/store/carts", `{"currency":"USD"}`, 201, &c)
+	mustBuyer(t, addr, "", "POST", "/store/carts/"+c.ID+"/items", fmt.Sprintf(`{"sku":%q,"quantity":1}`, f.SKU), 200, nil)
+	status, b, err := shop(addr, "POST", "/store/carts/"+c.ID+"/checkout", fmt.Sprintf(checkoutBody, "tok_visa"), false, "Idempotency-Key", "after-upgrade-checkout")
+	if err != nil || status != 201 {
+		t.Fatalf("checkout after the upgrade: %d %v %s", status, err, b)
+	}
+	var r struct {
+		Order order `json:"order"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	mustShop(t, addr, "POST", "/admin/orders/"+r.Order.ID+"/capture", "", 200, nil)
+	refund(t, addr, r.Order.ID, "after-upgrade-2", r.Order.Totals.Total.Amount)
+	mustShop(t, addr, "GET", "/admin/orders/"+r.Order.ID, "", 200, &o)
+	if o.Status != "refunded" {
+		t.Errorf("new order after a full refund: %s, want refunded", o.Status)
+	}
+	var after totals
+	mustShop(t, addr, "GET", "/admin/inventory/"+url.PathEscape(f.SKU), "", 200, &after)
+	if after.Totals.Committed != before.Totals.Committed+1 || after.Totals.OnHand != before.Totals.OnHand-1 {
+		t.Errorf("stock of %s: %+v before the checkout, %+v after", f.SKU, before.Totals, after.Totals)
+	}
+
+	// The customer logs in and reads their orders, old and new state.
+	session := login(t, addr, f.CustomerEmail, f.CustomerPassword)
+	var me struct {
+		ID    string `json:"id"`
+		Email string `json:"email"`
+	}
+	mustBuyer(t, addr, session, "GET", "/store/customers/me", "", 200, &me)
+	if me.ID != f.CustomerID || me.Email != f.CustomerEmail {
+		t.Errorf("the customer reads %+v", me)
+	}
+	var mine struct {
+		Data []order `json:"data"`
+	}
+	mustBuyer(t, addr, session, "GET", "/store/customers/me/orders", "", 200, &mine)
+	if !slices.ContainsFunc(mine.Data, func(o order) bool { return o.ID == f.AuthorizedOrder && o.Status == "paid" }) {
+		t.Errorf("the customer's orders do not show %s paid: %+v", f.AuthorizedOrder, mine.Data)
+	}
+
+	// A new product reaches search through the events.
+	if _, status, err := createProduct(addr, "after-upgrade-zebrawood"); err != nil || status != 201 {
+		t.Fatalf("create a product: %d %v", status, err)
+	}
+	mustShop(t, addr, "PUT", "/admin/inventory/SKU-after-upgrade-zebrawood", `{"on_hand":5}`, 200, nil)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var res struct {
+			Total int `json:"total"`
+		}
+		status, b, err := shop(addr, "GET", "/store/search?q=zebrawood&currency=USD", "", false)
+		if err == nil && status == 200 && json.Unmarshal(b, &res) == nil && res.Total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the new product is not found by search: %d %v %s", status, err, b)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	waitAddable(t, p, "SKU-after-upgrade-zebrawood", 20*time.Second)
+	mustReconcile(t, p)
+	var list struct {
+		Data []order `json:"data"`
+	}
+	mustShop(t, addr, "GET", "/admin/orders?limit=100", "", 200, &list)
+	for _, id := range append(f.Orders, r.Order.ID) {
+		if !slices.ContainsFunc(list.Data, func(o order) bool { return o.ID == id }) {
+			t.Errorf("order %s is not listed", id)
+		}
+	}
+
+	// The audit log recorded the writes and still refuses changes.
+	var audit struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	mustShop(t, addr, "GET", "/admin/audit-log?limit=1", "", 200, &audit)
+	if len(audit.Data) != 1 {
+		t.Fatalf("audit log: %+v", audit)
+	}
+	for _, q := range []string{`UPDATE platform_audit_log SET actor = 'someone' WHERE id = ?`, `DELETE FROM platform_audit_log WHERE id = ?`} {
+		if _, err := auditDB.ExecContext(t.Context(), q, audit.Data[0].ID); err == nil || !strings.Contains(err.Error(), "append-only") {
+			t.Errorf("the upgraded audit log answered %q with %v, want it refused as append-only", q, err)
+		}
+	}
 }
 
 // upgradeGet sends a recorded request.
@@ -199,6 +409,17 @@ func short(v any) string {
 		return string(b[:200]) + "…"
 	}
 	return string(b)
+}
+
+// openDB opens cfg for the test, closed when it ends.
+func openDB(t *testing.T, cfg sqldb.Config) *sqldb.DB {
+	t.Helper()
+	db, err := sqldb.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // The fixtures' files.
