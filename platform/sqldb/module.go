@@ -2,11 +2,7 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"embed"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"io/fs"
 )
 
@@ -56,23 +52,4 @@ func (m ModuleStore) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	m.committed()
 	return nil
-}
-
-// GetDoc runs query, which selects one JSON document column of at most one
-// row, and decodes the document into a T. No row is the error missing
-// (the caller's NotFound error).
-func GetDoc[T any](ctx context.Context, q Querier, missing error, query string, args ...any) (T, error) {
-	var v T
-	var doc string
-	err := q.QueryRowContext(ctx, query, args...).Scan(&doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, missing
-	}
-	if err != nil {
-		return v, Translate(err)
-	}
-	if err := json.Unmarshal([]byte(doc), &v); err != nil {
-		return v, fmt.Errorf("sqldb: decode %T: %w", v, err)
-	}
-	return v, nil
 }
