@@ -4,7 +4,6 @@ package cartsql
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"io/fs"
 	"time"
 
@@ -27,61 +26,42 @@ func Migrations() fs.FS {
 // Store implements cartsvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	carts *sqldb.Docs[cart.Cart]
 }
 
 // New returns the store on db; committed (may be nil) runs after commits
 // that wrote events.
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, cart.Module, Migrations(), committed)}
+	m := sqldb.NewModuleStore(db, cart.Module, Migrations(), committed)
+	return &Store{ModuleStore: m, carts: sqldb.NewDocs(m, sqldb.DocTable[cart.Cart]{
+		Name:     "cart_carts",
+		NotFound: func() error { return errs.E(errs.NotFound, "not_found", "cart not found") },
+		Insert: `INSERT INTO cart_carts (id, status, currency, customer_id, doc, version, created_at, updated_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		InsertArgs: func(c cart.Cart, doc string) []any {
+			return []any{c.ID, string(c.Status), c.Currency, c.CustomerID, doc, c.Version, c.CreatedAt, c.UpdatedAt, c.ExpiresAt}
+		},
+		Update: `UPDATE cart_carts SET status = ?, customer_id = ?, doc = ?, version = ?, updated_at = ?, expires_at = ? WHERE id = ? AND version = ?`,
+		UpdateArgs: func(c cart.Cart, doc string) []any {
+			return []any{string(c.Status), c.CustomerID, doc, c.Version, c.UpdatedAt, c.ExpiresAt, c.ID}
+		},
+		Outbox: outbox.Write,
+	})}
 }
-
-func notFound() error { return errs.E(errs.NotFound, "not_found", "cart not found") }
 
 // Insert implements cartsvc.Store.
 func (s *Store) Insert(ctx context.Context, c cart.Cart, events []event.Event) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO cart_carts (id, status, currency, customer_id, doc, version, created_at, updated_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.ID, string(c.Status), c.Currency, c.CustomerID, string(doc), c.Version, c.CreatedAt, c.UpdatedAt, c.ExpiresAt); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, cart.Module, events...)
-	})
-}
-
-func get(ctx context.Context, q sqldb.Querier, cartID, lock string) (cart.Cart, error) {
-	return sqldb.GetDoc[cart.Cart](ctx, q, notFound(), `SELECT doc FROM cart_carts WHERE id = ?`+lock, cartID)
+	return s.carts.Insert(ctx, c, events)
 }
 
 // Get implements cartsvc.Store.
 func (s *Store) Get(ctx context.Context, cartID string) (cart.Cart, error) {
-	return get(ctx, s.DB.Primary(), cartID, "")
+	return s.carts.Get(ctx, cartID)
 }
 
 // Save implements cartsvc.Store.
 func (s *Store) Save(ctx context.Context, c cart.Cart, prev int64, events []event.Event) (bool, error) {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return false, err
-	}
-	saved := false
-	err = s.Tx(ctx, func(tx *sqldb.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE cart_carts SET status = ?, customer_id = ?, doc = ?, version = ?, updated_at = ?, expires_at = ? WHERE id = ? AND version = ?`,
-			string(c.Status), c.CustomerID, string(doc), c.Version, c.UpdatedAt, c.ExpiresAt, c.ID, prev)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		saved = true
-		return outbox.Write(ctx, tx, cart.Module, events...)
-	})
-	return saved && err == nil, err
+	return s.carts.Save(ctx, c, prev, events)
 }
 
 // DeleteExpired implements cartsvc.Store.
