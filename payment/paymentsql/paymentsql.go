@@ -4,7 +4,6 @@ package paymentsql
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"io/fs"
 
 	"github.com/agoracommerce/agora/payment"
@@ -26,49 +25,47 @@ func Migrations() fs.FS {
 // Store implements paymentsvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	payments *sqldb.Docs[payment.Payment]
 }
 
 // New returns the store on db; committed (may be nil) runs after commits.
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, payment.Module, Migrations(), committed)}
+	m := sqldb.NewModuleStore(db, payment.Module, Migrations(), committed)
+	return &Store{ModuleStore: m, payments: sqldb.NewDocs(m, sqldb.DocTable[payment.Payment]{
+		Name:     "payment_payments",
+		NotFound: notFound,
+		Insert: `INSERT INTO payment_payments (id, idem_key, reference, status, provider, provider_ref, doc, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		InsertArgs: func(p payment.Payment, doc string) []any {
+			return []any{p.ID, p.Key, p.Reference, string(p.Status), p.Provider, p.ProviderRef, doc, p.Version, p.CreatedAt, p.UpdatedAt}
+		},
+		Update: `UPDATE payment_payments SET status = ?, provider = ?, provider_ref = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+		UpdateArgs: func(p payment.Payment, doc string) []any {
+			return []any{string(p.Status), p.Provider, p.ProviderRef, doc, p.Version, p.UpdatedAt, p.ID}
+		},
+		Outbox: outbox.Write,
+	})}
 }
 
 func notFound() error { return errs.E(errs.NotFound, "not_found", "payment not found") }
 
 // Insert implements paymentsvc.Store.
 func (s *Store) Insert(ctx context.Context, p payment.Payment, events []event.Event) error {
-	doc, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
-	err = s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO payment_payments (id, idem_key, reference, status, provider, provider_ref, doc, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Key, p.Reference, string(p.Status), p.Provider, p.ProviderRef, string(doc), p.Version, p.CreatedAt, p.UpdatedAt); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, payment.Module, events...)
-	})
+	err := s.payments.Insert(ctx, p, events)
 	if sqldb.IsUnique(err) {
 		return errs.E(errs.Conflict, payment.CodeKeyConflict, "a payment with this key exists")
-	}
-	if err == nil {
-		s.Notify()
 	}
 	return err
 }
 
-func get(ctx context.Context, q sqldb.Querier, where, arg, lock string) (payment.Payment, error) {
-	return sqldb.GetDoc[payment.Payment](ctx, q, notFound(), `SELECT doc FROM payment_payments WHERE `+where+` = ?`+lock, arg)
-}
-
 // Get implements paymentsvc.Store.
 func (s *Store) Get(ctx context.Context, id string) (payment.Payment, error) {
-	return get(ctx, s.DB.Primary(), "id", id, "")
+	return s.payments.Get(ctx, id)
 }
 
 // GetByKey implements paymentsvc.Store.
 func (s *Store) GetByKey(ctx context.Context, key string) (payment.Payment, error) {
-	return get(ctx, s.DB.Primary(), "idem_key", key, "")
+	return sqldb.GetDoc[payment.Payment](ctx, s.DB.Primary(), notFound(), `SELECT doc FROM payment_payments WHERE idem_key = ?`, key)
 }
 
 // GetByProviderRef implements paymentsvc.Store.
@@ -95,39 +92,30 @@ func (s *Store) UpdateOnce(ctx context.Context, id, consumer, eventID string, fn
 func (s *Store) update(ctx context.Context, id, consumer, eventID string, fn func(*payment.Payment) ([]event.Event, error)) (payment.Payment, bool, error) {
 	var out payment.Payment
 	first := true
-	err := s.DB.Tx(ctx, func(tx *sqldb.Tx) error {
-		p, err := get(ctx, tx, "id", id, tx.ForUpdate())
+	err := s.payments.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
+		p, err := s.payments.GetForUpdate(ctx, tx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if consumer != "" {
 			if first, err = outbox.MarkHandled(ctx, tx, payment.Module, consumer, eventID); err != nil || !first {
 				out = p
-				return err
+				return nil, err
 			}
-		}
-		if err != nil {
-			return err
 		}
 		events, err := fn(&p)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		doc, err := json.Marshal(p)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE payment_payments SET status = ?, provider = ?, provider_ref = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-			string(p.Status), p.Provider, p.ProviderRef, string(doc), p.Version, p.UpdatedAt, id); err != nil {
-			return err
+		if err := s.payments.UpdateTx(ctx, tx, p); err != nil {
+			return nil, err
 		}
 		out = p
-		return outbox.Write(ctx, tx, payment.Module, events...)
+		return events, nil
 	})
 	if err != nil {
 		return payment.Payment{}, false, err
 	}
-	s.Notify()
 	return out, first, nil
 }
 
