@@ -7,7 +7,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"io/fs"
 	"strconv"
@@ -32,14 +31,47 @@ func Migrations() fs.FS {
 // Store implements ordersvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	checkouts *sqldb.Docs[ordersvc.Checkout]
+	orders    *sqldb.Docs[order.Order]
 }
 
 // New returns the store on db; committed (may be nil) runs after commits.
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, order.Module, Migrations(), committed)}
+	m := sqldb.NewModuleStore(db, order.Module, Migrations(), committed)
+	return &Store{
+		ModuleStore: m,
+		checkouts: sqldb.NewDocs(m, sqldb.DocTable[ordersvc.Checkout]{
+			Name:     "order_checkouts",
+			NotFound: func() error { return errs.E(errs.NotFound, "not_found", "checkout not found") },
+			Insert: `INSERT INTO order_checkouts (id, cart_id, idem_key, step, state, reservation_id, payment_id, order_id, active_cart, doc, version, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			InsertArgs: func(c ordersvc.Checkout, doc string) []any {
+				return []any{c.ID, c.CartID, c.Key, string(c.Step), string(c.State), c.ReservationID, c.PaymentID, c.OrderID,
+					activeCart(c), doc, c.Version, c.CreatedAt, c.UpdatedAt}
+			},
+			Update: `UPDATE order_checkouts SET step = ?, state = ?, reservation_id = ?, payment_id = ?, order_id = ?, active_cart = ?, doc = ?, version = ?, updated_at = ?
+		WHERE id = ? AND version = ?`,
+			UpdateArgs: func(c ordersvc.Checkout, doc string) []any {
+				return []any{string(c.Step), string(c.State), c.ReservationID, c.PaymentID, c.OrderID, activeCart(c), doc, c.Version, c.UpdatedAt, c.ID}
+			},
+			Outbox: outbox.Write,
+		}),
+		orders: sqldb.NewDocs(m, sqldb.DocTable[order.Order]{
+			Name:     "order_orders",
+			NotFound: func() error { return errs.E(errs.NotFound, "not_found", "order not found") },
+			Insert:   `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step, customer_id, payment_op) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			InsertArgs: func(o order.Order, doc string) []any {
+				n, _ := strconv.ParseInt(o.Number, 10, 64)
+				return []any{o.ID, n, string(o.Status), o.CartID, doc, o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o), o.CustomerID, paymentOp(o)}
+			},
+			Update: `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ?, cancel_step = ?, payment_op = ? WHERE id = ?`,
+			UpdateArgs: func(o order.Order, doc string) []any {
+				return []any{string(o.Status), doc, o.Version, o.UpdatedAt, cancelStep(o), paymentOp(o), o.ID}
+			},
+			Outbox: outbox.Write,
+		}),
+	}
 }
-
-func notFound() error { return errs.E(errs.NotFound, "not_found", "order not found") }
 
 func inProgress() error {
 	return errs.E(errs.Conflict, order.CodeInProgress, "a checkout of this cart is in progress")
@@ -54,87 +86,43 @@ func activeCart(c ordersvc.Checkout) any {
 
 // InsertCheckout implements ordersvc.Store.
 func (s *Store) InsertCheckout(ctx context.Context, c ordersvc.Checkout) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	err = s.Tx(ctx, func(tx *sqldb.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO order_checkouts (id, cart_id, idem_key, step, state, reservation_id, payment_id, order_id, active_cart, doc, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.CartID, c.Key, string(c.Step), string(c.State), c.ReservationID, c.PaymentID, c.OrderID,
-			activeCart(c), string(doc), c.Version, c.CreatedAt, c.UpdatedAt)
-		return err
-	})
+	err := s.checkouts.Insert(ctx, c, nil)
 	if sqldb.IsUnique(err) {
 		return inProgress()
 	}
 	return err
 }
 
-func saveCheckout(ctx context.Context, tx *sqldb.Tx, c ordersvc.Checkout, events []event.Event) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE order_checkouts SET step = ?, state = ?, reservation_id = ?, payment_id = ?, order_id = ?, active_cart = ?, doc = ?, version = ?, updated_at = ?
-		WHERE id = ? AND version = ?`, string(c.Step), string(c.State), c.ReservationID, c.PaymentID, c.OrderID, activeCart(c), string(doc), c.Version, c.UpdatedAt,
-		c.ID, c.Version-1)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
+// saveCheckout writes c in tx over its previous version.
+func (s *Store) saveCheckout(ctx context.Context, tx *sqldb.Tx, c ordersvc.Checkout) error {
+	saved, err := s.checkouts.SaveTx(ctx, tx, c, c.Version-1)
+	if err == nil && !saved {
 		return errs.E(errs.Conflict, order.CodeInProgress, "the checkout was changed by another process")
 	}
-	return outbox.Write(ctx, tx, order.Module, events...)
+	return err
 }
 
 // SaveCheckout implements ordersvc.Store.
 func (s *Store) SaveCheckout(ctx context.Context, c ordersvc.Checkout, events []event.Event) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error { return saveCheckout(ctx, tx, c, events) })
-}
-
-func scanCheckouts(rows *sql.Rows, err error) ([]ordersvc.Checkout, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ordersvc.Checkout
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var c ordersvc.Checkout
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return s.checkouts.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
+		return events, s.saveCheckout(ctx, tx, c)
+	})
 }
 
 // GetCheckout implements ordersvc.Store.
 func (s *Store) GetCheckout(ctx context.Context, id string) (ordersvc.Checkout, error) {
-	list, err := scanCheckouts(s.DB.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE id = ?`, id))
-	if err != nil {
-		return ordersvc.Checkout{}, err
-	}
-	if len(list) == 0 {
-		return ordersvc.Checkout{}, errs.E(errs.NotFound, "not_found", "checkout not found")
-	}
-	return list[0], nil
+	return s.checkouts.Get(ctx, id)
 }
 
 // CheckoutsOfCart implements ordersvc.Store.
 func (s *Store) CheckoutsOfCart(ctx context.Context, cartID string) ([]ordersvc.Checkout, error) {
-	return scanCheckouts(s.DB.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE cart_id = ? ORDER BY id`, cartID))
+	return s.checkouts.List(ctx, s.DB.Primary(), `SELECT doc FROM order_checkouts WHERE cart_id = ? ORDER BY id`, cartID)
 }
 
 // Unfinished implements ordersvc.Store.
 func (s *Store) Unfinished(ctx context.Context, before time.Time, limit int) ([]ordersvc.Checkout, error) {
-	return scanCheckouts(s.DB.Primary().QueryContext(ctx, `SELECT doc FROM order_checkouts WHERE state = ? AND updated_at <= ? ORDER BY updated_at LIMIT ?`,
-		string(ordersvc.Running), before, limit))
+	return s.checkouts.List(ctx, s.DB.Primary(), `SELECT doc FROM order_checkouts WHERE state = ? AND updated_at <= ? ORDER BY updated_at LIMIT ?`,
+		string(ordersvc.Running), before, limit)
 }
 
 // cancelStep is the cancel_step column: the next step of a running
@@ -155,22 +143,6 @@ func paymentOp(o order.Order) string {
 	return o.PaymentOp.Kind
 }
 
-func writeOrder(ctx context.Context, tx *sqldb.Tx, o order.Order, insert bool) error {
-	doc, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	if insert {
-		n, _ := strconv.ParseInt(o.Number, 10, 64)
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_orders (id, number, status, cart_id, doc, version, created_at, updated_at, cancel_step, customer_id, payment_op) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, n, string(o.Status), o.CartID, string(doc), o.Version, o.CreatedAt, o.UpdatedAt, cancelStep(o), o.CustomerID, paymentOp(o))
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE order_orders SET status = ?, doc = ?, version = ?, updated_at = ?, cancel_step = ?, payment_op = ? WHERE id = ?`,
-		string(o.Status), string(doc), o.Version, o.UpdatedAt, cancelStep(o), paymentOp(o), o.ID)
-	return err
-}
-
 // CreateOrder implements ordersvc.Store.
 func (s *Store) CreateOrder(ctx context.Context, o order.Order, tokenHash string, c ordersvc.Checkout) (order.Order, error) {
 	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
@@ -179,13 +151,13 @@ func (s *Store) CreateOrder(ctx context.Context, o order.Order, tokenHash string
 			return err
 		}
 		o.Number = strconv.FormatInt(n, 10)
-		if err := writeOrder(ctx, tx, o, true); err != nil {
+		if err := s.orders.InsertTx(ctx, tx, o); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_access_tokens (token_hash, order_id) VALUES (?, ?)`, tokenHash, o.ID); err != nil {
 			return err
 		}
-		return saveCheckout(ctx, tx, c, nil)
+		return s.saveCheckout(ctx, tx, c)
 	})
 	return o, err
 }
@@ -208,44 +180,24 @@ func (s *Store) HasToken(ctx context.Context, orderID, tokenHash string) (bool, 
 	return err == nil && got == orderID, err
 }
 
-func getOrder(ctx context.Context, q sqldb.Querier, id, lock string) (order.Order, error) {
-	return sqldb.GetDoc[order.Order](ctx, q, notFound(), `SELECT doc FROM order_orders WHERE id = ?`+lock, id)
-}
-
 // GetOrder implements ordersvc.Store.
 func (s *Store) GetOrder(ctx context.Context, id string) (order.Order, error) {
-	return getOrder(ctx, s.DB.Primary(), id, "")
+	return s.orders.Get(ctx, id)
 }
 
 // UpdateOrder implements ordersvc.Store.
 func (s *Store) UpdateOrder(ctx context.Context, id string, fn func(*order.Order) ([]event.Event, error)) (order.Order, error) {
-	var out order.Order
-	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
-		o, err := getOrder(ctx, tx, id, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
-		events, err := fn(&o)
-		if err != nil {
-			return err
-		}
-		if err := writeOrder(ctx, tx, o, false); err != nil {
-			return err
-		}
-		out = o
-		return outbox.Write(ctx, tx, order.Module, events...)
-	})
-	return out, err
+	return s.orders.Update(ctx, id, func(_ *sqldb.Tx, o *order.Order) ([]event.Event, error) { return fn(o) })
 }
 
 // PendingCancels implements ordersvc.Store.
 func (s *Store) PendingCancels(ctx context.Context, before time.Time, limit int) ([]order.Order, error) {
-	return s.orders(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE cancel_step <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
+	return s.orders.List(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE cancel_step <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
 }
 
 // PendingPayments implements ordersvc.Store.
 func (s *Store) PendingPayments(ctx context.Context, before time.Time, limit int) ([]order.Order, error) {
-	return s.orders(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE payment_op <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
+	return s.orders.List(ctx, s.DB.Primary(), `SELECT doc FROM order_orders WHERE payment_op <> '' AND updated_at <= ? ORDER BY updated_at LIMIT ?`, before, limit)
 }
 
 // ListOrders implements ordersvc.Store.
@@ -266,28 +218,7 @@ func (s *Store) ListOrders(ctx context.Context, status order.Status, customerID,
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, limit)
-	return s.orders(ctx, s.DB.Read(), q, args...)
-}
-
-func (s *Store) orders(ctx context.Context, db sqldb.Querier, q string, args ...any) ([]order.Order, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []order.Order{}
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var o order.Order
-		if err := json.Unmarshal([]byte(doc), &o); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return s.orders.List(ctx, s.DB.Read(), q, args...)
 }
 
 var _ ordersvc.Store = (*Store)(nil)
