@@ -11,8 +11,6 @@ package shippingsql
 import (
 	"context"
 	"embed"
-	"encoding/json"
-	"fmt"
 	"io/fs"
 
 	"github.com/agoracommerce/agora/platform/errs"
@@ -35,41 +33,47 @@ func Migrations() fs.FS {
 // Store implements shippingsvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	zones   *sqldb.Docs[shipping.Zone]
+	options *sqldb.Docs[shipping.Option]
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events (it wakes the outbox relay).
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, shipping.Module, Migrations(), committed)}
-}
-
-func notFound(what string) error { return errs.E(errs.NotFound, "not_found", "%s not found", what) }
-
-func getDoc[T any](ctx context.Context, q sqldb.Querier, table, what, rid, lock string) (T, error) {
-	return sqldb.GetDoc[T](ctx, q, notFound(what), `SELECT doc FROM `+table+` WHERE id = ?`+lock, rid)
-}
-
-func docs[T any](ctx context.Context, q sqldb.Querier, query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
+	m := sqldb.NewModuleStore(db, shipping.Module, Migrations(), committed)
+	return &Store{
+		ModuleStore: m,
+		zones: sqldb.NewDocs(m, sqldb.DocTable[shipping.Zone]{
+			Name:     "shipping_zones",
+			ID:       func(z shipping.Zone) string { return z.ID },
+			NotFound: func() error { return errs.E(errs.NotFound, "not_found", "shipping zone not found") },
+			Insert:   `INSERT INTO shipping_zones (id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			InsertArgs: func(z shipping.Zone, doc string) []any {
+				return []any{z.ID, doc, z.Version, z.CreatedAt, z.UpdatedAt}
+			},
+			Update:     `UPDATE shipping_zones SET doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+			UpdateArgs: func(z shipping.Zone, doc string) []any { return []any{doc, z.Version, z.UpdatedAt, z.ID} },
+			Derived:    writeCountries,
+			Outbox:     outbox.Write,
+		}),
+		options: sqldb.NewDocs(m, sqldb.DocTable[shipping.Option]{
+			Name:     "shipping_options",
+			ID:       func(o shipping.Option) string { return o.ID },
+			NotFound: func() error { return errs.E(errs.NotFound, "not_found", "shipping option not found") },
+			Insert:   `INSERT INTO shipping_options (id, zone_id, currency, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			InsertArgs: func(o shipping.Option, doc string) []any {
+				return []any{o.ID, o.ZoneID, o.Currency, doc, o.Version, o.CreatedAt, o.UpdatedAt}
+			},
+			Update: `UPDATE shipping_options SET currency = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+			UpdateArgs: func(o shipping.Option, doc string) []any {
+				return []any{o.Currency, doc, o.Version, o.UpdatedAt, o.ID}
+			},
+			Outbox: outbox.Write,
+		}),
 	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		var v T
-		if err := json.Unmarshal([]byte(doc), &v); err != nil {
-			return nil, fmt.Errorf("shippingsql: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
+// writeCountries replaces the rows of a zone's countries.
 func writeCountries(ctx context.Context, tx *sqldb.Tx, z shipping.Zone) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM shipping_zone_countries WHERE zone_id = ?`, z.ID); err != nil {
 		return err
@@ -83,86 +87,37 @@ func writeCountries(ctx context.Context, tx *sqldb.Tx, z shipping.Zone) error {
 
 // InsertZone implements shippingsvc.Store.
 func (s *Store) InsertZone(ctx context.Context, z shipping.Zone, events []event.Event) error {
-	doc, err := json.Marshal(z)
-	if err != nil {
-		return err
-	}
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO shipping_zones (id, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-			z.ID, string(doc), z.Version, z.CreatedAt, z.UpdatedAt); err != nil {
-			return err
-		}
-		if err := writeCountries(ctx, tx, z); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, shipping.Module, events...)
-	})
+	return s.zones.Insert(ctx, z, events)
 }
 
 // GetZone implements shippingsvc.Store.
 func (s *Store) GetZone(ctx context.Context, zid string) (shipping.Zone, error) {
-	return getDoc[shipping.Zone](ctx, s.DB.Primary(), "shipping_zones", "shipping zone", zid, "")
+	return s.zones.Get(ctx, zid)
 }
 
 // UpdateZone implements shippingsvc.Store.
 func (s *Store) UpdateZone(ctx context.Context, zid string, fn func(*shipping.Zone) ([]event.Event, error)) (shipping.Zone, error) {
-	var out shipping.Zone
-	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
-		z, err := getDoc[shipping.Zone](ctx, tx, "shipping_zones", "shipping zone", zid, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
-		events, err := fn(&z)
-		if err != nil {
-			return err
-		}
-		doc, err := json.Marshal(z)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE shipping_zones SET doc = ?, version = ?, updated_at = ? WHERE id = ?`, string(doc), z.Version, z.UpdatedAt, z.ID); err != nil {
-			return err
-		}
-		if err := writeCountries(ctx, tx, z); err != nil {
-			return err
-		}
-		out = z
-		return outbox.Write(ctx, tx, shipping.Module, events...)
-	})
-	return out, err
+	return s.zones.Update(ctx, zid, func(_ *sqldb.Tx, z *shipping.Zone) ([]event.Event, error) { return fn(z) })
 }
 
 // DeleteZone implements shippingsvc.Store.
 func (s *Store) DeleteZone(ctx context.Context, zid string, fn func(shipping.Zone, []shipping.Option) ([]event.Event, error)) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		z, err := getDoc[shipping.Zone](ctx, tx, "shipping_zones", "shipping zone", zid, tx.ForUpdate())
+	return s.zones.Delete(ctx, zid, func(tx *sqldb.Tx, z shipping.Zone) ([]event.Event, error) {
+		opts, err := s.options.List(ctx, tx, `SELECT doc FROM shipping_options WHERE zone_id = ? ORDER BY id`, zid)
 		if err != nil {
-			return err
-		}
-		opts, err := docs[shipping.Option](ctx, tx, `SELECT doc FROM shipping_options WHERE zone_id = ? ORDER BY id`, zid)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		events, err := fn(z, opts)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, q := range []string{`DELETE FROM shipping_options WHERE zone_id = ?`, `DELETE FROM shipping_zone_countries WHERE zone_id = ?`, `DELETE FROM shipping_zones WHERE id = ?`} {
+		for _, q := range []string{`DELETE FROM shipping_options WHERE zone_id = ?`, `DELETE FROM shipping_zone_countries WHERE zone_id = ?`} {
 			if _, err := tx.ExecContext(ctx, q, zid); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return outbox.Write(ctx, tx, shipping.Module, events...)
+		return events, nil
 	})
-}
-
-func page[T any](list []T, limit int, idOf func(T) string) shipping.Page[T] {
-	p := shipping.Page[T]{Data: list}
-	if len(list) > limit {
-		p.Data = list[:limit]
-		p.NextCursor = id.Cursor(idOf(list[limit-1]))
-	}
-	return p
 }
 
 // ListZones implements shippingsvc.Store.
@@ -177,85 +132,38 @@ func (s *Store) ListZones(ctx context.Context, q shipping.ListZonesQuery) (shipp
 		query += ` AND id IN (SELECT zone_id FROM shipping_zone_countries WHERE country = ?)`
 		args = append(args, q.Country)
 	}
-	zs, err := docs[shipping.Zone](ctx, s.DB.Primary(), query+` ORDER BY id LIMIT ?`, append(args, q.Limit+1)...)
+	zs, next, err := s.zones.Page(ctx, s.DB.Primary(), q.Limit, query+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return shipping.Page[shipping.Zone]{}, err
 	}
-	return page(zs, q.Limit, func(z shipping.Zone) string { return z.ID }), nil
-}
-
-func writeOption(ctx context.Context, tx *sqldb.Tx, o shipping.Option, insert bool) error {
-	doc, err := json.Marshal(o)
-	if err != nil {
-		return err
-	}
-	if insert {
-		_, err = tx.ExecContext(ctx, `INSERT INTO shipping_options (id, zone_id, currency, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, o.ZoneID, o.Currency, string(doc), o.Version, o.CreatedAt, o.UpdatedAt)
-	} else {
-		_, err = tx.ExecContext(ctx, `UPDATE shipping_options SET currency = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-			o.Currency, string(doc), o.Version, o.UpdatedAt, o.ID)
-	}
-	return err
+	return shipping.Page[shipping.Zone]{Data: zs, NextCursor: next}, nil
 }
 
 // InsertOption implements shippingsvc.Store.
 func (s *Store) InsertOption(ctx context.Context, o shipping.Option, events []event.Event) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
+	return s.options.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
 		// Lock the zone, so that a concurrent DeleteZone cannot leave this
 		// option behind.
-		if _, err := getDoc[shipping.Zone](ctx, tx, "shipping_zones", "shipping zone", o.ZoneID, tx.ForUpdate()); err != nil {
-			return err
+		if _, err := s.zones.GetForUpdate(ctx, tx, o.ZoneID); err != nil {
+			return nil, err
 		}
-		if err := writeOption(ctx, tx, o, true); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, shipping.Module, events...)
+		return events, s.options.InsertTx(ctx, tx, o)
 	})
 }
 
 // GetOption implements shippingsvc.Store.
 func (s *Store) GetOption(ctx context.Context, oid string) (shipping.Option, error) {
-	return getDoc[shipping.Option](ctx, s.DB.Primary(), "shipping_options", "shipping option", oid, "")
+	return s.options.Get(ctx, oid)
 }
 
 // UpdateOption implements shippingsvc.Store.
 func (s *Store) UpdateOption(ctx context.Context, oid string, fn func(*shipping.Option) ([]event.Event, error)) (shipping.Option, error) {
-	var out shipping.Option
-	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
-		o, err := getDoc[shipping.Option](ctx, tx, "shipping_options", "shipping option", oid, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
-		events, err := fn(&o)
-		if err != nil {
-			return err
-		}
-		if err := writeOption(ctx, tx, o, false); err != nil {
-			return err
-		}
-		out = o
-		return outbox.Write(ctx, tx, shipping.Module, events...)
-	})
-	return out, err
+	return s.options.Update(ctx, oid, func(_ *sqldb.Tx, o *shipping.Option) ([]event.Event, error) { return fn(o) })
 }
 
 // DeleteOption implements shippingsvc.Store.
 func (s *Store) DeleteOption(ctx context.Context, oid string, fn func(shipping.Option) ([]event.Event, error)) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		o, err := getDoc[shipping.Option](ctx, tx, "shipping_options", "shipping option", oid, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
-		events, err := fn(o)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM shipping_options WHERE id = ?`, oid); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, shipping.Module, events...)
-	})
+	return s.options.Delete(ctx, oid, func(_ *sqldb.Tx, o shipping.Option) ([]event.Event, error) { return fn(o) })
 }
 
 // ListOptions implements shippingsvc.Store.
@@ -270,16 +178,16 @@ func (s *Store) ListOptions(ctx context.Context, q shipping.ListOptionsQuery) (s
 		query += ` AND zone_id = ?`
 		args = append(args, q.ZoneID)
 	}
-	os, err := docs[shipping.Option](ctx, s.DB.Primary(), query+` ORDER BY id LIMIT ?`, append(args, q.Limit+1)...)
+	os, next, err := s.options.Page(ctx, s.DB.Primary(), q.Limit, query+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return shipping.Page[shipping.Option]{}, err
 	}
-	return page(os, q.Limit, func(o shipping.Option) string { return o.ID }), nil
+	return shipping.Page[shipping.Option]{Data: os, NextCursor: next}, nil
 }
 
 // CountryOptions implements shippingsvc.Store. It may read from a replica.
 func (s *Store) CountryOptions(ctx context.Context, country, currency string) ([]shipping.Option, error) {
-	return docs[shipping.Option](ctx, s.DB.Read(),
+	return s.options.List(ctx, s.DB.Read(),
 		`SELECT o.doc FROM shipping_options o JOIN shipping_zone_countries c ON c.zone_id = o.zone_id WHERE c.country = ? AND o.currency = ? ORDER BY o.id`,
 		country, currency)
 }
