@@ -16,7 +16,6 @@ import (
 	"embed"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"strings"
 	"time"
@@ -39,16 +38,26 @@ func Migrations() fs.FS { return sqldb.Embedded(migrations) }
 // Store implements customersvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	customers *sqldb.Docs[customer.Customer]
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events (it wakes the outbox relay).
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, customer.Module, Migrations(), committed)}
+	m := sqldb.NewModuleStore(db, customer.Module, Migrations(), committed)
+	return &Store{ModuleStore: m, customers: sqldb.NewDocs(m, sqldb.DocTable[customer.Customer]{
+		Name:     "customer_customers",
+		ID:       func(c customer.Customer) string { return c.ID },
+		NotFound: notFound,
+		// Inserts are InsertCustomer's: the password hash is not in the document.
+		Update:     `UPDATE customer_customers SET doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+		UpdateArgs: func(c customer.Customer, doc string) []any { return []any{doc, c.Version, c.UpdatedAt, c.ID} },
+		Outbox:     outbox.Write,
+	})}
 }
 
-func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.Tx(ctx, fn)
+// conflict returns unique violations as Conflict errors.
+func conflict(err error) error {
 	if err != nil && sqldb.IsUnique(err) {
 		if strings.Contains(err.Error(), "customer_groups") {
 			return errs.Wrap(err, errs.Conflict, customer.CodeGroupExists, "a customer group with this code exists")
@@ -73,25 +82,18 @@ func (s *Store) InsertCustomer(ctx context.Context, c customer.Customer, hash st
 	if err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.customers.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO customer_customers (id, email, password_hash, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			c.ID, nullEmail(c.Email), hash, string(doc), c.Version, c.CreatedAt, c.UpdatedAt); err != nil {
-			return err
+			return nil, err
 		}
-		if err := writeGroups(ctx, tx, c); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, customer.Module, events...)
-	})
-}
-
-func getCustomer(ctx context.Context, q sqldb.Querier, cid, lock string) (customer.Customer, error) {
-	return sqldb.GetDoc[customer.Customer](ctx, q, notFound(), `SELECT doc FROM customer_customers WHERE id = ?`+lock, cid)
+		return events, writeGroups(ctx, tx, c)
+	}))
 }
 
 // GetCustomer implements customersvc.Store.
 func (s *Store) GetCustomer(ctx context.Context, cid string) (customer.Customer, error) {
-	return getCustomer(ctx, s.DB.Primary(), cid, "")
+	return s.customers.Get(ctx, cid)
 }
 
 // Credentials implements customersvc.Store.
@@ -143,46 +145,36 @@ func writeGroups(ctx context.Context, tx *sqldb.Tx, c customer.Customer) error {
 
 func (s *Store) change(ctx context.Context, cid string, fn func(*customer.Customer) ([]event.Event, error), extra func(tx *sqldb.Tx, c customer.Customer) error) (customer.Customer, error) {
 	var out customer.Customer
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		c, err := getCustomer(ctx, tx, cid, tx.ForUpdate())
+	err := s.customers.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
+		c, err := s.customers.GetForUpdate(ctx, tx, cid)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		groups := strings.Join(c.Groups, ",")
 		events, err := fn(&c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = c
 		if len(events) == 0 && extra == nil {
-			return nil // nothing changed
+			return nil, nil // nothing changed
 		}
-		if err := saveDoc(ctx, tx, c); err != nil {
-			return err
+		if err := s.customers.UpdateTx(ctx, tx, c); err != nil {
+			return nil, err
 		}
 		if strings.Join(c.Groups, ",") != groups {
 			if err := writeGroups(ctx, tx, c); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if extra != nil {
 			if err := extra(tx, c); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		return outbox.Write(ctx, tx, customer.Module, events...)
+		return events, nil
 	})
-	return out, err
-}
-
-// saveDoc stores the changed document of c.
-func saveDoc(ctx context.Context, tx *sqldb.Tx, c customer.Customer) error {
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE customer_customers SET doc = ?, version = ?, updated_at = ? WHERE id = ?`, string(doc), c.Version, c.UpdatedAt, c.ID)
-	return err
+	return out, conflict(err)
 }
 
 // UpdateCustomer implements customersvc.Store.
@@ -217,53 +209,50 @@ func (s *Store) SetPassword(ctx context.Context, cid, hash, keep string, at time
 
 // ResetPassword implements customersvc.Store.
 func (s *Store) ResetPassword(ctx context.Context, tokenHash string, now time.Time, hash string, fn func(*customer.Customer) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.customers.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
 		var cid string
 		var expires time.Time
 		err := tx.QueryRowContext(ctx, `SELECT customer_id, expires_at FROM customer_reset_tokens WHERE token_hash = ?`+tx.ForUpdate(), tokenHash).Scan(&cid, &expires)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(expires)) {
-			return errs.E(errs.Invalid, customer.CodeInvalidResetToken, "the reset token is unknown, used or expired")
+			return nil, errs.E(errs.Invalid, customer.CodeInvalidResetToken, "the reset token is unknown, used or expired")
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
-		c, err := getCustomer(ctx, tx, cid, tx.ForUpdate())
+		c, err := s.customers.GetForUpdate(ctx, tx, cid)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		events, err := fn(&c)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := saveDoc(ctx, tx, c); err != nil {
-			return err
+		if err := s.customers.UpdateTx(ctx, tx, c); err != nil {
+			return nil, err
 		}
-		if err := setPassword(ctx, tx, cid, hash, "", now); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, customer.Module, events...)
-	})
+		return events, setPassword(ctx, tx, cid, hash, "", now)
+	}))
 }
 
 // EraseCustomer implements customersvc.Store.
 func (s *Store) EraseCustomer(ctx context.Context, cid string, fn func(*customer.Customer) ([]event.Event, error)) (customer.Customer, error) {
 	var out customer.Customer
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		c, err := getCustomer(ctx, tx, cid, tx.ForUpdate())
+	err := s.customers.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
+		c, err := s.customers.GetForUpdate(ctx, tx, cid)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		events, err := fn(&c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out = c
 		if len(events) == 0 {
-			return nil
+			return nil, nil
 		}
 		doc, err := json.Marshal(c)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, q := range []string{
 			`DELETE FROM customer_sessions WHERE customer_id = ?`,
@@ -271,16 +260,16 @@ func (s *Store) EraseCustomer(ctx context.Context, cid string, fn func(*customer
 			`DELETE FROM customer_group_members WHERE customer_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, cid); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE customer_customers SET email = NULL, password_hash = '', doc = ?, version = ?, updated_at = ? WHERE id = ?`,
 			string(doc), c.Version, c.UpdatedAt, cid); err != nil {
-			return err
+			return nil, err
 		}
-		return outbox.Write(ctx, tx, customer.Module, events...)
+		return events, nil
 	})
-	return out, err
+	return out, conflict(err)
 }
 
 // ListCustomers implements customersvc.Store.
@@ -299,33 +288,11 @@ func (s *Store) ListCustomers(ctx context.Context, q customer.ListQuery) (custom
 		query += ` AND c.id IN (SELECT customer_id FROM customer_group_members WHERE group_code = ?)`
 		args = append(args, q.Group)
 	}
-	query += ` ORDER BY c.id LIMIT ?`
-	args = append(args, q.Limit+1)
-	rows, err := s.DB.Read().QueryContext(ctx, query, args...)
+	cs, next, err := s.customers.Page(ctx, s.DB.Read(), q.Limit, query+` ORDER BY c.id LIMIT ?`, args...)
 	if err != nil {
 		return customer.Page[customer.Customer]{}, err
 	}
-	defer rows.Close()
-	page := customer.Page[customer.Customer]{Data: []customer.Customer{}}
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
-			return page, err
-		}
-		var c customer.Customer
-		if err := json.Unmarshal([]byte(doc), &c); err != nil {
-			return page, fmt.Errorf("customersql: customer: %w", err)
-		}
-		page.Data = append(page.Data, c)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	if len(page.Data) > q.Limit {
-		page.Data = page.Data[:q.Limit]
-		page.NextCursor = id.Cursor(page.Data[q.Limit-1].ID)
-	}
-	return page, nil
+	return customer.Page[customer.Customer]{Data: cs, NextCursor: next}, nil
 }
 
 // InsertSession implements customersvc.Store.
@@ -407,10 +374,10 @@ func (s *Store) InsertResetToken(ctx context.Context, hash, cid string, expires 
 
 // InsertGroup implements customersvc.Store.
 func (s *Store) InsertGroup(ctx context.Context, g customer.Group) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.Tx(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO customer_groups (code, name, created_at) VALUES (?, ?, ?)`, g.Code, g.Name, g.CreatedAt)
 		return err
-	})
+	}))
 }
 
 // Groups implements customersvc.Store.
@@ -434,7 +401,7 @@ func (s *Store) Groups(ctx context.Context) ([]customer.Group, error) {
 
 // DeleteGroup implements customersvc.Store.
 func (s *Store) DeleteGroup(ctx context.Context, code string) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.Tx(ctx, func(tx *sqldb.Tx) error {
 		var got string
 		err := tx.QueryRowContext(ctx, `SELECT code FROM customer_groups WHERE code = ?`+tx.ForUpdate(), code).Scan(&got)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -452,7 +419,7 @@ func (s *Store) DeleteGroup(ctx context.Context, code string) error {
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM customer_groups WHERE code = ?`, code)
 		return err
-	})
+	}))
 }
 
 var _ customersvc.Store = (*Store)(nil)
