@@ -12,9 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"strings"
 
@@ -38,16 +36,32 @@ func Migrations() fs.FS {
 // Store implements taxsvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	regions *sqldb.Docs[tax.Region]
 }
 
 // New returns the store on db; committed (may be nil) runs after every
 // commit that wrote events (it wakes the outbox relay).
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, tax.Module, Migrations(), committed)}
+	m := sqldb.NewModuleStore(db, tax.Module, Migrations(), committed)
+	return &Store{ModuleStore: m, regions: sqldb.NewDocs(m, sqldb.DocTable[tax.Region]{
+		Name:     "tax_regions",
+		ID:       func(r tax.Region) string { return r.ID },
+		NotFound: func() error { return notFound("tax region") },
+		Insert:   `INSERT INTO tax_regions (id, country, subdivision, postal_prefix, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		InsertArgs: func(r tax.Region, doc string) []any {
+			return []any{r.ID, r.Country, r.Subdivision, r.PostalPrefix, doc, r.Version, r.CreatedAt, r.UpdatedAt}
+		},
+		Update: `UPDATE tax_regions SET country = ?, subdivision = ?, postal_prefix = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+		UpdateArgs: func(r tax.Region, doc string) []any {
+			return []any{r.Country, r.Subdivision, r.PostalPrefix, doc, r.Version, r.UpdatedAt, r.ID}
+		},
+		Derived: writeRates,
+		Outbox:  outbox.Write,
+	})}
 }
 
-func (s *Store) tx(ctx context.Context, fn func(tx *sqldb.Tx) error) error {
-	err := s.Tx(ctx, fn)
+// conflict returns unique violations as Conflict errors.
+func conflict(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -112,106 +126,41 @@ func writeRates(ctx context.Context, tx *sqldb.Tx, r tax.Region) error {
 
 // InsertRegion implements taxsvc.Store.
 func (s *Store) InsertRegion(ctx context.Context, r tax.Region, events []event.Event) error {
-	doc, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.regions.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
 		if err := checkClasses(ctx, tx, r.Rates); err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO tax_regions (id, country, subdivision, postal_prefix, doc, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Country, r.Subdivision, r.PostalPrefix, string(doc), r.Version, r.CreatedAt, r.UpdatedAt); err != nil {
-			return err
-		}
-		if err := writeRates(ctx, tx, r); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, tax.Module, events...)
-	})
-}
-
-func getRegion(ctx context.Context, q sqldb.Querier, rid, lock string) (tax.Region, error) {
-	return sqldb.GetDoc[tax.Region](ctx, q, notFound("tax region"), `SELECT doc FROM tax_regions WHERE id = ?`+lock, rid)
+		return events, s.regions.InsertTx(ctx, tx, r)
+	}))
 }
 
 // GetRegion implements taxsvc.Store.
 func (s *Store) GetRegion(ctx context.Context, rid string) (tax.Region, error) {
-	return getRegion(ctx, s.DB.Primary(), rid, "")
+	return s.regions.Get(ctx, rid)
 }
 
 // UpdateRegion implements taxsvc.Store.
 func (s *Store) UpdateRegion(ctx context.Context, rid string, fn func(*tax.Region) ([]event.Event, error)) (tax.Region, error) {
-	var out tax.Region
-	err := s.tx(ctx, func(tx *sqldb.Tx) error {
-		r, err := getRegion(ctx, tx, rid, tx.ForUpdate())
+	r, err := s.regions.Update(ctx, rid, func(tx *sqldb.Tx, r *tax.Region) ([]event.Event, error) {
+		events, err := fn(r)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		events, err := fn(&r)
-		if err != nil {
-			return err
-		}
-		if err := checkClasses(ctx, tx, r.Rates); err != nil {
-			return err
-		}
-		doc, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tax_regions SET country = ?, subdivision = ?, postal_prefix = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-			r.Country, r.Subdivision, r.PostalPrefix, string(doc), r.Version, r.UpdatedAt, r.ID); err != nil {
-			return err
-		}
-		if err := writeRates(ctx, tx, r); err != nil {
-			return err
-		}
-		out = r
-		return outbox.Write(ctx, tx, tax.Module, events...)
+		return events, checkClasses(ctx, tx, r.Rates)
 	})
-	return out, err
+	return r, conflict(err)
 }
 
 // DeleteRegion implements taxsvc.Store.
 func (s *Store) DeleteRegion(ctx context.Context, rid string, fn func(tax.Region) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
-		r, err := getRegion(ctx, tx, rid, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
+	return conflict(s.regions.Delete(ctx, rid, func(tx *sqldb.Tx, r tax.Region) ([]event.Event, error) {
 		events, err := fn(r)
 		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tax_rates WHERE region_id = ?`, rid); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tax_regions WHERE id = ?`, rid); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, tax.Module, events...)
-	})
-}
-
-func regions(ctx context.Context, q sqldb.Querier, query string, args ...any) ([]tax.Region, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []tax.Region{}
-	for rows.Next() {
-		var doc string
-		if err := rows.Scan(&doc); err != nil {
 			return nil, err
 		}
-		var r tax.Region
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
-			return nil, fmt.Errorf("taxsql: region: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		_, err = tx.ExecContext(ctx, `DELETE FROM tax_rates WHERE region_id = ?`, rid)
+		return events, err
+	}))
 }
 
 // ListRegions implements taxsvc.Store.
@@ -226,33 +175,26 @@ func (s *Store) ListRegions(ctx context.Context, q tax.ListRegionsQuery) (tax.Pa
 		query += ` AND country = ?`
 		args = append(args, q.Country)
 	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, q.Limit+1)
-	rs, err := regions(ctx, s.DB.Primary(), query, args...)
+	rs, next, err := s.regions.Page(ctx, s.DB.Primary(), q.Limit, query+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return tax.Page[tax.Region]{}, err
 	}
-	page := tax.Page[tax.Region]{Data: rs}
-	if len(rs) > q.Limit {
-		page.Data = rs[:q.Limit]
-		page.NextCursor = id.Cursor(rs[q.Limit-1].ID)
-	}
-	return page, nil
+	return tax.Page[tax.Region]{Data: rs, NextCursor: next}, nil
 }
 
 // CountryRegions implements taxsvc.Store. It may read from a replica.
 func (s *Store) CountryRegions(ctx context.Context, country string) ([]tax.Region, error) {
-	return regions(ctx, s.DB.Read(), `SELECT doc FROM tax_regions WHERE country = ? ORDER BY id`, country)
+	return s.regions.List(ctx, s.DB.Read(), `SELECT doc FROM tax_regions WHERE country = ? ORDER BY id`, country)
 }
 
 // InsertClass implements taxsvc.Store.
 func (s *Store) InsertClass(ctx context.Context, c tax.Class, events []event.Event) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.Tx(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO tax_classes (code, name, created_at) VALUES (?, ?, ?)`, c.Code, c.Name, c.CreatedAt); err != nil {
 			return err
 		}
 		return outbox.Write(ctx, tx, tax.Module, events...)
-	})
+	}))
 }
 
 // Classes implements taxsvc.Store.
@@ -276,7 +218,7 @@ func (s *Store) Classes(ctx context.Context) ([]tax.Class, error) {
 
 // DeleteClass implements taxsvc.Store.
 func (s *Store) DeleteClass(ctx context.Context, code string, fn func(tax.Class) ([]event.Event, error)) error {
-	return s.tx(ctx, func(tx *sqldb.Tx) error {
+	return conflict(s.Tx(ctx, func(tx *sqldb.Tx) error {
 		var c tax.Class
 		err := tx.QueryRowContext(ctx, `SELECT code, name, created_at FROM tax_classes WHERE code = ?`+tx.ForUpdate(), code).Scan(&c.Code, &c.Name, &c.CreatedAt)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -301,7 +243,7 @@ func (s *Store) DeleteClass(ctx context.Context, code string, fn func(tax.Class)
 			return err
 		}
 		return outbox.Write(ctx, tx, tax.Module, events...)
-	})
+	}))
 }
 
 var _ taxsvc.Store = (*Store)(nil)
