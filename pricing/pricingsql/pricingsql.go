@@ -32,30 +32,28 @@ func Migrations() fs.FS {
 // Store implements pricingsvc.Store.
 type Store struct {
 	sqldb.ModuleStore
+	lists *sqldb.Docs[pricing.PriceList]
 }
 
 // New returns the store on db; committed (may be nil) runs after commits
 // that wrote events.
 func New(db *sqldb.DB, committed func()) *Store {
-	return &Store{ModuleStore: sqldb.NewModuleStore(db, pricing.Module, Migrations(), committed)}
-}
-
-func notFound() error { return errs.E(errs.NotFound, "not_found", "price list not found") }
-
-func writeList(ctx context.Context, tx *sqldb.Tx, pl pricing.PriceList, insert bool) error {
-	doc, err := json.Marshal(pl)
-	if err != nil {
-		return err
-	}
-	if insert {
-		_, err = tx.ExecContext(ctx, `INSERT INTO pricing_price_lists (id, currency, channel, customer_group, starts_at, ends_at, active, tax_inclusive, priority, doc, version, created_at, updated_at)
+	m := sqldb.NewModuleStore(db, pricing.Module, Migrations(), committed)
+	return &Store{ModuleStore: m, lists: sqldb.NewDocs(m, sqldb.DocTable[pricing.PriceList]{
+		Name:     "pricing_price_lists",
+		ID:       func(pl pricing.PriceList) string { return pl.ID },
+		NotFound: func() error { return errs.E(errs.NotFound, "not_found", "price list not found") },
+		Insert: `INSERT INTO pricing_price_lists (id, currency, channel, customer_group, starts_at, ends_at, active, tax_inclusive, priority, doc, version, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			pl.ID, pl.Currency, pl.Channel, pl.CustomerGroup, pl.StartsAt, pl.EndsAt, pl.Active, pl.TaxInclusive, pl.Priority, string(doc), pl.Version, pl.CreatedAt, pl.UpdatedAt)
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE pricing_price_lists SET channel = ?, customer_group = ?, starts_at = ?, ends_at = ?, active = ?, tax_inclusive = ?, priority = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
-		pl.Channel, pl.CustomerGroup, pl.StartsAt, pl.EndsAt, pl.Active, pl.TaxInclusive, pl.Priority, string(doc), pl.Version, pl.UpdatedAt, pl.ID)
-	return err
+		InsertArgs: func(pl pricing.PriceList, doc string) []any {
+			return []any{pl.ID, pl.Currency, pl.Channel, pl.CustomerGroup, pl.StartsAt, pl.EndsAt, pl.Active, pl.TaxInclusive, pl.Priority, doc, pl.Version, pl.CreatedAt, pl.UpdatedAt}
+		},
+		Update: `UPDATE pricing_price_lists SET channel = ?, customer_group = ?, starts_at = ?, ends_at = ?, active = ?, tax_inclusive = ?, priority = ?, doc = ?, version = ?, updated_at = ? WHERE id = ?`,
+		UpdateArgs: func(pl pricing.PriceList, doc string) []any {
+			return []any{pl.Channel, pl.CustomerGroup, pl.StartsAt, pl.EndsAt, pl.Active, pl.TaxInclusive, pl.Priority, doc, pl.Version, pl.UpdatedAt, pl.ID}
+		},
+		Outbox: outbox.Write,
+	})}
 }
 
 func upsertPrices(ctx context.Context, tx *sqldb.Tx, listID string, prices []pricing.ListPrice) error {
@@ -73,65 +71,33 @@ func upsertPrices(ctx context.Context, tx *sqldb.Tx, listID string, prices []pri
 
 // InsertList implements pricingsvc.Store.
 func (s *Store) InsertList(ctx context.Context, pl pricing.PriceList, prices []pricing.ListPrice, events []event.Event) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		if err := writeList(ctx, tx, pl, true); err != nil {
-			return err
+	return s.lists.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
+		if err := s.lists.InsertTx(ctx, tx, pl); err != nil {
+			return nil, err
 		}
-		if err := upsertPrices(ctx, tx, pl.ID, prices); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, pricing.Module, events...)
+		return events, upsertPrices(ctx, tx, pl.ID, prices)
 	})
-}
-
-func getList(ctx context.Context, q sqldb.Querier, plID, lock string) (pricing.PriceList, error) {
-	return sqldb.GetDoc[pricing.PriceList](ctx, q, notFound(), `SELECT doc FROM pricing_price_lists WHERE id = ?`+lock, plID)
 }
 
 // GetList implements pricingsvc.Store.
 func (s *Store) GetList(ctx context.Context, plID string) (pricing.PriceList, error) {
-	return getList(ctx, s.DB.Primary(), plID, "")
+	return s.lists.Get(ctx, plID)
 }
 
 // UpdateList implements pricingsvc.Store.
 func (s *Store) UpdateList(ctx context.Context, plID string, fn func(*pricing.PriceList) ([]event.Event, error)) (pricing.PriceList, error) {
-	var out pricing.PriceList
-	err := s.Tx(ctx, func(tx *sqldb.Tx) error {
-		pl, err := getList(ctx, tx, plID, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
-		events, err := fn(&pl)
-		if err != nil {
-			return err
-		}
-		if err := writeList(ctx, tx, pl, false); err != nil {
-			return err
-		}
-		out = pl
-		return outbox.Write(ctx, tx, pricing.Module, events...)
-	})
-	return out, err
+	return s.lists.Update(ctx, plID, func(_ *sqldb.Tx, pl *pricing.PriceList) ([]event.Event, error) { return fn(pl) })
 }
 
 // DeleteList implements pricingsvc.Store.
 func (s *Store) DeleteList(ctx context.Context, plID string, fn func(pricing.PriceList) ([]event.Event, error)) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		pl, err := getList(ctx, tx, plID, tx.ForUpdate())
-		if err != nil {
-			return err
-		}
+	return s.lists.Delete(ctx, plID, func(tx *sqldb.Tx, pl pricing.PriceList) ([]event.Event, error) {
 		events, err := fn(pl)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_list_prices WHERE list_id = ?`, plID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM pricing_price_lists WHERE id = ?`, plID); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, pricing.Module, events...)
+		_, err = tx.ExecContext(ctx, `DELETE FROM pricing_list_prices WHERE list_id = ?`, plID)
+		return events, err
 	})
 }
 
@@ -141,56 +107,34 @@ func (s *Store) ListLists(ctx context.Context, q pricing.ListPriceListsQuery) (p
 	if err != nil {
 		return pricing.Page[pricing.PriceList]{}, err
 	}
-	query := `SELECT id, doc FROM pricing_price_lists WHERE id > ?`
+	query := `SELECT doc FROM pricing_price_lists WHERE id > ?`
 	args := []any{after}
 	if q.Currency != "" {
 		query += ` AND currency = ?`
 		args = append(args, q.Currency)
 	}
-	query += ` ORDER BY id LIMIT ?`
-	args = append(args, q.Limit+1)
-	rows, err := s.DB.Primary().QueryContext(ctx, query, args...)
+	pls, next, err := s.lists.Page(ctx, s.DB.Primary(), q.Limit, query+` ORDER BY id LIMIT ?`, args...)
 	if err != nil {
 		return pricing.Page[pricing.PriceList]{}, err
 	}
-	defer rows.Close()
-	page := pricing.Page[pricing.PriceList]{Data: []pricing.PriceList{}}
-	for rows.Next() {
-		var rid, doc string
-		if err := rows.Scan(&rid, &doc); err != nil {
-			return page, err
-		}
-		if len(page.Data) == q.Limit {
-			page.NextCursor = id.Cursor(page.Data[q.Limit-1].ID)
-			break
-		}
-		var pl pricing.PriceList
-		if err := json.Unmarshal([]byte(doc), &pl); err != nil {
-			return page, err
-		}
-		page.Data = append(page.Data, pl)
-	}
-	return page, rows.Err()
+	return pricing.Page[pricing.PriceList]{Data: pls, NextCursor: next}, nil
 }
 
 // SetPrices implements pricingsvc.Store.
 func (s *Store) SetPrices(ctx context.Context, listID string, prices []pricing.ListPrice, fn func(*pricing.PriceList) ([]event.Event, error)) error {
-	return s.Tx(ctx, func(tx *sqldb.Tx) error {
-		pl, err := getList(ctx, tx, listID, tx.ForUpdate())
+	return s.lists.Tx(ctx, func(tx *sqldb.Tx) ([]event.Event, error) {
+		pl, err := s.lists.GetForUpdate(ctx, tx, listID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		events, err := fn(&pl)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := writeList(ctx, tx, pl, false); err != nil {
-			return err
+		if err := s.lists.UpdateTx(ctx, tx, pl); err != nil {
+			return nil, err
 		}
-		if err := upsertPrices(ctx, tx, listID, prices); err != nil {
-			return err
-		}
-		return outbox.Write(ctx, tx, pricing.Module, events...)
+		return events, upsertPrices(ctx, tx, listID, prices)
 	})
 }
 
