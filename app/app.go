@@ -175,6 +175,9 @@ func (h host) Limiter(name string, limit ratelimit.Limit) ratelimit.Limiter {
 // SharedCache implements module.Host.
 func (h host) SharedCache(name string) *cache.Redis { return h.a.sharedCache(name) }
 
+// RoutePattern implements module.Host.
+func (h host) RoutePattern(r *http.Request) string { return h.a.routePattern(r) }
+
 // Prepared implements module.Host.
 func (h host) Prepared(module string) (any, error) {
 	p := h.a.prepared[module]

@@ -20,12 +20,6 @@ func op(p Permission, id, method, path, summary, description string, status int)
 	})
 }
 
-// PermissionInfo describes a permission.
-type PermissionInfo struct {
-	Name        Permission `json:"name"`
-	Description string     `json:"description"`
-}
-
 type permissionsOut struct {
 	Body struct {
 		Data []PermissionInfo `json:"data"`

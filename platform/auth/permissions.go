@@ -170,6 +170,25 @@ var builtin = map[Role][]Permission{
 	Analyst: slices.Clone(businessReads),
 }
 
+// BuiltinRoles lists the built-in roles.
+func BuiltinRoles() []Role { return Roles() }
+
+// EveryRole lists the built-in roles besides owner and admin, for the
+// permissions every built-in role holds (the reads of the shop's data).
+func EveryRole() []Role { return []Role{CatalogManager, OrderManager, Support, Analyst} }
+
+// PermissionInfo declares a permission: what it allows and which built-in
+// roles hold it, for a module's definition (module.Module.Permissions).
+type PermissionInfo struct {
+	Name        Permission `json:"name"`
+	Description string     `json:"description"`
+	// Roles are the built-in roles besides owner and admin that hold it.
+	Roles []Role `json:"-"`
+	// OwnerOnly marks a permission held by the owner role alone, which
+	// cannot be granted to another role.
+	OwnerOnly bool `json:"-"`
+}
+
 // ValidRole reports whether r is a built-in role.
 func ValidRole(r Role) bool { _, ok := builtin[r]; return ok }
 

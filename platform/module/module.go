@@ -12,13 +12,16 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/event/outbox"
@@ -33,9 +36,21 @@ type Module struct {
 	// Deps are the modules this one calls; they start before it and stop
 	// after it.
 	Deps []string
+	// Always makes the module start in every process, whatever modules
+	// the process is told to run (the access module: every admin route
+	// depends on its guard).
+	Always bool
+	// Permissions declares the permissions the module's admin operations
+	// require (auth.Require), with the built-in roles that hold each.
+	Permissions []auth.PermissionInfo
 	// Migrations, when set, returns the module's embedded migrations, which
-	// `agora migrate` applies (Start applies them too).
+	// `agora migrate` applies to the module's database under its name
+	// (Start applies them too).
 	Migrations func() fs.FS
+	// Migrate, when set, replaces Migrations for a module that keeps its
+	// tables elsewhere than its own database and name: it applies the
+	// module's migrations on the databases h gives.
+	Migrate func(ctx context.Context, h Host) error
 	// Prepare, when set, does work of the module's own that needs no other
 	// module and nothing Start makes (reading its files into memory). It
 	// runs beside the start of the modules before this one; Start collects
@@ -72,6 +87,8 @@ type Settings struct {
 	DataDir string
 	// ReplicaURLs are PostgreSQL read replicas (reads may lag writes).
 	ReplicaURLs []string
+	// AdminKey is the owner's admin API key (AGORA_ADMIN_KEY), or "".
+	AdminKey string
 	// Stripe enables the "stripe" payment provider when SecretKey is set.
 	StripeSecretKey, StripeAPIURL, StripeWebhookSecret string
 }
@@ -90,7 +107,38 @@ type Host interface {
 	// Prepared waits for module's Prepare and returns its result (nil, nil
 	// when it has none).
 	Prepared(module string) (any, error)
+	// RoutePattern returns the pattern of the route that serves r ("/"
+	// when none does), as http.ServeMux.Handler reports it.
+	RoutePattern(r *http.Request) string
 }
+
+// Position is a place in the middleware chain every request to the
+// process's routes passes through, after the edge (addresses, limits,
+// metrics) and before the route. Positions run in their order: a
+// request meets Authenticate first.
+type Position int
+
+// The positions.
+const (
+	// Authenticate identifies admin callers and checks their permission,
+	// and resolves the publishable key of store requests (the access
+	// module's guard).
+	Authenticate Position = iota
+	// Audit records admin changes (the access module's audit log); it
+	// sees the caller and route Authenticate found.
+	Audit
+	// Idempotency replays the answers of repeated writes (the process's
+	// own); what runs before it sees every attempt, what runs after it
+	// only the first.
+	Idempotency
+	// Identify identifies the shopper of store requests (the customer
+	// module's sessions).
+	Identify
+	positions
+)
+
+// Middleware makes a handler that runs before next.
+type Middleware func(next http.Handler) http.Handler
 
 // Env is what a starting module finds: the process's shared parts and the
 // services of the modules started before it.
@@ -103,10 +151,60 @@ type Env struct {
 	Health   *obs.Health
 	Metrics  *obs.Metrics
 	Host     Host
+	// Modules are every module the binary knows, started here or not.
+	Modules []Module
+	// HostPermissions declares the permissions of the process's own admin
+	// operations (the edge's).
+	HostPermissions []auth.PermissionInfo
 
-	mu       sync.RWMutex
-	services map[string]any
+	mu          sync.RWMutex
+	services    map[string]any
+	middlewares [positions][]Middleware
 }
+
+// Permissions returns the permissions every module the binary knows
+// declares, and the process's own.
+func (e *Env) Permissions() []auth.PermissionInfo {
+	out := slices.Clone(e.HostPermissions)
+	for _, m := range e.Modules {
+		out = append(out, m.Permissions...)
+	}
+	return out
+}
+
+// Middleware adds mw at pos of the chain of the process's routes; at one
+// position, the first added runs first. The process calls mw once, after
+// every module started: the API then holds every route.
+func (e *Env) Middleware(pos Position, mw Middleware) {
+	if pos < 0 || pos >= positions {
+		panic(fmt.Sprintf("module: no middleware position %d", pos))
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.middlewares[pos] = append(e.middlewares[pos], mw)
+}
+
+// Middlewares returns the middlewares added at pos, first added first.
+func (e *Env) Middlewares(pos Position) []Middleware {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return slices.Clone(e.middlewares[pos])
+}
+
+// Chain returns h behind the middlewares of every position, in order.
+func (e *Env) Chain(h http.Handler) http.Handler {
+	for pos := positions - 1; pos >= 0; pos-- {
+		mws := e.Middlewares(pos)
+		for i := len(mws) - 1; i >= 0; i-- {
+			h = mws[i](h)
+		}
+	}
+	return h
+}
+
+// RoutePattern returns the pattern of the route that serves r ("/" when
+// none does).
+func (e *Env) RoutePattern(r *http.Request) string { return e.Host.RoutePattern(r) }
 
 // DB returns the database of module.
 func (e *Env) DB(ctx context.Context, module string) (*sqldb.DB, error) {
