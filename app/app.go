@@ -19,10 +19,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/agoracommerce/agora/customer"
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/agoracommerce/agora/access"
+	"github.com/agoracommerce/agora/access/accessmod"
 	"github.com/agoracommerce/agora/gateway"
-	"github.com/agoracommerce/agora/platform/audit"
-	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/cardguard"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
@@ -89,7 +90,7 @@ func DefaultConfig() Config {
 
 // settings are the parts of c that modules read.
 func (c Config) settings() module.Settings {
-	return module.Settings{DataDir: c.DataDir, ReplicaURLs: c.ReplicaURLs,
+	return module.Settings{DataDir: c.DataDir, ReplicaURLs: c.ReplicaURLs, AdminKey: c.AdminKey,
 		StripeSecretKey: c.StripeSecretKey, StripeAPIURL: c.StripeAPIURL, StripeWebhookSecret: c.StripeWebhookSecret}
 }
 
@@ -126,8 +127,8 @@ func (c Config) Validate() error {
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		problems = append(problems, "Redis URL must start with redis:// or rediss://")
 	}
-	if c.AdminKey != "" && len(c.AdminKey) < auth.MinOwnerKey {
-		problems = append(problems, fmt.Sprintf("AGORA_ADMIN_KEY must have at least %d characters", auth.MinOwnerKey))
+	if c.AdminKey != "" && len(c.AdminKey) < access.MinOwnerKey {
+		problems = append(problems, fmt.Sprintf("AGORA_ADMIN_KEY must have at least %d characters", access.MinOwnerKey))
 	}
 	if s := strings.ToLower(c.SQLiteSync); s != "full" && s != "normal" {
 		problems = append(problems, "sqlite sync must be full or normal")
@@ -208,11 +209,9 @@ type App struct {
 	// the shared caches, made on first use.
 	prepared map[string]*prepared
 	caches   *cache.Metrics
-	keys     *auth.Keys
 	gw       *gateway.Gateway
 	// channelOf, when set, replaces how CORS finds a request's channel.
 	channelOf func(*http.Request) string
-	audit     *audit.Log
 	idem      *idem.Store
 	spec      []byte
 	cancel    context.CancelFunc
@@ -266,6 +265,13 @@ func (a *App) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range mods {
+		if m.Migrate != nil {
+			if err := m.Migrate(ctx, host{a}); err != nil {
+				return err
+			}
+			a.log.Info("migrated", "module", m.Name)
+			continue
+		}
 		if m.Migrations == nil {
 			continue
 		}
@@ -281,28 +287,37 @@ func (a *App) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// migratePlatform applies the migrations of the process's own tables
+// (idempotency keys).
 func (a *App) migratePlatform(ctx context.Context) error {
 	db, err := a.db(ctx, "platform")
 	if err != nil {
 		return err
 	}
-	if err := db.Migrate(ctx, "platform_idem", idem.Migrations()); err != nil {
-		return err
-	}
-	if err := audit.New(db, a.now).Migrate(ctx); err != nil {
-		return err
-	}
-	return db.Migrate(ctx, "platform_auth", auth.Migrations())
+	return db.Migrate(ctx, "platform_idem", idem.Migrations())
 }
 
-// Keys opens the platform database and returns the admin key store.
-func (a *App) Keys(ctx context.Context) (*auth.Keys, func(), error) {
-	if err := a.migratePlatform(ctx); err != nil {
+// baseEnv returns the Env the modules start with, without the API, the
+// event bus, health checks and metrics (Start adds them).
+func (a *App) baseEnv() *Env {
+	return &module.Env{Settings: a.cfg.settings(), Log: a.log, Now: a.now, Host: host{a},
+		Modules: a.registry.All(), HostPermissions: gateway.Permissions}
+}
+
+// Access returns the access module's service: after Start, the running
+// one (release does nothing); before, one opened alone on its database,
+// with no server and no event bus (release closes the databases), for
+// the command line (`agora keys create`).
+func (a *App) Access(ctx context.Context) (svc access.Service, release func(), err error) {
+	if a.env != nil {
+		svc, err = module.Dep[access.Service](a.env, access.Module)
+		return svc, func() {}, err
+	}
+	if svc, err = accessmod.Open(ctx, a.baseEnv()); err != nil {
 		a.closeDBs()
 		return nil, nil, err
 	}
-	db, _ := a.db(ctx, "platform")
-	return auth.NewKeys(db, a.cfg.AdminKey, a.now), a.closeDBs, nil
+	return svc, a.closeDBs, nil
 }
 
 // Start opens storage and events, starts the selected modules in
@@ -351,11 +366,6 @@ func (a *App) Start(ctx context.Context) (err error) {
 		return err
 	}
 	pdb, _ := a.db(ctx, "platform")
-	a.keys = auth.NewKeys(pdb, a.cfg.AdminKey, a.now)
-	a.audit = audit.New(pdb, a.now)
-	if err := a.firstKey(ctx); err != nil {
-		return err
-	}
 	idcfg := idem.DefaultConfig()
 	idcfg.MaxBody = a.cfg.MaxBody
 	idcfg.Route = a.routePattern
@@ -375,9 +385,8 @@ func (a *App) Start(ctx context.Context) (err error) {
 		a.gw.ChannelOf = a.channelOf
 	}
 	a.gw.Publish = a.bus.Publish
-	a.env = &module.Env{Settings: a.cfg.settings(), Log: a.log, Now: a.now, API: api, Bus: a.bus, Health: health, Metrics: metrics, Host: host{a}}
-	auth.Register(api, a.keys)
-	audit.Register(api, a.audit)
+	a.env = a.baseEnv()
+	a.env.API, a.env.Bus, a.env.Health, a.env.Metrics = api, a.bus, health, metrics
 	a.gw.RegisterBlocks(api)
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -412,7 +421,13 @@ func (a *App) Start(ctx context.Context) (err error) {
 		a.housekeeping(runCtx)
 	}()
 
-	documentAccess(api.OpenAPI())
+	// The modules' middlewares are made now that every route is
+	// registered (the guard's table is built from them).
+	if len(a.env.Middlewares(module.Authenticate)) == 0 && servesAdmin(api.OpenAPI()) {
+		return fmt.Errorf("the API serves admin routes but no module guards them: the %s module must run in every process", access.Module)
+	}
+	a.env.Middleware(module.Idempotency, a.idem.Middleware)
+	routes := a.env.Chain(obs.Route(a.mux))
 	gateway.DocumentLimits(api.OpenAPI())
 	a.spec, err = httpx.SpecJSON(api)
 	if err != nil {
@@ -449,14 +464,9 @@ func (a *App) Start(ctx context.Context) (err error) {
 	})
 	a.mux.HandleFunc("/", httpx.NoRoute(a.mux))
 
-	h := obs.Route(a.mux)
-	h = auth.StoreMiddleware(customer.SessionPrefix, a.authenticateShopper, h)
-	h = a.idem.Middleware(h)
-	h = (&audit.Recorder{Log: a.audit}).Middleware(h)
-	// Every admin operation declares its permission (auth.Require).
-	h = (&auth.Guard{Keys: a.keys, Routes: auth.RoutesOf(api.OpenAPI()), Pattern: a.routePattern}).Middleware(h)
 	a.gw.ApplyBodyLimit(api.OpenAPI())
-	if h, err = a.gw.Limits(h, cardguard.Watched(api.OpenAPI()), a.routePattern); err != nil {
+	h, err := a.gw.Limits(routes, cardguard.Watched(api.OpenAPI()), a.routePattern)
+	if err != nil {
 		return err
 	}
 	h = metrics.Middleware(h)
@@ -471,49 +481,20 @@ func (a *App) routePattern(r *http.Request) string {
 	return pattern
 }
 
-// AdminKeyFile is where a first start without AGORA_ADMIN_KEY leaves the
-// owner key it made, readable only by the user that runs Agora.
-const AdminKeyFile = "admin-key"
-
-// firstKey gives a new installation an owner key: without AGORA_ADMIN_KEY
-// and with no key stored yet, it makes one and writes it to the data dir.
-func (a *App) firstKey(ctx context.Context) error {
-	if a.cfg.AdminKey != "" {
-		return nil
+// servesAdmin reports whether doc has an operation under /admin.
+func servesAdmin(doc *huma.OpenAPI) bool {
+	for path := range doc.Paths {
+		if path == "/admin" || strings.HasPrefix(path, "/admin/") {
+			return true
+		}
 	}
-	n, err := a.keys.Count(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
-	_, secret, err := a.keys.Create(ctx, auth.Owner, "first start")
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(a.cfg.DataDir, AdminKeyFile)
-	if err := os.MkdirAll(a.cfg.DataDir, 0o750); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
-		return fmt.Errorf("writing the first admin key: %w", err)
-	}
-	a.log.Info("created an owner admin key for this new installation", "file", path)
-	return nil
+	return false
 }
 
 // AdminKeyHint tells an operator where the owner key is.
-func (a *App) AdminKeyHint() string {
-	if a.cfg.AdminKey != "" {
-		return "the value of AGORA_ADMIN_KEY"
-	}
-	path := filepath.Join(a.cfg.DataDir, AdminKeyFile)
-	if _, err := os.Stat(path); err == nil {
-		return "in " + path
-	}
-	return "create one with `agora keys create --role owner`"
-}
+func (a *App) AdminKeyHint() string { return accessmod.AdminKeyHint(a.cfg.settings()) }
 
-// housekeeping runs periodic chores: purging old idempotency keys and
-// writing key last-use times.
+// housekeeping runs periodic chores: purging old idempotency keys.
 func (a *App) housekeeping(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -521,12 +502,8 @@ func (a *App) housekeeping(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			_ = a.keys.FlushLastUsed(context.WithoutCancel(ctx))
 			return
 		case <-t.C:
-		}
-		if err := a.keys.FlushLastUsed(ctx); err != nil {
-			a.log.Warn("writing key use times failed", "err", err)
 		}
 		if time.Since(purge) > time.Hour {
 			purge = time.Now()

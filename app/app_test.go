@@ -435,6 +435,15 @@ func TestRegistryOrder(t *testing.T) {
 	if _, err := r.Order([]string{"nope"}); err == nil {
 		t.Error("an unknown target was accepted")
 	}
+	// A module marked Always starts whatever the targets.
+	r, err = NewRegistry(module.Module{Name: "catalog", Start: noop}, module.Module{Name: "search", Deps: []string{"catalog"}, Start: noop},
+		module.Module{Name: "zeta", Always: true, Start: noop})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Order([]string{"catalog"}); err != nil || names(got) != "catalog,zeta" {
+		t.Errorf("Order(catalog) with an Always module = %s, %v", names(got), err)
+	}
 	if _, err := NewRegistry(module.Module{Name: "a", Deps: []string{"b"}, Start: noop}, module.Module{Name: "b", Deps: []string{"a"}, Start: noop}); err == nil {
 		t.Error("a dependency cycle was accepted")
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 
+	"github.com/agoracommerce/agora/access/accessmod"
 	"github.com/agoracommerce/agora/cart/cartmod"
 	"github.com/agoracommerce/agora/catalog/catalogmod"
 	"github.com/agoracommerce/agora/customer/customermod"
@@ -27,6 +28,7 @@ const apiDescription = "Agora is a headless commerce platform. `/store/...` serv
 // declared order of ARCHITECTURE.md §2.
 func Modules() *Registry {
 	r, err := NewRegistry(
+		accessmod.Module(),
 		catalogmod.Module(),
 		customermod.Module(),
 		pricingmod.Module(),

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/access/accessmod"
 	"github.com/agoracommerce/agora/platform/module"
 )
 
@@ -40,7 +41,7 @@ func TestPrepareRunsBesideEarlierStarts(t *testing.T) {
 			seen = v
 			return nil, err
 		}}
-	reg, err := NewRegistry(slow, later)
+	reg, err := NewRegistry(accessmod.Module(), slow, later)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestPrepareRunsBesideEarlierStarts(t *testing.T) {
 			_, err := env.Prepared("failing")
 			return nil, err
 		}}
-	reg, err = NewRegistry(failing)
+	reg, err = NewRegistry(accessmod.Module(), failing)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,15 @@ func NewRegistry(mods ...module.Module) (*Registry, error) {
 	return r, nil
 }
 
+// All returns every registered module, alphabetically.
+func (r *Registry) All() []module.Module {
+	out := make([]module.Module, 0, len(r.mods))
+	for _, n := range r.Names() {
+		out = append(out, r.mods[n])
+	}
+	return out
+}
+
 // Names lists the registered modules alphabetically.
 func (r *Registry) Names() []string {
 	out := make([]string, 0, len(r.mods))
@@ -49,7 +58,8 @@ func (r *Registry) Names() []string {
 
 // Order resolves targets ("all", or module names) into the modules to
 // start, each after its dependencies (which are included), ties broken by
-// name so the order is stable.
+// name so the order is stable. Modules marked Always are included
+// whatever the targets.
 func (r *Registry) Order(targets []string) ([]module.Module, error) {
 	want := map[string]bool{}
 	var add func(name string, path []string) error
@@ -88,6 +98,13 @@ func (r *Registry) Order(targets []string) ([]module.Module, error) {
 	}
 	if len(want) == 0 {
 		return nil, fmt.Errorf("app: no modules selected")
+	}
+	for _, n := range r.Names() {
+		if r.mods[n].Always {
+			if err := add(n, nil); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var out []module.Module
 	done := map[string]bool{}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/access/accessmod"
 	"github.com/agoracommerce/agora/catalog/catalogmod"
 	"github.com/agoracommerce/agora/pricing/pricingmod"
 	"github.com/agoracommerce/agora/search/searchmod"
@@ -53,7 +54,7 @@ func TestSearchFollowsPriceLists(t *testing.T) {
 	for name, mk := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			cfg := mk(t)
-			reg, err := NewRegistry(catalogmod.Module(), pricingmod.Module(), searchmod.Module())
+			reg, err := NewRegistry(accessmod.Module(), catalogmod.Module(), pricingmod.Module(), searchmod.Module())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/access/accessmod"
 	"github.com/agoracommerce/agora/catalog/catalogmod"
 	"github.com/agoracommerce/agora/inventory/inventorymod"
 	"github.com/agoracommerce/agora/search/searchmod"
@@ -22,7 +23,7 @@ func TestSearchFollowsInventory(t *testing.T) {
 	for name, mk := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			cfg := mk(t)
-			reg, err := NewRegistry(catalogmod.Module(), inventorymod.Module(), searchmod.Module())
+			reg, err := NewRegistry(accessmod.Module(), catalogmod.Module(), inventorymod.Module(), searchmod.Module())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/agoracommerce/agora/access/accessmod"
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogmod"
 	"github.com/agoracommerce/agora/search/searchmod"
@@ -20,7 +21,7 @@ import (
 
 func searchRegistry(t *testing.T) *Registry {
 	t.Helper()
-	r, err := NewRegistry(catalogmod.Module(), searchmod.Module())
+	r, err := NewRegistry(accessmod.Module(), catalogmod.Module(), searchmod.Module())
 	if err != nil {
 		t.Fatal(err)
 	}

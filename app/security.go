@@ -3,8 +3,10 @@ package app
 import (
 	"net/http"
 
+	"github.com/agoracommerce/agora/access"
 	"github.com/agoracommerce/agora/gateway"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/module"
 )
 
 // SecurityConfig is the abuse resistance and transport security of the
@@ -15,14 +17,19 @@ type SecurityConfig = gateway.Config
 func DefaultSecurityConfig() SecurityConfig { return gateway.DefaultConfig() }
 
 // publishableChannel is the sales channel of the request's publishable key
-// ("" without one, or for a key that is unknown or revoked: the auth guard
-// refuses those requests anyway). Lookups are cached by the key store.
+// ("" without one, or for a key that is unknown or revoked: the guard
+// refuses those requests anyway). The access module resolves it (and
+// caches its lookups).
 func (a *App) publishableChannel(r *http.Request) string {
 	tok := r.Header.Get(auth.PublishableKeyHeader)
-	if tok == "" || a.keys == nil {
+	if tok == "" || a.env == nil {
 		return ""
 	}
-	ch, err := a.keys.Channel(r.Context(), tok)
+	creds, ok, _ := module.Optional[auth.Credentials](a.env, access.Module)
+	if !ok {
+		return ""
+	}
+	ch, err := creds.Channel(r.Context(), tok)
 	if err != nil {
 		return ""
 	}

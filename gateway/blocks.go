@@ -39,7 +39,7 @@ func (g *Gateway) RegisterBlocks(api huma.API) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag,
 		Description: "Client addresses blocked by the card-testing guard of checkouts: look one up, lift its block."})
 	errors := []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusServiceUnavailable}
-	huma.Register(api, auth.Require(auth.SecurityRead, huma.Operation{
+	huma.Register(api, auth.Require(SecurityRead, huma.Operation{
 		OperationID: "getClientBlock", Method: http.MethodGet, Path: "/admin/security/blocks/{address}", Tags: []string{tag},
 		Summary:     "Read the card-testing block of a client address",
 		Description: "Says whether checkouts from the address are blocked after many declined payments, and for how long.",
@@ -51,7 +51,7 @@ func (g *Gateway) RegisterBlocks(api huma.API) {
 		}
 		return g.blockState(ctx, addr, client)
 	})
-	huma.Register(api, auth.Require(auth.SecurityWrite, huma.Operation{
+	huma.Register(api, auth.Require(SecurityWrite, huma.Operation{
 		OperationID: "deleteClientBlock", Method: http.MethodDelete, Path: "/admin/security/blocks/{address}", Tags: []string{tag},
 		Summary:     "Lift the card-testing block of a client address",
 		Description: "Lifts the block, if any, and forgets the address's declined payments so that it starts again with a clean count. Answers the state after (not blocked); recorded in the audit log.",

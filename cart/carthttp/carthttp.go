@@ -131,21 +131,21 @@ func Register(api huma.API, svc cart.Service) {
 		func(ctx context.Context, in *itemPath) (*cartOut, error) {
 			return out(svc.RemoveItem(ctx, cart.RemoveItemCommand{CartID: in.ID, ItemID: in.ItemID}))
 		})
-	huma.Register(api, admin(auth.CartsRead, "adminGetCart", http.MethodGet, "/admin/carts/{id}", "Read any cart",
+	huma.Register(api, admin(CartsRead, "adminGetCart", http.MethodGet, "/admin/carts/{id}", "Read any cart",
 		"Reads a cart with its lines and totals re-priced now.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*cartOut, error) { return out(svc.Get(ctx, in.ID)) })
-	huma.Register(api, admin(auth.CartsWrite, "setCartShippingMethod", http.MethodPost, "/admin/carts/{id}/shipping-method", "Set a cart's shipping method",
+	huma.Register(api, admin(CartsWrite, "setCartShippingMethod", http.MethodPost, "/admin/carts/{id}/shipping-method", "Set a cart's shipping method",
 		"Sets the shipping option and its tax-exclusive amount, in the cart's currency, as the shipping module quoted it; "+
 			"the caller (checkout or an integration) asks shipping, the cart does not. Emits cart.updated.", http.StatusOK),
 		func(ctx context.Context, in *shippingIn) (*cartOut, error) {
 			in.Body.CartID = in.ID
 			return out(svc.SetShippingMethod(ctx, in.Body))
 		})
-	huma.Register(api, admin(auth.CartsWrite, "completeCart", http.MethodPost, "/admin/carts/{id}/complete", "Complete a cart",
+	huma.Register(api, admin(CartsWrite, "completeCart", http.MethodPost, "/admin/carts/{id}/complete", "Complete a cart",
 		"Marks a cart completed (checkout does, once its order is placed); a completed cart refuses changes with 409 cart_completed. "+
 			"Idempotent. An empty cart is 409 cart_empty. Emits cart.completed.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*cartOut, error) { return out(svc.Complete(ctx, in.ID)) })
-	huma.Register(api, admin(auth.CartsWrite, "holdCart", http.MethodPost, "/admin/carts/{id}/hold", "Hold a cart for a checkout",
+	huma.Register(api, admin(CartsWrite, "holdCart", http.MethodPost, "/admin/carts/{id}/hold", "Hold a cart for a checkout",
 		"Sets the email and shipping address and holds the cart for the checkout, in one change (checkout does, when it quotes the cart): "+
 			"until the checkout completes or releases the cart, or until, every other change is 409 checkout_in_progress, so that the order has exactly the cart's lines. "+
 			"Repeated by the same checkout it holds again; another checkout's hold is 409 checkout_in_progress. Emits cart.updated.", http.StatusOK),
@@ -153,7 +153,7 @@ func Register(api huma.API, svc cart.Service) {
 			in.Body.CartID = in.ID
 			return out(svc.Hold(ctx, in.Body))
 		})
-	huma.Register(api, admin(auth.CartsWrite, "releaseCart", http.MethodPost, "/admin/carts/{id}/release", "Release a checkout's hold of a cart",
+	huma.Register(api, admin(CartsWrite, "releaseCart", http.MethodPost, "/admin/carts/{id}/release", "Release a checkout's hold of a cart",
 		"Ends the checkout's hold (checkout does when it gives up); idempotent, and nothing changes when the checkout does not hold the cart. Emits cart.updated.", http.StatusOK),
 		func(ctx context.Context, in *releaseIn) (*cartOut, error) {
 			in.Body.CartID = in.ID

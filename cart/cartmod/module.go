@@ -22,9 +22,10 @@ import (
 // routes, the outbox relay and the sweeper of expired carts.
 func Module() module.Module {
 	return module.Module{
-		Name:       cart.Module,
-		Deps:       []string{catalog.Module, customer.Module, pricing.Module, inventory.Module, tax.Module},
-		Migrations: cartsql.Migrations,
+		Name:        cart.Module,
+		Permissions: carthttp.Permissions,
+		Deps:        []string{catalog.Module, customer.Module, pricing.Module, inventory.Module, tax.Module},
+		Migrations:  cartsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			cat, err := module.Dep[catalog.Service](env, catalog.Module)
 			if err != nil {

@@ -195,7 +195,7 @@ func Register(api huma.API, svc catalog.Service) {
 	doc.Tags = append(doc.Tags,
 		&huma.Tag{Name: adminTag, Description: "Products, variants, categories and collections, for staff and integrations (secret API key)."},
 		&huma.Tag{Name: storeTag, Description: "The published catalog, for shoppers (no key needed)."})
-	huma.Register(api, admin(auth.ProductsWrite, "createProduct", http.MethodPost, "/admin/products", "Create a product", "Creates a product with its options and variants. The handle defaults to a slug of the title (suffixed when taken); a taken explicit handle is 409 handle_taken, a taken SKU 409 sku_taken. Emits product.created.", http.StatusCreated),
+	huma.Register(api, admin(ProductsWrite, "createProduct", http.MethodPost, "/admin/products", "Create a product", "Creates a product with its options and variants. The handle defaults to a slug of the title (suffixed when taken); a taken explicit handle is 409 handle_taken, a taken SKU 409 sku_taken. Emits product.created.", http.StatusCreated),
 		func(ctx context.Context, in *createProductIn) (*productOut, error) {
 			p, err := svc.CreateProduct(ctx, in.Body)
 			if err != nil {
@@ -203,7 +203,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.ProductsWrite, "importProducts", http.MethodPost, "/admin/products/import", "Create up to 1,000 products at once", "Creates many products in batches of one transaction each; an invalid product fails its batch, with its index in the field names. Emits product.created for each.", http.StatusCreated),
+	huma.Register(api, admin(ProductsWrite, "importProducts", http.MethodPost, "/admin/products/import", "Create up to 1,000 products at once", "Creates many products in batches of one transaction each; an invalid product fails its batch, with its index in the field names. Emits product.created for each.", http.StatusCreated),
 		func(ctx context.Context, in *importIn) (*importOut, error) {
 			res, err := svc.ImportProducts(ctx, catalog.ImportProductsCommand{Products: in.Body.Products})
 			if err != nil {
@@ -213,7 +213,7 @@ func Register(api huma.API, svc catalog.Service) {
 			out.Body.Created, out.Body.IDs = res.Created, res.IDs
 			return out, nil
 		})
-	huma.Register(api, admin(auth.ProductsRead, "listProducts", http.MethodGet, "/admin/products", "List products, newest first", "Lists products of every status (or soft-deleted ones with deleted=true), newest first, with cursor pagination.", http.StatusOK),
+	huma.Register(api, admin(ProductsRead, "listProducts", http.MethodGet, "/admin/products", "List products, newest first", "Lists products of every status (or soft-deleted ones with deleted=true), newest first, with cursor pagination.", http.StatusOK),
 		func(ctx context.Context, in *listProductsIn) (*productPageOut, error) {
 			page, err := svc.ListProducts(ctx, catalog.ListProductsQuery{
 				Status: catalog.Status(in.Status), Category: in.Category, Query: in.Q, SKU: in.SKU,
@@ -224,7 +224,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productPageOut{Body: page}, nil
 		})
-	huma.Register(api, admin(auth.ProductsRead, "getProduct", http.MethodGet, "/admin/products/{id}", "Read a product by id or handle", "Reads a product, including drafts and archived ones; soft-deleted products are 404.", http.StatusOK),
+	huma.Register(api, admin(ProductsRead, "getProduct", http.MethodGet, "/admin/products/{id}", "Read a product by id or handle", "Reads a product, including drafts and archived ones; soft-deleted products are 404.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*productOut, error) {
 			p, err := svc.GetProduct(ctx, in.ID)
 			if err != nil {
@@ -232,7 +232,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.ProductsWrite, "updateProduct", http.MethodPatch, "/admin/products/{id}", "Change a product", "Changes the fields that are present. Variants, when present, replace the list: a variant with an id updates it, one without is new, and those left out are removed. With version, a product changed since is 409 version_conflict. Emits product.updated.", http.StatusOK),
+	huma.Register(api, admin(ProductsWrite, "updateProduct", http.MethodPatch, "/admin/products/{id}", "Change a product", "Changes the fields that are present. Variants, when present, replace the list: a variant with an id updates it, one without is new, and those left out are removed. With version, a product changed since is 409 version_conflict. Emits product.updated.", http.StatusOK),
 		func(ctx context.Context, in *updateProductIn) (*productOut, error) {
 			in.Body.ID = in.ID
 			p, err := svc.UpdateProduct(ctx, in.Body)
@@ -241,12 +241,12 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &productOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.ProductsWrite, "deleteProduct", http.MethodDelete, "/admin/products/{id}", "Delete a product (soft)", "Soft-deletes a product: it leaves the store and the admin lists and frees its handle and SKUs. Emits product.deleted.", http.StatusNoContent),
+	huma.Register(api, admin(ProductsWrite, "deleteProduct", http.MethodDelete, "/admin/products/{id}", "Delete a product (soft)", "Soft-deletes a product: it leaves the store and the admin lists and frees its handle and SKUs. Emits product.deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteProduct(ctx, in.ID)
 		})
 
-	huma.Register(api, admin(auth.CategoriesWrite, "createCategory", http.MethodPost, "/admin/categories", "Create a category", "Creates a category under parent_id (or a root). Emits category.created.", http.StatusCreated),
+	huma.Register(api, admin(CategoriesWrite, "createCategory", http.MethodPost, "/admin/categories", "Create a category", "Creates a category under parent_id (or a root). Emits category.created.", http.StatusCreated),
 		func(ctx context.Context, in *createCategoryIn) (*categoryOut, error) {
 			c, err := svc.CreateCategory(ctx, in.Body)
 			if err != nil {
@@ -254,7 +254,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryOut{Body: c}, nil
 		})
-	huma.Register(api, admin(auth.CategoriesRead, "listCategories", http.MethodGet, "/admin/categories", "List categories", "Lists categories by id, optionally only the children of parent_id.", http.StatusOK),
+	huma.Register(api, admin(CategoriesRead, "listCategories", http.MethodGet, "/admin/categories", "List categories", "Lists categories by id, optionally only the children of parent_id.", http.StatusOK),
 		func(ctx context.Context, in *listCategoriesIn) (*categoryPageOut, error) {
 			page, err := svc.ListCategories(ctx, catalog.ListCategoriesQuery{ParentID: in.ParentID, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
@@ -262,7 +262,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryPageOut{Body: page}, nil
 		})
-	huma.Register(api, admin(auth.CategoriesRead, "getCategory", http.MethodGet, "/admin/categories/{id}", "Read a category by id or handle", "Reads a category by id or handle.", http.StatusOK),
+	huma.Register(api, admin(CategoriesRead, "getCategory", http.MethodGet, "/admin/categories/{id}", "Read a category by id or handle", "Reads a category by id or handle.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*categoryOut, error) {
 			c, err := svc.GetCategory(ctx, in.ID)
 			if err != nil {
@@ -270,7 +270,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryOut{Body: c}, nil
 		})
-	huma.Register(api, admin(auth.CategoriesWrite, "updateCategory", http.MethodPatch, "/admin/categories/{id}", "Change or move a category", "Changes or moves a category; moving it under itself or a descendant is 400. Emits category.updated.", http.StatusOK),
+	huma.Register(api, admin(CategoriesWrite, "updateCategory", http.MethodPatch, "/admin/categories/{id}", "Change or move a category", "Changes or moves a category; moving it under itself or a descendant is 400. Emits category.updated.", http.StatusOK),
 		func(ctx context.Context, in *updateCategoryIn) (*categoryOut, error) {
 			in.Body.ID = in.ID
 			c, err := svc.UpdateCategory(ctx, in.Body)
@@ -279,12 +279,12 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &categoryOut{Body: c}, nil
 		})
-	huma.Register(api, admin(auth.CategoriesWrite, "deleteCategory", http.MethodDelete, "/admin/categories/{id}", "Delete a category without sub-categories", "Deletes a category without sub-categories (else 409 category_has_children); its products lose it. Emits category.deleted.", http.StatusNoContent),
+	huma.Register(api, admin(CategoriesWrite, "deleteCategory", http.MethodDelete, "/admin/categories/{id}", "Delete a category without sub-categories", "Deletes a category without sub-categories (else 409 category_has_children); its products lose it. Emits category.deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteCategory(ctx, in.ID)
 		})
 
-	huma.Register(api, admin(auth.CollectionsWrite, "createCollection", http.MethodPost, "/admin/collections", "Create a collection", "Creates a collection; products join it through their collection_ids. Emits collection.created.", http.StatusCreated),
+	huma.Register(api, admin(CollectionsWrite, "createCollection", http.MethodPost, "/admin/collections", "Create a collection", "Creates a collection; products join it through their collection_ids. Emits collection.created.", http.StatusCreated),
 		func(ctx context.Context, in *createCollectionIn) (*collectionOut, error) {
 			c, err := svc.CreateCollection(ctx, in.Body)
 			if err != nil {
@@ -292,7 +292,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &collectionOut{Body: c}, nil
 		})
-	huma.Register(api, admin(auth.CollectionsRead, "listCollections", http.MethodGet, "/admin/collections", "List collections", "Lists collections by id.", http.StatusOK),
+	huma.Register(api, admin(CollectionsRead, "listCollections", http.MethodGet, "/admin/collections", "List collections", "Lists collections by id.", http.StatusOK),
 		func(ctx context.Context, in *listCollectionsIn) (*collectionPageOut, error) {
 			page, err := svc.ListCollections(ctx, catalog.ListCollectionsQuery{Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
@@ -300,7 +300,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &collectionPageOut{Body: page}, nil
 		})
-	huma.Register(api, admin(auth.CollectionsRead, "getCollection", http.MethodGet, "/admin/collections/{id}", "Read a collection by id or handle", "Reads a collection by id or handle.", http.StatusOK),
+	huma.Register(api, admin(CollectionsRead, "getCollection", http.MethodGet, "/admin/collections/{id}", "Read a collection by id or handle", "Reads a collection by id or handle.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*collectionOut, error) {
 			c, err := svc.GetCollection(ctx, in.ID)
 			if err != nil {
@@ -308,7 +308,7 @@ func Register(api huma.API, svc catalog.Service) {
 			}
 			return &collectionOut{Body: c}, nil
 		})
-	huma.Register(api, admin(auth.CollectionsWrite, "deleteCollection", http.MethodDelete, "/admin/collections/{id}", "Delete a collection", "Deletes a collection; its products lose it. Emits collection.deleted.", http.StatusNoContent),
+	huma.Register(api, admin(CollectionsWrite, "deleteCollection", http.MethodDelete, "/admin/collections/{id}", "Delete a collection", "Deletes a collection; its products lose it. Emits collection.deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteCollection(ctx, in.ID)
 		})

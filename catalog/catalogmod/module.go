@@ -22,8 +22,9 @@ import (
 // routes, the consumer of inventory's level changes and the outbox relay.
 func Module() module.Module {
 	return module.Module{
-		Name:       catalog.Module,
-		Migrations: catalogsql.Migrations,
+		Name:        catalog.Module,
+		Permissions: cataloghttp.Permissions,
+		Migrations:  catalogsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			st, _, rel, err := module.OpenStore(ctx, env, catalog.Module, catalogsql.New)
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/agoracommerce/agora/access"
 	"github.com/agoracommerce/agora/app"
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/cataloghttp"
@@ -191,19 +192,19 @@ func (k *KeysCreateCmd) Run(g *Globals) error {
 	if err != nil {
 		return err
 	}
-	keys, closeKeys, err := a.Keys(context.Background())
+	keys, closeKeys, err := a.Access(context.Background())
 	if err != nil {
 		return err
 	}
 	defer closeKeys()
-	_, secret, err := keys.Create(context.Background(), auth.Role(k.Role), k.Name)
+	key, err := keys.CreateKey(context.Background(), access.CreateKeyCommand{Role: auth.Role(k.Role), Name: k.Name})
 	if errs.Is(err, errs.Invalid) {
 		return fmt.Errorf("unknown role %q (built-in roles: owner, admin, catalog_manager, order_manager, support, analyst; custom roles: GET /admin/roles)", k.Role)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Println(secret)
+	fmt.Println(key.Secret)
 	return nil
 }
 

@@ -275,7 +275,7 @@ func Register(api huma.API, svc customer.Service) {
 			return nil, svc.ResetPassword(ctx, in.Body)
 		})
 
-	huma.Register(api, admin(auth.CustomersRead, "listCustomers", http.MethodGet, "/admin/customers", "List customers",
+	huma.Register(api, admin(CustomersRead, "listCustomers", http.MethodGet, "/admin/customers", "List customers",
 		"Lists customers by id, optionally the one with an email or those of a group, with cursor pagination.", http.StatusOK),
 		func(ctx context.Context, in *listIn) (*listOut, error) {
 			p, err := svc.List(ctx, customer.ListQuery{Email: in.Email, Group: in.Group, Limit: in.Limit, Cursor: in.Cursor})
@@ -284,38 +284,38 @@ func Register(api huma.API, svc customer.Service) {
 			}
 			return &listOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.CustomersRead, "getCustomer", http.MethodGet, "/admin/customers/{id}", "Read a customer", "Reads a customer account.", http.StatusOK),
+	huma.Register(api, admin(CustomersRead, "getCustomer", http.MethodGet, "/admin/customers/{id}", "Read a customer", "Reads a customer account.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*customerOut, error) {
 			return customerResult(svc.Get(ctx, in.ID))
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "updateCustomer", http.MethodPatch, "/admin/customers/{id}", "Change a customer",
+	huma.Register(api, admin(CustomersWrite, "updateCustomer", http.MethodPatch, "/admin/customers/{id}", "Change a customer",
 		"Changes the fields that are present. Emits customer.updated.", http.StatusOK),
 		func(ctx context.Context, in *adminUpdateIn) (*customerOut, error) {
 			in.Body.ID = in.ID
 			return customerResult(svc.Update(ctx, in.Body))
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "addCustomerAddress", http.MethodPost, "/admin/customers/{id}/addresses", "Add a customer's address",
+	huma.Register(api, admin(CustomersWrite, "addCustomerAddress", http.MethodPost, "/admin/customers/{id}/addresses", "Add a customer's address",
 		"Adds a saved address to the customer.", http.StatusCreated),
 		func(ctx context.Context, in *adminAddressIn) (*customerOut, error) {
 			return customerResult(svc.SaveAddress(ctx, customer.AddressCommand{CustomerID: in.ID, Address: in.Body.address()}))
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "replaceCustomerAddress", http.MethodPut, "/admin/customers/{id}/addresses/{address_id}", "Replace a customer's address",
+	huma.Register(api, admin(CustomersWrite, "replaceCustomerAddress", http.MethodPut, "/admin/customers/{id}/addresses/{address_id}", "Replace a customer's address",
 		"Replaces a saved address of the customer.", http.StatusOK),
 		func(ctx context.Context, in *adminAddressUpdateIn) (*customerOut, error) {
 			return customerResult(svc.SaveAddress(ctx, customer.AddressCommand{CustomerID: in.ID, AddressID: in.AddressID, Address: in.Body.address()}))
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "deleteCustomerAddress", http.MethodDelete, "/admin/customers/{id}/addresses/{address_id}", "Delete a customer's address",
+	huma.Register(api, admin(CustomersWrite, "deleteCustomerAddress", http.MethodDelete, "/admin/customers/{id}/addresses/{address_id}", "Delete a customer's address",
 		"Deletes a saved address of the customer; answers the account.", http.StatusOK),
 		func(ctx context.Context, in *adminAddressPath) (*customerOut, error) {
 			return customerResult(svc.DeleteAddress(ctx, customer.DeleteAddressCommand{CustomerID: in.ID, AddressID: in.AddressID}))
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "setCustomerGroups", http.MethodPut, "/admin/customers/{id}/groups", "Set a customer's groups",
+	huma.Register(api, admin(CustomersWrite, "setCustomerGroups", http.MethodPut, "/admin/customers/{id}/groups", "Set a customer's groups",
 		"Replaces the groups the customer belongs to; a group that does not exist is 400 unknown_group. Emits customer.updated.", http.StatusOK),
 		func(ctx context.Context, in *groupsIn) (*customerOut, error) {
 			in.Body.CustomerID = in.ID
 			return customerResult(svc.SetGroups(ctx, in.Body))
 		})
-	huma.Register(api, admin(auth.CustomersExport, "exportCustomer", http.MethodPost, "/admin/customers/{id}/export", "Export a customer's data",
+	huma.Register(api, admin(CustomersExport, "exportCustomer", http.MethodPost, "/admin/customers/{id}/export", "Export a customer's data",
 		"Everything the customer module holds about the customer (account, addresses, groups, sessions without their secrets), as JSON, for a data subject access request.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*exportOut, error) {
 			e, err := svc.Export(ctx, in.ID)
@@ -324,13 +324,13 @@ func Register(api huma.API, svc customer.Service) {
 			}
 			return &exportOut{Body: e}, nil
 		})
-	huma.Register(api, admin(auth.CustomersErase, "eraseCustomer", http.MethodPost, "/admin/customers/{id}/erase", "Erase a customer's personal data",
+	huma.Register(api, admin(CustomersErase, "eraseCustomer", http.MethodPost, "/admin/customers/{id}/erase", "Erase a customer's personal data",
 		"Anonymizes the account (email, names, phone, addresses, groups), ends every session and frees the email; orders are kept for accounting with their personal data anonymized by the order module on customer.erased. Erasing twice is harmless.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*customerOut, error) {
 			return customerResult(svc.Erase(ctx, in.ID))
 		})
 
-	huma.Register(api, admin(auth.CustomersRead, "listCustomerGroups", http.MethodGet, "/admin/customer-groups", "List customer groups", "Lists the customer groups by code.", http.StatusOK),
+	huma.Register(api, admin(CustomersRead, "listCustomerGroups", http.MethodGet, "/admin/customer-groups", "List customer groups", "Lists the customer groups by code.", http.StatusOK),
 		func(ctx context.Context, _ *struct{}) (*groupsOut, error) {
 			gs, err := svc.ListGroups(ctx)
 			if err != nil {
@@ -340,7 +340,7 @@ func Register(api huma.API, svc customer.Service) {
 			out.Body.Data = gs
 			return out, nil
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "createCustomerGroup", http.MethodPost, "/admin/customer-groups", "Create a customer group",
+	huma.Register(api, admin(CustomersWrite, "createCustomerGroup", http.MethodPost, "/admin/customer-groups", "Create a customer group",
 		"Creates a customer group; a taken code is 409 group_exists.", http.StatusCreated),
 		func(ctx context.Context, in *groupIn) (*groupOut, error) {
 			g, err := svc.CreateGroup(ctx, in.Body)
@@ -349,7 +349,7 @@ func Register(api huma.API, svc customer.Service) {
 			}
 			return &groupOut{Body: g}, nil
 		})
-	huma.Register(api, admin(auth.CustomersWrite, "deleteCustomerGroup", http.MethodDelete, "/admin/customer-groups/{code}", "Delete a customer group",
+	huma.Register(api, admin(CustomersWrite, "deleteCustomerGroup", http.MethodDelete, "/admin/customer-groups/{code}", "Delete a customer group",
 		"Deletes a group no customer belongs to (else 409 group_in_use).", http.StatusNoContent),
 		func(ctx context.Context, in *groupPath) (*struct{}, error) { return nil, svc.DeleteGroup(ctx, in.Code) })
 }

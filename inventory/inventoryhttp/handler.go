@@ -115,7 +115,7 @@ func Register(api huma.API, svc inventory.Service) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag,
 		Description: "Stock locations, stock levels per SKU and location, reservations, the stock ledger and its reconciliation, for staff and integrations (secret API key)."})
 
-	huma.Register(api, admin(auth.InventoryRead, "listInventoryLocations", http.MethodGet, "/admin/inventory/locations", "List stock locations",
+	huma.Register(api, admin(InventoryRead, "listInventoryLocations", http.MethodGet, "/admin/inventory/locations", "List stock locations",
 		"Lists the stock locations in allocation order (priority, then the default location). A default location always exists.", http.StatusOK),
 		func(ctx context.Context, _ *struct{}) (*locationsOut, error) {
 			locs, err := svc.ListLocations(ctx)
@@ -129,7 +129,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return out, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "createInventoryLocation", http.MethodPost, "/admin/inventory/locations", "Create a stock location",
+	huma.Register(api, admin(InventoryWrite, "createInventoryLocation", http.MethodPost, "/admin/inventory/locations", "Create a stock location",
 		"Creates a stock location; reservations are allocated to locations by priority (lower first).", http.StatusCreated),
 		func(ctx context.Context, in *createLocationIn) (*locationOut, error) {
 			l, err := svc.CreateLocation(ctx, in.Body)
@@ -138,7 +138,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &locationOut{Body: l}, nil
 		})
-	huma.Register(api, admin(auth.InventoryRead, "reconcileInventory", http.MethodGet, "/admin/inventory/reconcile", "Reconcile every level with the ledger",
+	huma.Register(api, admin(InventoryRead, "reconcileInventory", http.MethodGet, "/admin/inventory/reconcile", "Reconcile every level with the ledger",
 		"Recomputes every stock level from the append-only ledger and reports the levels that differ, and any level that breaks the invariant (reserved above on_hand for a tracked SKU without backorder, or reserved units that active reservations do not account for). ok is true when there is nothing to report.", http.StatusOK),
 		func(ctx context.Context, _ *struct{}) (*reconcileOut, error) {
 			rep, err := svc.Reconcile(ctx)
@@ -147,7 +147,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &reconcileOut{Body: rep}, nil
 		})
-	huma.Register(api, admin(auth.InventoryRead, "getInventory", http.MethodGet, "/admin/inventory/{sku}", "Read a SKU's stock",
+	huma.Register(api, admin(InventoryRead, "getInventory", http.MethodGet, "/admin/inventory/{sku}", "Read a SKU's stock",
 		"Reads a SKU's settings, its levels per location and their totals. available is on_hand − reserved. An unknown SKU is 404.", http.StatusOK),
 		func(ctx context.Context, in *skuPath) (*stockOut, error) {
 			st, err := svc.GetStock(ctx, in.SKU)
@@ -156,7 +156,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &stockOut{Body: st}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "setInventoryLevel", http.MethodPut, "/admin/inventory/{sku}", "Set a SKU's on-hand units at a location",
+	huma.Register(api, admin(InventoryWrite, "setInventoryLevel", http.MethodPut, "/admin/inventory/{sku}", "Set a SKU's on-hand units at a location",
 		"Sets on_hand at the location (the default one when location_id is absent), creating the SKU's item (tracked, no backorder) and level if needed, and writes the difference to the ledger. Below the reserved units of a tracked SKU is 409 below_reserved. Emits inventory.level_changed.", http.StatusOK),
 		func(ctx context.Context, in *setLevelIn) (*levelOut, error) {
 			l, err := svc.SetLevel(ctx, inventory.SetLevelCommand{SKU: in.SKU, LocationID: in.Body.LocationID, OnHand: in.Body.OnHand, Reason: in.Body.Reason, Reference: in.Body.Reference})
@@ -165,7 +165,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &levelOut{Body: l}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "updateInventoryItem", http.MethodPatch, "/admin/inventory/{sku}", "Change a SKU's inventory settings",
+	huma.Register(api, admin(InventoryWrite, "updateInventoryItem", http.MethodPatch, "/admin/inventory/{sku}", "Change a SKU's inventory settings",
 		"Sets whether the SKU's stock is tracked and whether it may be backordered, creating its item if needed (tracked, no backorder by default).", http.StatusOK),
 		func(ctx context.Context, in *itemIn) (*itemOut, error) {
 			it, err := svc.UpdateItem(ctx, inventory.UpdateItemCommand{SKU: in.SKU, TrackInventory: in.Body.TrackInventory, AllowBackorder: in.Body.AllowBackorder})
@@ -174,7 +174,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &itemOut{Body: it}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "adjustInventory", http.MethodPost, "/admin/inventory/{sku}/adjustments", "Add or remove on-hand units",
+	huma.Register(api, admin(InventoryWrite, "adjustInventory", http.MethodPost, "/admin/inventory/{sku}/adjustments", "Add or remove on-hand units",
 		"Adds delta (negative to remove) to on_hand at the location, with a reason for the ledger. The SKU must exist (404). Below zero is 409 negative_on_hand; below the reserved units of a tracked SKU 409 below_reserved.", http.StatusOK),
 		func(ctx context.Context, in *adjustIn) (*levelOut, error) {
 			l, err := svc.Adjust(ctx, inventory.AdjustCommand{SKU: in.SKU, LocationID: in.Body.LocationID, Delta: in.Body.Delta, Reason: in.Body.Reason, Reference: in.Body.Reference})
@@ -183,7 +183,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &levelOut{Body: l}, nil
 		})
-	huma.Register(api, admin(auth.InventoryRead, "listInventoryLedger", http.MethodGet, "/admin/inventory/ledger/{sku}", "List a SKU's stock ledger",
+	huma.Register(api, admin(InventoryRead, "listInventoryLedger", http.MethodGet, "/admin/inventory/ledger/{sku}", "List a SKU's stock ledger",
 		"Lists the SKU's ledger rows, oldest first, with cursor pagination: every change of each level with its deltas, reason and reference.", http.StatusOK),
 		func(ctx context.Context, in *ledgerIn) (*ledgerOut, error) {
 			page, err := svc.Ledger(ctx, inventory.LedgerQuery{SKU: in.SKU, Limit: in.Limit, Cursor: in.Cursor})
@@ -192,7 +192,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &ledgerOut{Body: page}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "createInventoryReservation", http.MethodPost, "/admin/inventory/reservations", "Reserve stock",
+	huma.Register(api, admin(InventoryWrite, "createInventoryReservation", http.MethodPost, "/admin/inventory/reservations", "Reserve stock",
 		"Reserves every line or nothing: when a line cannot be held the answer is 409 out_of_stock and its errors name the lines. A reference makes retries safe: a reservation with the same reference is returned again (409 reference_conflict when its lines differ). Unknown SKUs are 404. Emits inventory.reserved.", http.StatusCreated),
 		func(ctx context.Context, in *reserveIn) (*reservationOut, error) {
 			r, err := svc.Reserve(ctx, in.Body)
@@ -201,7 +201,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &reservationOut{Body: r}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "expireInventoryReservations", http.MethodPost, "/admin/inventory/reservations/expire", "Expire due reservations now",
+	huma.Register(api, admin(InventoryWrite, "expireInventoryReservations", http.MethodPost, "/admin/inventory/reservations/expire", "Expire due reservations now",
 		"Expires the active reservations past their expiry, as the background sweeper does. Emits inventory.expired for each.", http.StatusOK),
 		func(ctx context.Context, in *expireIn) (*expireOut, error) {
 			var cmd inventory.ExpireCommand
@@ -214,7 +214,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &expireOut{Body: res}, nil
 		})
-	huma.Register(api, admin(auth.InventoryRead, "getInventoryReservation", http.MethodGet, "/admin/inventory/reservations/{id}", "Read a reservation",
+	huma.Register(api, admin(InventoryRead, "getInventoryReservation", http.MethodGet, "/admin/inventory/reservations/{id}", "Read a reservation",
 		"Reads a reservation with its lines, allocations and state.", http.StatusOK),
 		func(ctx context.Context, in *resPath) (*reservationOut, error) {
 			r, err := svc.GetReservation(ctx, in.ID)
@@ -223,7 +223,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &reservationOut{Body: r}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "commitInventoryReservation", http.MethodPost, "/admin/inventory/reservations/{id}/commit", "Commit a reservation",
+	huma.Register(api, admin(InventoryWrite, "commitInventoryReservation", http.MethodPost, "/admin/inventory/reservations/{id}/commit", "Commit a reservation",
 		"Turns an active reservation into sold units (on_hand and reserved decrease, committed increases). Committing again returns it unchanged; a released or expired one is 409 reservation_released or reservation_expired. Emits inventory.committed.", http.StatusOK),
 		func(ctx context.Context, in *commitIn) (*reservationOut, error) {
 			cmd := inventory.CommitCommand{ReservationID: in.ID}
@@ -236,7 +236,7 @@ func Register(api huma.API, svc inventory.Service) {
 			}
 			return &reservationOut{Body: r}, nil
 		})
-	huma.Register(api, admin(auth.InventoryWrite, "releaseInventoryReservation", http.MethodPost, "/admin/inventory/reservations/{id}/release", "Release a reservation",
+	huma.Register(api, admin(InventoryWrite, "releaseInventoryReservation", http.MethodPost, "/admin/inventory/reservations/{id}/release", "Release a reservation",
 		"Gives an active reservation's units back. Releasing a released or expired reservation returns it unchanged; a committed one is 409 reservation_committed. Emits inventory.released.", http.StatusOK),
 		func(ctx context.Context, in *resPath) (*reservationOut, error) {
 			r, err := svc.Release(ctx, inventory.ReleaseCommand{ReservationID: in.ID})

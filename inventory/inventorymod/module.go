@@ -18,8 +18,9 @@ import (
 // admin routes, the outbox relay and the sweeper of expired reservations.
 func Module() module.Module {
 	return module.Module{
-		Name:       inventory.Module,
-		Migrations: inventorysql.Migrations,
+		Name:        inventory.Module,
+		Permissions: inventoryhttp.Permissions,
+		Migrations:  inventorysql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			st, _, rel, err := module.OpenStore(ctx, env, inventory.Module, inventorysql.New)
 			if err != nil {

@@ -141,7 +141,7 @@ func Register(api huma.API, svc order.Service) {
 			}
 			return out(svc.GetForBuyer(ctx, order.BuyerQuery{ID: in.ID, AccessToken: token}))
 		})
-	huma.Register(api, admin(auth.OrdersRead, "listOrders", http.MethodGet, "/admin/orders", "List orders",
+	huma.Register(api, admin(OrdersRead, "listOrders", http.MethodGet, "/admin/orders", "List orders",
 		"Lists orders newest first, optionally of one status, with cursor pagination.", http.StatusOK),
 		func(ctx context.Context, in *listIn) (*listOut, error) {
 			p, err := svc.List(ctx, order.ListQuery{Status: order.Status(in.Status), CustomerID: in.CustomerID, Limit: in.Limit, Cursor: in.Cursor})
@@ -166,17 +166,17 @@ func Register(api huma.API, svc order.Service) {
 			}
 			return &listOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.OrdersRead, "getOrder", http.MethodGet, "/admin/orders/{id}", "Read an order",
+	huma.Register(api, admin(OrdersRead, "getOrder", http.MethodGet, "/admin/orders/{id}", "Read an order",
 		"Reads any order with its lines, totals, payment and refunds.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*orderOut, error) { return out(svc.Get(ctx, in.ID)) })
-	huma.Register(api, admin(auth.OrdersWrite, "captureOrder", http.MethodPost, "/admin/orders/{id}/capture", "Capture an order's payment",
+	huma.Register(api, admin(OrdersWrite, "captureOrder", http.MethodPost, "/admin/orders/{id}/capture", "Capture an order's payment",
 		"Captures the authorized payment in full: authorized → paid. A paid order is returned unchanged; another status is 409 order_state; "+
 			"an order being canceled is 409 cancel_in_progress, one with a capture or refund running 409 payment_in_progress. "+
 			"A provider that does not answer is 503 payment_incomplete: the capture is finished by recovery or by repeating the request. Emits order.paid.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*orderOut, error) {
 			return out(svc.Capture(ctx, order.CaptureCommand{OrderID: in.ID}))
 		})
-	huma.Register(api, admin(auth.OrdersWrite, "cancelOrder", http.MethodPost, "/admin/orders/{id}/cancel", "Cancel an order",
+	huma.Register(api, admin(OrdersWrite, "cancelOrder", http.MethodPost, "/admin/orders/{id}/cancel", "Cancel an order",
 		"Cancels an authorized or paid order: the cancel is recorded first (cancellation.step payment), the payment is voided (or refunded in what remains when captured), "+
 			"the order becomes canceled, then the sold units go back on hand (cancellation.step done). A step that fails is 503 (provider_unavailable or cancel_incomplete): "+
 			"the cancel is kept and finished by recovery, or by repeating the request. A payment that cannot be voided or refunded gives the cancel up (409, the order is unchanged). "+
@@ -186,7 +186,7 @@ func Register(api huma.API, svc order.Service) {
 		func(ctx context.Context, in *idPath) (*orderOut, error) {
 			return out(svc.Cancel(ctx, order.CancelCommand{OrderID: in.ID}))
 		})
-	huma.Register(api, admin(auth.OrdersRefund, "refundOrder", http.MethodPost, "/admin/orders/{id}/refunds", "Refund an order",
+	huma.Register(api, admin(OrdersRefund, "refundOrder", http.MethodPost, "/admin/orders/{id}/refunds", "Refund an order",
 		"Refunds an amount (minor units of the order's currency) of a paid order; a partial refund keeps it paid, the rest makes it refunded. "+
 			"More than what remains is 409 refund_exceeds. The Idempotency-Key is required (400 without it): a retry with the key refunds once, the key reused for another amount is 409 idempotency_conflict. "+
 			"A capture or refund of the order still running is 409 payment_in_progress. Emits order.refunded.", http.StatusOK),
@@ -194,7 +194,7 @@ func Register(api huma.API, svc order.Service) {
 			in.Body.OrderID, in.Body.Key = in.ID, in.Key
 			return out(svc.Refund(ctx, in.Body))
 		})
-	huma.Register(api, admin(auth.OrdersWrite, "fulfillOrder", http.MethodPost, "/admin/orders/{id}/fulfillments", "Fulfill an order",
+	huma.Register(api, admin(OrdersWrite, "fulfillOrder", http.MethodPost, "/admin/orders/{id}/fulfillments", "Fulfill an order",
 		"Records a fulfillment (a shipment) of units of a paid order's lines, with an optional tracking number and carrier; with no items, every unit not yet fulfilled. "+
 			"The order becomes partially_fulfilled or fulfilled. A line that is not the order's is 400 validation_failed; more units than a line has left is "+
 			"409 fulfillment_exceeds (nothing is written); an order that is not paid or partially fulfilled is 409 order_state. Concurrent requests never fulfill a line "+
@@ -207,7 +207,7 @@ func Register(api huma.API, svc order.Service) {
 			cmd.OrderID, cmd.Key = in.ID, in.Key
 			return out(svc.Fulfill(ctx, cmd))
 		})
-	huma.Register(api, admin(auth.OrdersWrite, "recoverCheckouts", http.MethodPost, "/admin/orders/checkouts/recover", "Recover unfinished checkouts",
+	huma.Register(api, admin(OrdersWrite, "recoverCheckouts", http.MethodPost, "/admin/orders/checkouts/recover", "Recover unfinished checkouts",
 		"Completes or compensates the checkouts that are still running, and finishes the cancels that have steps left, unchanged for older_than_seconds, "+
 			"as the module does at start and periodically.", http.StatusOK),
 		func(ctx context.Context, in *recoverIn) (*recoverOut, error) {

@@ -28,9 +28,10 @@ import (
 // pass runs periodically.
 func Module() module.Module {
 	return module.Module{
-		Name:       order.Module,
-		Deps:       []string{cart.Module, inventory.Module, payment.Module},
-		Migrations: ordersql.Migrations,
+		Name:        order.Module,
+		Permissions: orderhttp.Permissions,
+		Deps:        []string{cart.Module, inventory.Module, payment.Module},
+		Migrations:  ordersql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			crt, err := module.Dep[cart.Service](env, cart.Module)
 			if err != nil {

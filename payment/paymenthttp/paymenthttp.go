@@ -72,34 +72,34 @@ func out(p payment.Payment, err error) (*paymentOut, error) {
 func Register(api huma.API, svc payment.Service) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags,
 		&huma.Tag{Name: tag, Description: "Payments authorized with a provider: reading, authorizing, capturing, voiding and refunding them (secret API key)."})
-	huma.Register(api, admin(auth.PaymentsRead, "checkPaymentMethod", http.MethodPost, "/admin/payments/check-method", "Check a payment method",
+	huma.Register(api, admin(PaymentsRead, "checkPaymentMethod", http.MethodPost, "/admin/payments/check-method", "Check a payment method",
 		"Answers 204 when the provider exists and can accept the token, else 400 unknown_provider or invalid_token. Calls no provider network.", http.StatusNoContent),
 		func(ctx context.Context, in *checkIn) (*struct{}, error) {
 			return nil, svc.CheckMethod(ctx, in.Body)
 		})
-	huma.Register(api, admin(auth.PaymentsWrite, "authorizePayment", http.MethodPost, "/admin/payments", "Authorize a payment",
+	huma.Register(api, admin(PaymentsWrite, "authorizePayment", http.MethodPost, "/admin/payments", "Authorize a payment",
 		"Authorizes an amount with a provider, idempotent by key. A decline is 402 payment_declined, a provider outage 503 provider_unavailable "+
 			"(retry with the same key). Emits payment.authorized.", http.StatusCreated),
 		func(ctx context.Context, in *authorizeIn) (*paymentOut, error) {
 			return out(svc.Authorize(ctx, in.Body))
 		})
-	huma.Register(api, admin(auth.PaymentsRead, "getPayment", http.MethodGet, "/admin/payments/{id}", "Read a payment",
+	huma.Register(api, admin(PaymentsRead, "getPayment", http.MethodGet, "/admin/payments/{id}", "Read a payment",
 		"Reads a payment with its amounts and refunds.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*paymentOut, error) { return out(svc.Get(ctx, in.ID)) })
-	huma.Register(api, admin(auth.PaymentsRead, "getPaymentByKey", http.MethodGet, "/admin/payments/by-key/{key}", "Find a payment by its key",
+	huma.Register(api, admin(PaymentsRead, "getPaymentByKey", http.MethodGet, "/admin/payments/by-key/{key}", "Find a payment by its key",
 		"Reads the payment an authorization with this idempotency key made; 404 when there is none.", http.StatusOK),
 		func(ctx context.Context, in *keyPath) (*paymentOut, error) { return out(svc.GetByKey(ctx, in.Key)) })
-	huma.Register(api, admin(auth.PaymentsWrite, "capturePayment", http.MethodPost, "/admin/payments/{id}/capture", "Capture a payment",
+	huma.Register(api, admin(PaymentsWrite, "capturePayment", http.MethodPost, "/admin/payments/{id}/capture", "Capture a payment",
 		"Captures an authorized payment in full; capturing a captured payment returns it unchanged. Emits payment.captured.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*paymentOut, error) {
 			return out(svc.Capture(ctx, payment.CaptureCommand{PaymentID: in.ID}))
 		})
-	huma.Register(api, admin(auth.PaymentsWrite, "voidPayment", http.MethodPost, "/admin/payments/{id}/void", "Void a payment",
+	huma.Register(api, admin(PaymentsWrite, "voidPayment", http.MethodPost, "/admin/payments/{id}/void", "Void a payment",
 		"Voids an authorization; voiding a voided payment returns it unchanged, a captured one is 409 payment_state. Emits payment.voided.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*paymentOut, error) {
 			return out(svc.Void(ctx, payment.VoidCommand{PaymentID: in.ID}))
 		})
-	huma.Register(api, admin(auth.PaymentsRefund, "refundPayment", http.MethodPost, "/admin/payments/{id}/refunds", "Refund a payment",
+	huma.Register(api, admin(PaymentsRefund, "refundPayment", http.MethodPost, "/admin/payments/{id}/refunds", "Refund a payment",
 		"Refunds part or all of a captured payment, idempotent by key; more than what remains is 409 refund_exceeds. Emits payment.refunded.", http.StatusOK),
 		func(ctx context.Context, in *refundIn) (*paymentOut, error) {
 			in.Body.PaymentID = in.ID

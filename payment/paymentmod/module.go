@@ -18,8 +18,9 @@ import (
 // configured), the admin and webhook routes and the outbox relay.
 func Module() module.Module {
 	return module.Module{
-		Name:       payment.Module,
-		Migrations: paymentsql.Migrations,
+		Name:        payment.Module,
+		Permissions: paymenthttp.Permissions,
+		Migrations:  paymentsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			st, _, rel, err := module.OpenStore(ctx, env, payment.Module, paymentsql.New)
 			if err != nil {

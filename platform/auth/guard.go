@@ -11,7 +11,9 @@ import (
 
 // Guard is the middleware of /admin/... and /store/... requests.
 type Guard struct {
-	Keys *Keys
+	// Credentials authenticates admin callers and resolves publishable
+	// keys.
+	Credentials Credentials
 	// Routes declares the permission of every admin operation.
 	Routes Routes
 	// Pattern returns the route pattern the server would serve r under
@@ -60,6 +62,8 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 	})
 }
 
+var errUnauthorized = errs.E(errs.Unauthorized, "unauthorized", "a valid admin API key is required")
+
 func bearer(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
@@ -82,7 +86,7 @@ func (g *Guard) admin(next http.Handler, w http.ResponseWriter, r *http.Request)
 		httpx.WriteProblem(w, r, errUnauthorized)
 		return
 	}
-	p, err := g.Keys.Authenticate(r.Context(), secret)
+	p, err := g.Credentials.Authenticate(r.Context(), secret)
 	if err != nil {
 		if errs.Is(err, errs.Unauthorized) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="agora-admin", error="invalid_token"`)
@@ -117,7 +121,7 @@ func (g *Guard) store(next http.Handler, w http.ResponseWriter, r *http.Request)
 		next.ServeHTTP(w, r)
 		return
 	}
-	ch, err := g.Keys.Channel(r.Context(), strings.TrimSpace(token))
+	ch, err := g.Credentials.Channel(r.Context(), strings.TrimSpace(token))
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return

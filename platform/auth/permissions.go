@@ -10,52 +10,10 @@ import (
 
 // Permission names one action on one kind of admin resource,
 // "<resource>:<action>" ("products:write", "orders:refund"). Every admin
-// operation needs exactly one (see Routes); a role is a set of them.
+// operation needs exactly one (see Routes); a role is a set of them. A
+// ":read" permission never changes anything, even when its operation is a
+// POST (a price quote, a tax preview).
 type Permission string
-
-// The permissions. A ":read" permission never changes anything, even when
-// its operation is a POST (a price quote, a tax preview).
-const (
-	ProductsRead         Permission = "products:read"
-	ProductsWrite        Permission = "products:write"
-	CategoriesRead       Permission = "categories:read"
-	CategoriesWrite      Permission = "categories:write"
-	CollectionsRead      Permission = "collections:read"
-	CollectionsWrite     Permission = "collections:write"
-	InventoryRead        Permission = "inventory:read"
-	InventoryWrite       Permission = "inventory:write"
-	PricingRead          Permission = "pricing:read"
-	PricingWrite         Permission = "pricing:write"
-	TaxRead              Permission = "tax:read"
-	TaxWrite             Permission = "tax:write"
-	ShippingRead         Permission = "shipping:read"
-	ShippingWrite        Permission = "shipping:write"
-	CartsRead            Permission = "carts:read"
-	CartsWrite           Permission = "carts:write"
-	PaymentsRead         Permission = "payments:read"
-	PaymentsWrite        Permission = "payments:write"
-	PaymentsRefund       Permission = "payments:refund"
-	OrdersRead           Permission = "orders:read"
-	OrdersWrite          Permission = "orders:write"
-	OrdersRefund         Permission = "orders:refund"
-	CustomersRead        Permission = "customers:read"
-	CustomersWrite       Permission = "customers:write"
-	CustomersExport      Permission = "customers:export"
-	CustomersErase       Permission = "customers:erase"
-	SearchRead           Permission = "search:read"
-	SearchWrite          Permission = "search:write"
-	RolesRead            Permission = "roles:read"
-	RolesWrite           Permission = "roles:write"
-	APIKeysRead          Permission = "api_keys:read"
-	APIKeysWrite         Permission = "api_keys:write"
-	PublishableKeysRead  Permission = "publishable_keys:read"
-	PublishableKeysWrite Permission = "publishable_keys:write"
-	StaffRead            Permission = "staff:read"
-	StaffWrite           Permission = "staff:write"
-	SecurityRead         Permission = "security:read"
-	SecurityWrite        Permission = "security:write"
-	AuditRead            Permission = "audit:read"
-)
 
 // Two route declarations are not permissions a role can hold: Public
 // routes need no credential (the staff login), Authenticated ones any valid
@@ -65,73 +23,9 @@ const (
 	Authenticated Permission = "authenticated"
 )
 
-// descriptions says what each permission allows; its keys are every
-// permission there is.
-var descriptions = map[Permission]string{
-	ProductsRead:         "read products",
-	ProductsWrite:        "create, change, import and delete products",
-	CategoriesRead:       "read categories",
-	CategoriesWrite:      "create, change and delete categories",
-	CollectionsRead:      "read collections",
-	CollectionsWrite:     "create and delete collections",
-	InventoryRead:        "read stock, locations, the ledger and reservations",
-	InventoryWrite:       "set and adjust stock, create locations, reserve, commit and release stock",
-	PricingRead:          "read price lists and prices, quote prices",
-	PricingWrite:         "create, change and delete price lists and their prices",
-	TaxRead:              "read tax regions and classes, preview tax calculations",
-	TaxWrite:             "create, change and delete tax regions and classes",
-	ShippingRead:         "read shipping zones and options",
-	ShippingWrite:        "create, change and delete shipping zones and options",
-	CartsRead:            "read any cart",
-	CartsWrite:           "set a cart's shipping method, complete a cart",
-	PaymentsRead:         "read payments, check payment methods",
-	PaymentsWrite:        "authorize, capture and void payments",
-	PaymentsRefund:       "refund payments",
-	OrdersRead:           "read orders",
-	OrdersWrite:          "capture and cancel orders, recover checkouts",
-	OrdersRefund:         "refund orders",
-	CustomersRead:        "read customers",
-	CustomersWrite:       "change customers, their addresses and groups; manage customer groups",
-	CustomersExport:      "export a customer's personal data (recorded in the audit log)",
-	CustomersErase:       "erase a customer's personal data",
-	SearchRead:           "read search settings, rules and rebuild progress",
-	SearchWrite:          "change search settings and rules, rebuild the index",
-	RolesRead:            "read roles",
-	RolesWrite:           "create, change and delete custom roles",
-	APIKeysRead:          "list admin API keys (never their secrets)",
-	APIKeysWrite:         "create and revoke admin API keys",
-	PublishableKeysRead:  "list publishable keys",
-	PublishableKeysWrite: "create and revoke publishable keys",
-	StaffRead:            "read staff accounts",
-	StaffWrite:           "create, change and delete staff accounts",
-	SecurityRead:         "read the card-testing blocks of client addresses",
-	SecurityWrite:        "lift the card-testing block of a client address",
-	AuditRead:            "read the audit log (owner only)",
-}
-
-// Permissions lists every permission, sorted.
-func Permissions() []Permission {
-	out := make([]Permission, 0, len(descriptions))
-	for p := range descriptions {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// Describe says what p allows, or "" for an unknown permission.
-func Describe(p Permission) string { return descriptions[p] }
-
-// Known reports whether p is a permission.
-func Known(p Permission) bool { _, ok := descriptions[p]; return ok }
-
 // ReadOnly reports whether p only reads (its action is "read"): operations
 // that need it change nothing and are not written to the audit log.
 func ReadOnly(p Permission) bool { return strings.HasSuffix(string(p), ":read") }
-
-// OwnerOnly reports whether p is held by the owner role alone and cannot
-// be granted to another role.
-func OwnerOnly(p Permission) bool { return p == AuditRead }
 
 // Role names a set of permissions: a built-in role or a custom one.
 type Role string
@@ -146,58 +40,29 @@ const (
 	Analyst        Role = "analyst"
 )
 
-// Roles lists the built-in roles.
-func Roles() []Role { return []Role{Owner, Admin, CatalogManager, OrderManager, Support, Analyst} }
-
-// businessReads are the read permissions of the shop's data, which every
-// built-in role holds (security data — roles, keys, staff, the audit log —
-// is not among them).
-var businessReads = []Permission{
-	ProductsRead, CategoriesRead, CollectionsRead, InventoryRead, PricingRead, TaxRead, ShippingRead,
-	CartsRead, PaymentsRead, OrdersRead, CustomersRead, SearchRead,
+// BuiltinRoles lists the built-in roles. Owner holds every permission;
+// admin every one but those declared owner-only; the others what the
+// declarations of the permissions give them (PermissionInfo.Roles).
+func BuiltinRoles() []Role {
+	return []Role{Owner, Admin, CatalogManager, OrderManager, Support, Analyst}
 }
-
-// builtin are the permission sets of the built-in roles.
-var builtin = map[Role][]Permission{
-	Owner: Permissions(),
-	Admin: slices.DeleteFunc(Permissions(), OwnerOnly),
-	CatalogManager: append(slices.Clone(businessReads),
-		ProductsWrite, CategoriesWrite, CollectionsWrite, InventoryWrite, PricingWrite, SearchWrite),
-	OrderManager: append(slices.Clone(businessReads),
-		OrdersWrite, OrdersRefund, PaymentsWrite, PaymentsRefund, CartsWrite, InventoryWrite),
-	Support: append(slices.Clone(businessReads),
-		OrdersWrite, CartsWrite, CustomersWrite, CustomersExport, SecurityRead, SecurityWrite),
-	Analyst: slices.Clone(businessReads),
-}
-
-// BuiltinRoles lists the built-in roles.
-func BuiltinRoles() []Role { return Roles() }
 
 // EveryRole lists the built-in roles besides owner and admin, for the
 // permissions every built-in role holds (the reads of the shop's data).
 func EveryRole() []Role { return []Role{CatalogManager, OrderManager, Support, Analyst} }
 
 // PermissionInfo declares a permission: what it allows and which built-in
-// roles hold it, for a module's definition (module.Module.Permissions).
+// roles hold it. Every module declares the permissions of its operations
+// in its definition (module.Module.Permissions); the access module builds
+// the built-in roles and the set of known permissions from them.
 type PermissionInfo struct {
-	Name        Permission `json:"name"`
-	Description string     `json:"description"`
+	Name        Permission
+	Description string
 	// Roles are the built-in roles besides owner and admin that hold it.
-	Roles []Role `json:"-"`
+	Roles []Role
 	// OwnerOnly marks a permission held by the owner role alone, which
 	// cannot be granted to another role.
-	OwnerOnly bool `json:"-"`
-}
-
-// ValidRole reports whether r is a built-in role.
-func ValidRole(r Role) bool { _, ok := builtin[r]; return ok }
-
-// BuiltinPermissions returns the permissions of a built-in role, sorted
-// (nil for any other role).
-func BuiltinPermissions(r Role) []Permission {
-	ps := slices.Clone(builtin[r])
-	slices.Sort(ps)
-	return ps
+	OwnerOnly bool
 }
 
 // Set is a set of permissions.

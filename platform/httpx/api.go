@@ -42,18 +42,25 @@ func NewAPI(mux *http.ServeMux, title, version, description string) huma.API {
 // modulePath is the import path every module's contract lives under.
 const modulePath = "github.com/agoracommerce/agora/"
 
+// unprefixed are the modules whose schemas keep the names they had before
+// the module existed: the access module's types were platform/auth's and
+// platform/audit's ("APIKey", "Entry", "PageStaff"), and clients generated
+// from the document know them by those names.
+var unprefixed = map[string]bool{"access": true}
+
 // SchemaName names the schema of a Go type in the one namespace all modules
 // share: a type of a module's contract package carries the module's name
 // ("catalog.Option" → "CatalogOption", "shipping.Option" →
 // "ShippingOption"), so that modules never collide; other types keep huma's
-// default name ("money.Money" → "Money").
+// default name ("money.Money" → "Money"), and so do the types of the
+// modules in unprefixed.
 func SchemaName(t reflect.Type, hint string) string {
 	name := huma.DefaultSchemaNamer(t, hint)
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	module, ok := strings.CutPrefix(t.PkgPath(), modulePath)
-	if !ok || module == "" || strings.Contains(module, "/") || module == "platform" {
+	if !ok || module == "" || strings.Contains(module, "/") || module == "platform" || unprefixed[module] {
 		return name
 	}
 	prefix := strings.ToUpper(module[:1]) + module[1:]

@@ -16,6 +16,13 @@ import (
 
 const secret = "a-deployment-secret-of-forty-characters!"
 
+// Permissions of the order module, as its routes declare them.
+const (
+	ordersRead   auth.Permission = "orders:read"
+	ordersWrite  auth.Permission = "orders:write"
+	ordersRefund auth.Permission = "orders:refund"
+)
+
 func keys(t *testing.T, secret string, now func() time.Time) *svcauth.Keys {
 	t.Helper()
 	k, err := svcauth.NewKeys(secret, now)
@@ -61,7 +68,7 @@ func TestCallCarriesTheCaller(t *testing.T) {
 	client := &http.Client{Transport: &svcauth.Transport{Keys: k, From: "order", To: "inventory"}}
 
 	ctx := auth.WithPrincipal(context.Background(), auth.Principal{KeyID: "key_1", Role: auth.Support,
-		Permissions: auth.NewSet(auth.OrdersRead, auth.OrdersWrite)})
+		Permissions: auth.NewSet(ordersRead, ordersWrite)})
 	ctx = auth.WithShopper(ctx, auth.Shopper{CustomerID: "cus_1", SessionID: "ses_1", Token: "secret-session-token", Groups: []string{"vip"}})
 	ctx = httpx.WithSalesChannel(ctx, "wholesale")
 	deadline := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)
@@ -78,7 +85,7 @@ func TestCallCarriesTheCaller(t *testing.T) {
 		t.Fatalf("status %d, %v", res.StatusCode, err)
 	}
 	if s.Principal == nil || s.Principal.KeyID != "key_1" || s.Principal.Role != auth.Support ||
-		!s.Principal.Can(auth.OrdersWrite) || s.Principal.Can(auth.OrdersRefund) {
+		!s.Principal.Can(ordersWrite) || s.Principal.Can(ordersRefund) {
 		t.Errorf("principal %+v: want key_1, support, orders:read and orders:write only", s.Principal)
 	}
 	if s.Shopper == nil || s.Shopper.CustomerID != "cus_1" || s.Shopper.SessionID != "ses_1" || len(s.Shopper.Groups) != 1 {

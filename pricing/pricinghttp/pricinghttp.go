@@ -74,7 +74,7 @@ type quoteOut struct{ Body pricing.Quote }
 // Register adds pricing's admin operations to api.
 func Register(api huma.API, svc pricing.Service) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag, Description: "Price lists (sales, channel and customer-group prices) and price quotes."})
-	huma.Register(api, op(auth.PricingWrite, "createPriceList", http.MethodPost, "/admin/price-lists", "Create a price list",
+	huma.Register(api, op(PricingWrite, "createPriceList", http.MethodPost, "/admin/price-lists", "Create a price list",
 		"Creates a price list in one currency, optionally limited to a sales channel, a customer group and a validity window, with its first prices. Emits pricing.price_list_created.", http.StatusCreated),
 		func(ctx context.Context, in *createIn) (*listOut, error) {
 			pl, err := svc.CreatePriceList(ctx, in.Body)
@@ -83,7 +83,7 @@ func Register(api huma.API, svc pricing.Service) {
 			}
 			return &listOut{Body: pl}, nil
 		})
-	huma.Register(api, op(auth.PricingRead, "listPriceLists", http.MethodGet, "/admin/price-lists", "List price lists", "Lists price lists by id, optionally of one currency.", http.StatusOK),
+	huma.Register(api, op(PricingRead, "listPriceLists", http.MethodGet, "/admin/price-lists", "List price lists", "Lists price lists by id, optionally of one currency.", http.StatusOK),
 		func(ctx context.Context, in *listsIn) (*listsOut, error) {
 			page, err := svc.ListPriceLists(ctx, pricing.ListPriceListsQuery{Currency: in.Currency, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
@@ -91,7 +91,7 @@ func Register(api huma.API, svc pricing.Service) {
 			}
 			return &listsOut{Body: page}, nil
 		})
-	huma.Register(api, op(auth.PricingRead, "getPriceList", http.MethodGet, "/admin/price-lists/{id}", "Read a price list", "Reads a price list without its prices (see its prices).", http.StatusOK),
+	huma.Register(api, op(PricingRead, "getPriceList", http.MethodGet, "/admin/price-lists/{id}", "Read a price list", "Reads a price list without its prices (see its prices).", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*listOut, error) {
 			pl, err := svc.GetPriceList(ctx, in.ID)
 			if err != nil {
@@ -99,7 +99,7 @@ func Register(api huma.API, svc pricing.Service) {
 			}
 			return &listOut{Body: pl}, nil
 		})
-	huma.Register(api, op(auth.PricingWrite, "updatePriceList", http.MethodPatch, "/admin/price-lists/{id}", "Change a price list",
+	huma.Register(api, op(PricingWrite, "updatePriceList", http.MethodPatch, "/admin/price-lists/{id}", "Change a price list",
 		"Changes the fields that are present; the currency cannot change. Emits pricing.price_list_updated.", http.StatusOK),
 		func(ctx context.Context, in *updateIn) (*listOut, error) {
 			in.Body.ID = in.ID
@@ -109,17 +109,17 @@ func Register(api huma.API, svc pricing.Service) {
 			}
 			return &listOut{Body: pl}, nil
 		})
-	huma.Register(api, op(auth.PricingWrite, "deletePriceList", http.MethodDelete, "/admin/price-lists/{id}", "Delete a price list", "Deletes a price list and its prices. Emits pricing.price_list_deleted.", http.StatusNoContent),
+	huma.Register(api, op(PricingWrite, "deletePriceList", http.MethodDelete, "/admin/price-lists/{id}", "Delete a price list", "Deletes a price list and its prices. Emits pricing.price_list_deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeletePriceList(ctx, in.ID)
 		})
-	huma.Register(api, op(auth.PricingWrite, "setPrices", http.MethodPut, "/admin/price-lists/{id}/prices", "Set prices of a price list",
+	huma.Register(api, op(PricingWrite, "setPrices", http.MethodPut, "/admin/price-lists/{id}/prices", "Set prices of a price list",
 		"Upserts the given variant prices of the list; an amount of -1 removes a variant's price. Emits pricing.prices_set.", http.StatusNoContent),
 		func(ctx context.Context, in *setPricesIn) (*struct{}, error) {
 			in.Body.ListID = in.ID
 			return nil, svc.SetPrices(ctx, in.Body)
 		})
-	huma.Register(api, op(auth.PricingRead, "listPrices", http.MethodGet, "/admin/price-lists/{id}/prices", "List prices of a price list", "Lists the variant prices of a list by variant id.", http.StatusOK),
+	huma.Register(api, op(PricingRead, "listPrices", http.MethodGet, "/admin/price-lists/{id}/prices", "List prices of a price list", "Lists the variant prices of a list by variant id.", http.StatusOK),
 		func(ctx context.Context, in *pricesIn) (*pricesOut, error) {
 			page, err := svc.ListPrices(ctx, pricing.ListPricesQuery{ListID: in.ID, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
@@ -127,7 +127,7 @@ func Register(api huma.API, svc pricing.Service) {
 			}
 			return &pricesOut{Body: page}, nil
 		})
-	huma.Register(api, op(auth.PricingRead, "quotePrices", http.MethodPost, "/admin/pricing/quote", "Quote prices",
+	huma.Register(api, op(PricingRead, "quotePrices", http.MethodPost, "/admin/pricing/quote", "Quote prices",
 		"Prices lines for a buyer (currency, channel, customer group, moment) as the cart will: the lowest applicable price-list price, else the catalog price. Reads only.", http.StatusOK),
 		func(ctx context.Context, in *quoteIn) (*quoteOut, error) {
 			q, err := svc.Quote(ctx, in.Body)

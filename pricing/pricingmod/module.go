@@ -19,8 +19,9 @@ import (
 // the catalog's list prices, the admin routes and the outbox relay.
 func Module() module.Module {
 	return module.Module{
-		Name:       pricing.Module,
-		Migrations: pricingsql.Migrations,
+		Name:        pricing.Module,
+		Permissions: pricinghttp.Permissions,
+		Migrations:  pricingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			st, _, rel, err := module.OpenStore(ctx, env, pricing.Module, pricingsql.New)
 			if err != nil {

@@ -271,7 +271,7 @@ func Register(api huma.API, svc search.Service) {
 		return &suggestOut{CacheControl: httpx.StoreCacheControl, Body: res}, nil
 	})
 
-	huma.Register(api, admin(auth.SearchRead, "getSearchSettings", http.MethodGet, "/admin/search/settings/{locale}", "Read the search settings of a locale", "Reads the synonyms and stop words of a locale (empty lists when none were set).", http.StatusOK),
+	huma.Register(api, admin(SearchRead, "getSearchSettings", http.MethodGet, "/admin/search/settings/{locale}", "Read the search settings of a locale", "Reads the synonyms and stop words of a locale (empty lists when none were set).", http.StatusOK),
 		func(ctx context.Context, in *localeIn) (*settingsOut, error) {
 			st, err := svc.GetSettings(ctx, in.Locale)
 			if err != nil {
@@ -279,7 +279,7 @@ func Register(api huma.API, svc search.Service) {
 			}
 			return &settingsOut{Body: st}, nil
 		})
-	huma.Register(api, admin(auth.SearchWrite, "putSearchSettings", http.MethodPut, "/admin/search/settings/{locale}", "Replace the search settings of a locale", "Replaces the synonyms and stop words of a locale; queries use them at once.", http.StatusOK),
+	huma.Register(api, admin(SearchWrite, "putSearchSettings", http.MethodPut, "/admin/search/settings/{locale}", "Replace the search settings of a locale", "Replaces the synonyms and stop words of a locale; queries use them at once.", http.StatusOK),
 		func(ctx context.Context, in *putSettingsIn) (*settingsOut, error) {
 			in.Body.Locale = in.Locale
 			st, err := svc.PutSettings(ctx, in.Body)
@@ -288,7 +288,7 @@ func Register(api huma.API, svc search.Service) {
 			}
 			return &settingsOut{Body: st}, nil
 		})
-	huma.Register(api, admin(auth.SearchRead, "listSearchRules", http.MethodGet, "/admin/search/rules", "List merchandising rules", "Lists every merchandising rule (pins and boosts per query).", http.StatusOK),
+	huma.Register(api, admin(SearchRead, "listSearchRules", http.MethodGet, "/admin/search/rules", "List merchandising rules", "Lists every merchandising rule (pins and boosts per query).", http.StatusOK),
 		func(ctx context.Context, in *struct{}) (*rulesOut, error) {
 			rules, err := svc.ListRules(ctx)
 			if err != nil {
@@ -298,7 +298,7 @@ func Register(api huma.API, svc search.Service) {
 			out.Body.Data = rules
 			return out, nil
 		})
-	huma.Register(api, admin(auth.SearchWrite, "putSearchRule", http.MethodPut, "/admin/search/rules", "Create or replace the rule of a query", "Creates the merchandising rule of a query, or replaces the one it has (queries are compared without case, accents or punctuation). Pinned products come first in their order; boosted ones rank above the other matches.", http.StatusOK),
+	huma.Register(api, admin(SearchWrite, "putSearchRule", http.MethodPut, "/admin/search/rules", "Create or replace the rule of a query", "Creates the merchandising rule of a query, or replaces the one it has (queries are compared without case, accents or punctuation). Pinned products come first in their order; boosted ones rank above the other matches.", http.StatusOK),
 		func(ctx context.Context, in *putRuleIn) (*ruleOut, error) {
 			r, err := svc.PutRule(ctx, in.Body)
 			if err != nil {
@@ -306,11 +306,11 @@ func Register(api huma.API, svc search.Service) {
 			}
 			return &ruleOut{Body: r}, nil
 		})
-	huma.Register(api, admin(auth.SearchWrite, "deleteSearchRule", http.MethodDelete, "/admin/search/rules/{id}", "Delete a merchandising rule", "Deletes a merchandising rule.", http.StatusNoContent),
+	huma.Register(api, admin(SearchWrite, "deleteSearchRule", http.MethodDelete, "/admin/search/rules/{id}", "Delete a merchandising rule", "Deletes a merchandising rule.", http.StatusNoContent),
 		func(ctx context.Context, in *ruleIDPath) (*struct{}, error) {
 			return nil, svc.DeleteRule(ctx, in.ID)
 		})
-	huma.Register(api, admin(auth.SearchWrite, "startSearchReindex", http.MethodPost, "/admin/search/reindex", "Rebuild the search index", "Starts rebuilding the search index from the catalog in the background; the current index keeps serving until the new one replaces it. A rebuild already running is 409 reindex_running.", http.StatusAccepted),
+	huma.Register(api, admin(SearchWrite, "startSearchReindex", http.MethodPost, "/admin/search/reindex", "Rebuild the search index", "Starts rebuilding the search index from the catalog in the background; the current index keeps serving until the new one replaces it. A rebuild already running is 409 reindex_running.", http.StatusAccepted),
 		func(ctx context.Context, in *struct{}) (*reindexOut, error) {
 			st, err := svc.Reindex(ctx)
 			if err != nil {
@@ -318,7 +318,7 @@ func Register(api huma.API, svc search.Service) {
 			}
 			return &reindexOut{Body: st}, nil
 		})
-	huma.Register(api, admin(auth.SearchRead, "getSearchReindex", http.MethodGet, "/admin/search/reindex", "Progress of the index rebuild", "Says whether a rebuild runs, how many products it has read, and how many the index holds.", http.StatusOK),
+	huma.Register(api, admin(SearchRead, "getSearchReindex", http.MethodGet, "/admin/search/reindex", "Progress of the index rebuild", "Says whether a rebuild runs, how many products it has read, and how many the index holds.", http.StatusOK),
 		func(ctx context.Context, in *struct{}) (*reindexOut, error) {
 			st, err := svc.ReindexStatus(ctx)
 			if err != nil {

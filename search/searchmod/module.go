@@ -31,8 +31,9 @@ import (
 // stays in stock at its catalog price.
 func Module() module.Module {
 	return module.Module{
-		Name: search.Module,
-		Deps: []string{catalog.Module},
+		Name:        search.Module,
+		Permissions: searchhttp.Permissions,
+		Deps:        []string{catalog.Module},
 		// The index's snapshot (about 0.6 s at 100,000 products) is read
 		// while the modules before search start.
 		Prepare: func(cfg module.Settings) (any, error) {

@@ -86,7 +86,7 @@ func Register(api huma.API, svc shipping.Service) {
 		&huma.Tag{Name: adminTag, Description: "Shipping zones and their options with flat, weight-based and free-over-threshold rates, for staff and integrations (secret API key)."},
 		&huma.Tag{Name: storeTag, Description: "The shipping options a shopper can choose, with their prices (no key needed)."})
 
-	huma.Register(api, admin(auth.ShippingWrite, "createShippingZone", http.MethodPost, "/admin/shipping/zones", "Create a shipping zone",
+	huma.Register(api, admin(ShippingWrite, "createShippingZone", http.MethodPost, "/admin/shipping/zones", "Create a shipping zone",
 		"Creates a named set of countries (ISO 3166-1 alpha-2). Emits shipping.zone_created.", http.StatusCreated),
 		func(ctx context.Context, in *createZoneIn) (*zoneOut, error) {
 			z, err := svc.CreateZone(ctx, in.Body)
@@ -95,7 +95,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &zoneOut{Body: z}, nil
 		})
-	huma.Register(api, admin(auth.ShippingRead, "listShippingZones", http.MethodGet, "/admin/shipping/zones", "List shipping zones",
+	huma.Register(api, admin(ShippingRead, "listShippingZones", http.MethodGet, "/admin/shipping/zones", "List shipping zones",
 		"Lists shipping zones by id, optionally those containing a country, with cursor pagination.", http.StatusOK),
 		func(ctx context.Context, in *listZonesIn) (*zonePageOut, error) {
 			p, err := svc.ListZones(ctx, shipping.ListZonesQuery{Country: in.Country, Limit: in.Limit, Cursor: in.Cursor})
@@ -104,7 +104,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &zonePageOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.ShippingRead, "getShippingZone", http.MethodGet, "/admin/shipping/zones/{id}", "Read a shipping zone",
+	huma.Register(api, admin(ShippingRead, "getShippingZone", http.MethodGet, "/admin/shipping/zones/{id}", "Read a shipping zone",
 		"Reads a shipping zone.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*zoneOut, error) {
 			z, err := svc.GetZone(ctx, in.ID)
@@ -113,7 +113,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &zoneOut{Body: z}, nil
 		})
-	huma.Register(api, admin(auth.ShippingWrite, "updateShippingZone", http.MethodPatch, "/admin/shipping/zones/{id}", "Change a shipping zone",
+	huma.Register(api, admin(ShippingWrite, "updateShippingZone", http.MethodPatch, "/admin/shipping/zones/{id}", "Change a shipping zone",
 		"Changes the fields that are present; countries replaces the list. With version, a zone changed since is 409 version_conflict. Emits shipping.zone_updated.", http.StatusOK),
 		func(ctx context.Context, in *updateZoneIn) (*zoneOut, error) {
 			in.Body.ID = in.ID
@@ -123,13 +123,13 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &zoneOut{Body: z}, nil
 		})
-	huma.Register(api, admin(auth.ShippingWrite, "deleteShippingZone", http.MethodDelete, "/admin/shipping/zones/{id}", "Delete a shipping zone and its options",
+	huma.Register(api, admin(ShippingWrite, "deleteShippingZone", http.MethodDelete, "/admin/shipping/zones/{id}", "Delete a shipping zone and its options",
 		"Deletes a shipping zone and every option in it. Emits shipping.option_deleted for each option, then shipping.zone_deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteZone(ctx, in.ID)
 		})
 
-	huma.Register(api, admin(auth.ShippingWrite, "createShippingOption", http.MethodPost, "/admin/shipping/options", "Create a shipping option",
+	huma.Register(api, admin(ShippingWrite, "createShippingOption", http.MethodPost, "/admin/shipping/options", "Create a shipping option",
 		"Creates an option in a zone with a rate in one currency: flat (amount), weight (brackets of up_to_grams and amount; not offered above the last) or free_over (amount below threshold, free at or above). An unknown zone is 404. Emits shipping.option_created.", http.StatusCreated),
 		func(ctx context.Context, in *createOptionIn) (*optionOut, error) {
 			o, err := svc.CreateOption(ctx, in.Body)
@@ -138,7 +138,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &optionOut{Body: o}, nil
 		})
-	huma.Register(api, admin(auth.ShippingRead, "listShippingOptions", http.MethodGet, "/admin/shipping/options", "List shipping options",
+	huma.Register(api, admin(ShippingRead, "listShippingOptions", http.MethodGet, "/admin/shipping/options", "List shipping options",
 		"Lists shipping options by id, optionally of one zone, with cursor pagination; disabled ones included.", http.StatusOK),
 		func(ctx context.Context, in *listOptionsIn) (*optionPageOut, error) {
 			p, err := svc.ListOptions(ctx, shipping.ListOptionsQuery{ZoneID: in.ZoneID, Limit: in.Limit, Cursor: in.Cursor})
@@ -147,7 +147,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &optionPageOut{Body: p}, nil
 		})
-	huma.Register(api, admin(auth.ShippingRead, "getShippingOption", http.MethodGet, "/admin/shipping/options/{id}", "Read a shipping option",
+	huma.Register(api, admin(ShippingRead, "getShippingOption", http.MethodGet, "/admin/shipping/options/{id}", "Read a shipping option",
 		"Reads a shipping option with its rate.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*optionOut, error) {
 			o, err := svc.GetOption(ctx, in.ID)
@@ -156,7 +156,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &optionOut{Body: o}, nil
 		})
-	huma.Register(api, admin(auth.ShippingWrite, "updateShippingOption", http.MethodPatch, "/admin/shipping/options/{id}", "Change, enable or disable a shipping option",
+	huma.Register(api, admin(ShippingWrite, "updateShippingOption", http.MethodPatch, "/admin/shipping/options/{id}", "Change, enable or disable a shipping option",
 		"Changes the fields that are present (rate replaces the rate; enabled=false stops quoting it). With version, an option changed since is 409 version_conflict. Emits shipping.option_updated.", http.StatusOK),
 		func(ctx context.Context, in *updateOptionIn) (*optionOut, error) {
 			in.Body.ID = in.ID
@@ -166,7 +166,7 @@ func Register(api huma.API, svc shipping.Service) {
 			}
 			return &optionOut{Body: o}, nil
 		})
-	huma.Register(api, admin(auth.ShippingWrite, "deleteShippingOption", http.MethodDelete, "/admin/shipping/options/{id}", "Delete a shipping option",
+	huma.Register(api, admin(ShippingWrite, "deleteShippingOption", http.MethodDelete, "/admin/shipping/options/{id}", "Delete a shipping option",
 		"Deletes a shipping option. Emits shipping.option_deleted.", http.StatusNoContent),
 		func(ctx context.Context, in *idPath) (*struct{}, error) {
 			return nil, svc.DeleteOption(ctx, in.ID)

@@ -16,8 +16,9 @@ import (
 // outbox relay.
 func Module() module.Module {
 	return module.Module{
-		Name:       shipping.Module,
-		Migrations: shippingsql.Migrations,
+		Name:        shipping.Module,
+		Permissions: shippinghttp.Permissions,
+		Migrations:  shippingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			st, _, rel, err := module.OpenStore(ctx, env, shipping.Module, shippingsql.New)
 			if err != nil {

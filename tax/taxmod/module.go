@@ -16,8 +16,9 @@ import (
 // outbox relay.
 func Module() module.Module {
 	return module.Module{
-		Name:       tax.Module,
-		Migrations: taxsql.Migrations,
+		Name:        tax.Module,
+		Permissions: taxhttp.Permissions,
+		Migrations:  taxsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
 			st, _, rel, err := module.OpenStore(ctx, env, tax.Module, taxsql.New)
 			if err != nil {

@@ -1,11 +1,19 @@
-package auth
+// Package accesshttp serves access.Service over HTTP (Register) and is an
+// access.Service over HTTP (Client). It also holds the module's request
+// middlewares: the audit log's Recorder (the guard is platform/auth.Guard
+// over the module's service). Handlers only decode, call the service and
+// encode.
+package accesshttp
 
 import (
 	"context"
 	"net/http"
+	"reflect"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/agoracommerce/agora/access"
+	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/httpx"
 )
 
@@ -13,8 +21,8 @@ const accessTag = "Access (admin)"
 
 var accessErrors = []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge}
 
-func op(p Permission, id, method, path, summary, description string, status int) huma.Operation {
-	return Require(p, huma.Operation{
+func op(p auth.Permission, id, method, path, summary, description string, status int) huma.Operation {
+	return auth.Require(p, huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary, Description: description, Tags: []string{accessTag},
 		DefaultStatus: status, Errors: accessErrors, Security: httpx.AdminSecurity,
 	})
@@ -22,7 +30,7 @@ func op(p Permission, id, method, path, summary, description string, status int)
 
 type permissionsOut struct {
 	Body struct {
-		Data []PermissionInfo `json:"data"`
+		Data []access.PermissionInfo `json:"data"`
 	}
 }
 
@@ -30,9 +38,9 @@ type roleNameIn struct {
 	Name string `path:"name" maxLength:"40"`
 }
 
-type roleOut struct{ Body RoleInfo }
+type roleOut struct{ Body access.RoleInfo }
 
-type rolePageOut struct{ Body Page[RoleInfo] }
+type rolePageOut struct{ Body access.Page[access.RoleInfo] }
 
 type listIn struct {
 	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
@@ -45,85 +53,113 @@ type listKeysIn struct {
 	Cursor  string `query:"cursor" maxLength:"200"`
 }
 
-type createRoleIn struct{ Body CreateRoleCommand }
+type createRoleIn struct{ Body access.CreateRoleCommand }
 
 type updateRoleIn struct {
 	Name string `path:"name" maxLength:"40"`
-	Body UpdateRoleCommand
+	Body access.UpdateRoleCommand
 }
 
 type keyIDIn struct {
 	ID string `path:"id" maxLength:"60"`
 }
 
-type keyOut struct{ Body APIKey }
+type keyOut struct{ Body access.APIKey }
 
 type createdKeyOut struct {
 	CacheControl string `header:"Cache-Control"`
-	Body         APIKey
+	Body         access.APIKey
 }
 
-type keyPageOut struct{ Body Page[APIKey] }
+type keyPageOut struct{ Body access.Page[access.APIKey] }
 
-type createKeyIn struct{ Body CreateKeyCommand }
+type createKeyIn struct{ Body access.CreateKeyCommand }
 
-type pkOut struct{ Body PublishableKey }
+type pkOut struct{ Body access.PublishableKey }
 
 type staffIDIn struct {
 	ID string `path:"id" maxLength:"60"`
 }
 
-type staffOut struct{ Body Staff }
+type staffOut struct{ Body access.Staff }
 
-type staffPageOut struct{ Body Page[Staff] }
+type staffPageOut struct{ Body access.Page[access.Staff] }
 
-type createStaffIn struct{ Body CreateStaffCommand }
+type createStaffIn struct{ Body access.CreateStaffCommand }
 
 type updateStaffIn struct {
 	ID   string `path:"id" maxLength:"60"`
-	Body UpdateStaffCommand
+	Body access.UpdateStaffCommand
 }
 
-type loginIn struct{ Body LoginCommand }
+type loginIn struct{ Body access.LoginCommand }
 
 type loginOut struct {
 	CacheControl string `header:"Cache-Control"`
-	Body         StaffSession
+	Body         access.StaffSession
 }
 
-type pkPageOut struct{ Body Page[PublishableKey] }
+type pkPageOut struct {
+	Body access.Page[access.PublishableKey]
+}
 
-type createPKIn struct{ Body CreatePublishableKeyCommand }
+type createPKIn struct {
+	Body access.CreatePublishableKeyCommand
+}
+
+type auditListIn struct {
+	Actor        string `query:"actor" maxLength:"60" doc:"Only changes made with this API key id (owner for AGORA_ADMIN_KEY)"`
+	Resource     string `query:"resource" maxLength:"200" doc:"Only changes of the resource with this id"`
+	ResourceType string `query:"resource_type" maxLength:"100" doc:"Only changes of this resource type, e.g. products or tax/regions"`
+	Limit        int    `query:"limit" minimum:"1" maximum:"100" default:"20"`
+	Cursor       string `query:"cursor" maxLength:"200"`
+}
+
+// Page is a page of audit log entries (its schema keeps the name "Page"
+// it has always had).
+type Page struct {
+	Data       []access.Entry `json:"data"`
+	NextCursor *string        `json:"next_cursor"`
+}
+
+type auditPageOut struct{ Body Page }
+
+type auditIDIn struct {
+	ID string `path:"id" maxLength:"60"`
+}
+
+type entryOut struct{ Body access.Entry }
 
 // by returns the caller of ctx for the escalation checks; every admin
 // operation has one (the guard put it there).
-func by(ctx context.Context) *Principal {
-	p, ok := PrincipalOf(ctx)
+func by(ctx context.Context) *auth.Principal {
+	p, ok := auth.PrincipalOf(ctx)
 	if !ok {
-		return &Principal{Permissions: Set{}}
+		return &auth.Principal{Permissions: auth.Set{}}
 	}
 	return &p
 }
 
-// Register adds the admin operations on roles, API keys and publishable
-// keys to api.
-func Register(api huma.API, k *Keys) {
+// Register adds the admin operations on roles, API keys, publishable keys,
+// staff accounts and the audit log to api.
+func Register(api huma.API, k access.Service) {
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: accessTag,
 		Description: "Roles and their permissions, admin API keys and publishable keys. Nobody grants what they do not hold: creating a key or a role, or revoking a key, needs every permission involved."})
 
 	huma.Register(api, op(RolesRead, "listPermissions", http.MethodGet, "/admin/permissions", "List permissions", "Lists every permission a role can hold, with what it allows.", http.StatusOK),
 		func(ctx context.Context, _ *struct{}) (*permissionsOut, error) {
-			out := &permissionsOut{}
-			out.Body.Data = []PermissionInfo{}
-			for _, p := range Permissions() {
-				out.Body.Data = append(out.Body.Data, PermissionInfo{Name: p, Description: Describe(p)})
+			ps, err := k.Permissions(ctx)
+			if err != nil {
+				return nil, err
 			}
+			out := &permissionsOut{}
+			out.Body.Data = append([]access.PermissionInfo{}, ps...)
 			return out, nil
 		})
 
 	huma.Register(api, op(RolesRead, "listRoles", http.MethodGet, "/admin/roles", "List roles", "Lists built-in and custom roles by name, with their permissions.", http.StatusOK),
 		func(ctx context.Context, in *listIn) (*rolePageOut, error) {
-			page, err := k.ListRoles(ctx, RoleQuery{Limit: in.Limit, Cursor: in.Cursor})
+			page, err := k.ListRoles(ctx, access.RoleQuery{Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -140,7 +176,7 @@ func Register(api huma.API, k *Keys) {
 		})
 	huma.Register(api, op(RolesRead, "getRole", http.MethodGet, "/admin/roles/{name}", "Read a role", "Reads a built-in or custom role.", http.StatusOK),
 		func(ctx context.Context, in *roleNameIn) (*roleOut, error) {
-			r, err := k.GetRole(ctx, Role(in.Name))
+			r, err := k.GetRole(ctx, auth.Role(in.Name))
 			if err != nil {
 				return nil, err
 			}
@@ -148,7 +184,7 @@ func Register(api huma.API, k *Keys) {
 		})
 	huma.Register(api, op(RolesWrite, "updateRole", http.MethodPatch, "/admin/roles/{name}", "Change a custom role", "Changes the description or the permissions of a custom role; keys with the role have the new permissions from their next request. Built-in roles are 409 built_in_role; with version, a role changed since is 409 version_conflict.", http.StatusOK),
 		func(ctx context.Context, in *updateRoleIn) (*roleOut, error) {
-			in.Body.Name, in.Body.By = Role(in.Name), by(ctx)
+			in.Body.Name, in.Body.By = auth.Role(in.Name), by(ctx)
 			r, err := k.UpdateRole(ctx, in.Body)
 			if err != nil {
 				return nil, err
@@ -157,12 +193,12 @@ func Register(api huma.API, k *Keys) {
 		})
 	huma.Register(api, op(RolesWrite, "deleteRole", http.MethodDelete, "/admin/roles/{name}", "Delete a custom role", "Deletes a custom role that no live key has (else 409 role_in_use). Built-in roles are 409 built_in_role.", http.StatusNoContent),
 		func(ctx context.Context, in *roleNameIn) (*struct{}, error) {
-			return nil, k.DeleteRole(ctx, Role(in.Name), by(ctx))
+			return nil, k.DeleteRole(ctx, auth.Role(in.Name), by(ctx))
 		})
 
 	huma.Register(api, op(APIKeysRead, "listAPIKeys", http.MethodGet, "/admin/api-keys", "List admin API keys", "Lists live (or, with revoked=true, revoked) admin API keys, newest first: id, role, name, when created and last used. Never their secrets.", http.StatusOK),
 		func(ctx context.Context, in *listKeysIn) (*keyPageOut, error) {
-			page, err := k.ListKeys(ctx, KeyQuery{Revoked: in.Revoked, Limit: in.Limit, Cursor: in.Cursor})
+			page, err := k.ListKeys(ctx, access.KeyQuery{Revoked: in.Revoked, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -189,13 +225,12 @@ func Register(api huma.API, k *Keys) {
 		})
 	huma.Register(api, op(APIKeysWrite, "revokeAPIKey", http.MethodDelete, "/admin/api-keys/{id}", "Revoke an admin API key", "Revokes a key at once (revoking a revoked key changes nothing). Revoking a key whose role has a permission the caller does not hold is 403 forbidden. The AGORA_ADMIN_KEY owner key is not stored and is changed in the configuration instead.", http.StatusNoContent),
 		func(ctx context.Context, in *keyIDIn) (*struct{}, error) {
-			_, err := k.RevokeKey(ctx, in.ID, by(ctx))
-			return nil, err
+			return nil, k.RevokeKey(ctx, in.ID, by(ctx))
 		})
 
 	huma.Register(api, op(PublishableKeysRead, "listPublishableKeys", http.MethodGet, "/admin/publishable-keys", "List publishable keys", "Lists live (or, with revoked=true, revoked) publishable keys, newest first.", http.StatusOK),
 		func(ctx context.Context, in *listKeysIn) (*pkPageOut, error) {
-			page, err := k.ListPublishableKeys(ctx, PublishableKeyQuery{Revoked: in.Revoked, Limit: in.Limit, Cursor: in.Cursor})
+			page, err := k.ListPublishableKeys(ctx, access.PublishableKeyQuery{Revoked: in.Revoked, Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -219,13 +254,12 @@ func Register(api huma.API, k *Keys) {
 		})
 	huma.Register(api, op(PublishableKeysWrite, "revokePublishableKey", http.MethodDelete, "/admin/publishable-keys/{id}", "Revoke a publishable key", "Revokes a publishable key: store requests with it are 401 from then on (on other instances within 30 seconds).", http.StatusNoContent),
 		func(ctx context.Context, in *keyIDIn) (*struct{}, error) {
-			_, err := k.RevokePublishableKey(ctx, in.ID)
-			return nil, err
+			return nil, k.RevokePublishableKey(ctx, in.ID)
 		})
 
 	huma.Register(api, op(StaffRead, "listStaff", http.MethodGet, "/admin/staff", "List staff accounts", "Lists staff accounts (admin users who log in with an email and a password), newest first.", http.StatusOK),
 		func(ctx context.Context, in *listIn) (*staffPageOut, error) {
-			page, err := k.ListStaff(ctx, StaffQuery{Limit: in.Limit, Cursor: in.Cursor})
+			page, err := k.ListStaff(ctx, access.StaffQuery{Limit: in.Limit, Cursor: in.Cursor})
 			if err != nil {
 				return nil, err
 			}
@@ -261,7 +295,7 @@ func Register(api huma.API, k *Keys) {
 		func(ctx context.Context, in *staffIDIn) (*struct{}, error) {
 			return nil, k.DisableStaff(ctx, in.ID, by(ctx))
 		})
-	login := op(Public, "createStaffSession", http.MethodPost, "/admin/sessions", "Log in as staff", "Checks a staff account's email and password and answers a session token, valid for 12 hours, to send as Authorization: Bearer on /admin routes; it acts with the account's role. A wrong email or password, or a disabled account, is 401 unauthorized. Needs no key.", http.StatusCreated)
+	login := op(auth.Public, "createStaffSession", http.MethodPost, "/admin/sessions", "Log in as staff", "Checks a staff account's email and password and answers a session token, valid for 12 hours, to send as Authorization: Bearer on /admin routes; it acts with the account's role. A wrong email or password, or a disabled account, is 401 unauthorized. Needs no key.", http.StatusCreated)
 	login.Security = nil
 	huma.Register(api, login,
 		func(ctx context.Context, in *loginIn) (*loginOut, error) {
@@ -271,8 +305,57 @@ func Register(api huma.API, k *Keys) {
 			}
 			return &loginOut{CacheControl: "no-store", Body: sess}, nil
 		})
-	huma.Register(api, op(Authenticated, "deleteStaffSession", http.MethodDelete, "/admin/sessions/current", "Log out", "Ends the staff session the request is made with; a request made with an API key is 400 not_a_session.", http.StatusNoContent),
+	huma.Register(api, op(auth.Authenticated, "deleteStaffSession", http.MethodDelete, "/admin/sessions/current", "Log out", "Ends the staff session the request is made with; a request made with an API key is 400 not_a_session.", http.StatusNoContent),
 		func(ctx context.Context, _ *struct{}) (*struct{}, error) {
 			return nil, k.Logout(ctx, by(ctx).Session)
 		})
+
+	registerAudit(api, k)
+}
+
+// registerAudit adds the read-only audit log operations to api; there is
+// no operation that changes or deletes an entry.
+func registerAudit(api huma.API, k access.Service) {
+	const tag = "Audit log (admin)"
+	api.OpenAPI().Tags = append(api.OpenAPI().Tags, &huma.Tag{Name: tag,
+		Description: "Every admin change that succeeded: who, what, when, from where, before and after. Append-only; readable by the owner role only."})
+	errors := []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound}
+	huma.Register(api, auth.Require(AuditRead, huma.Operation{
+		OperationID: "listAuditLog", Method: http.MethodGet, Path: "/admin/audit-log", Tags: []string{tag},
+		Summary:     "List audit log entries, newest first",
+		Description: "Lists recorded admin changes newest first, optionally only those of one API key (actor), one resource id or one resource type, with cursor pagination.",
+		Errors:      errors, Security: httpx.AdminSecurity,
+	}), func(ctx context.Context, in *auditListIn) (*auditPageOut, error) {
+		page, err := k.ListAudit(ctx, access.AuditQuery{Actor: in.Actor, ResourceID: in.Resource, ResourceType: in.ResourceType, Limit: in.Limit, Cursor: in.Cursor})
+		if err != nil {
+			return nil, err
+		}
+		return &auditPageOut{Body: Page{Data: page.Data, NextCursor: page.NextCursor}}, nil
+	})
+	huma.Register(api, auth.Require(AuditRead, huma.Operation{
+		OperationID: "getAuditLogEntry", Method: http.MethodGet, Path: "/admin/audit-log/{id}", Tags: []string{tag},
+		Summary: "Read an audit log entry", Description: "Reads one recorded admin change.",
+		Errors: errors, Security: httpx.AdminSecurity,
+	}), func(ctx context.Context, in *auditIDIn) (*entryOut, error) {
+		e, err := k.GetAuditEntry(ctx, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		return &entryOut{Body: e}, nil
+	})
+	nullableDocuments(api)
+}
+
+// nullableDocuments documents before and after as an object or null: huma
+// cannot mark a field of type any nullable.
+func nullableDocuments(api huma.API) {
+	s := api.OpenAPI().Components.Schemas.Map()[httpx.SchemaName(reflect.TypeFor[access.Entry](), "")]
+	if s == nil {
+		return
+	}
+	for _, name := range []string{"before", "after"} {
+		if p := s.Properties[name]; p != nil {
+			s.Properties[name] = &huma.Schema{Description: p.Description, AnyOf: []*huma.Schema{{Type: "object"}, {Type: "null"}}}
+		}
+	}
 }

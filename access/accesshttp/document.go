@@ -1,4 +1,4 @@
-package app
+package accesshttp
 
 import (
 	"slices"
@@ -9,10 +9,11 @@ import (
 	"github.com/agoracommerce/agora/platform/auth"
 )
 
-// documentAccess completes the OpenAPI document with what the guard does
-// outside the operations: every store operation takes X-Publishable-Key and
-// may answer 401 for an unknown or revoked one.
-func documentAccess(doc *huma.OpenAPI) {
+// DocumentGuard completes the OpenAPI document with what the guard does
+// outside the operations: every store operation takes X-Publishable-Key
+// and may answer 401 for an unknown or revoked one. Call it once every
+// route is registered.
+func DocumentGuard(doc *huma.OpenAPI) {
 	for path, item := range doc.Paths {
 		if !strings.HasPrefix(path, "/store/") {
 			continue

@@ -1,4 +1,4 @@
-package audit
+package accesshttp
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/agoracommerce/agora/access"
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/clientip"
 	"github.com/agoracommerce/agora/platform/httpx"
@@ -18,12 +19,17 @@ import (
 // one is recorded as null.
 const MaxDocument = 256 << 10
 
+// Log appends entries to the audit log (accesssvc.Service does).
+type Log interface {
+	Record(ctx context.Context, e access.Entry) (access.Entry, error)
+}
+
 // Recorder is the middleware that writes the audit log. It runs after the
 // admin guard (which names the caller and the route) and before
 // idempotency (so that a replayed answer, which changes nothing, is not
 // recorded again).
 type Recorder struct {
-	Log *Log
+	Log Log
 	// ClientAddr returns the client address of a request; nil: the one
 	// platform/clientip resolved (trusted proxies), else the connection's
 	// peer.
@@ -82,7 +88,7 @@ func (rc *Recorder) Middleware(next http.Handler) http.Handler {
 			// answer names the account, which is who acted.
 			p.KeyID, p.Role = staffOf(after)
 		}
-		e := Entry{
+		e := access.Entry{
 			Actor: p.KeyID, ActorRole: string(p.Role), Method: r.Method, Route: route.Pattern, Path: r.URL.Path,
 			ResourceType: resType, ResourceID: resID, Status: status, ClientAddr: rc.clientAddr(r),
 			RequestID: httpx.RequestID(r.Context()),
@@ -93,7 +99,7 @@ func (rc *Recorder) Middleware(next http.Handler) http.Handler {
 		if after != nil {
 			e.After = after
 		}
-		if _, err := rc.Log.Append(context.WithoutCancel(r.Context()), e); err != nil {
+		if _, err := rc.Log.Record(context.WithoutCancel(r.Context()), e); err != nil {
 			httpx.Logger(r.Context()).Error("audit: recording a change failed", "err", err, "route", route.Pattern, "path", r.URL.Path)
 		}
 	})

@@ -1,4 +1,4 @@
-package audit
+package accesshttp
 
 import (
 	"context"
@@ -9,151 +9,22 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/agoracommerce/agora/access"
 	"github.com/agoracommerce/agora/platform/auth"
-	"github.com/agoracommerce/agora/platform/errs"
-	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
-func eachDB(t *testing.T, fn func(t *testing.T, l *Log)) {
-	for _, d := range sqldbtest.Databases() {
-		t.Run(d.Name, func(t *testing.T) {
-			d.SkipUnlessConfigured(t)
-			l := New(d.Open(t), time.Now)
-			if err := l.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			// Migrating again (a second start) changes nothing.
-			if err := l.Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, l)
-		})
-	}
+// memLog keeps recorded entries, newest first.
+type memLog struct {
+	mu      sync.Mutex
+	entries []access.Entry
 }
 
-// TestMigrateConcurrently: processes that start at once on one migrated
-// database all migrate without an error, and the log stays append-only.
-// (On PostgreSQL, the same DDL run by two sessions at once outside the
-// migration lock fails with "tuple concurrently updated".)
-func TestMigrateConcurrently(t *testing.T) {
-	eachDB(t, func(t *testing.T, l *Log) {
-		ctx := context.Background()
-		for round := range 10 {
-			var wg sync.WaitGroup
-			errs := make([]error, 6)
-			for i := range errs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					errs[i] = l.Migrate(ctx)
-				}()
-			}
-			wg.Wait()
-			for i, err := range errs {
-				if err != nil {
-					t.Fatalf("round %d, start %d: %v", round, i, err)
-				}
-			}
-		}
-		e, err := l.Append(ctx, Entry{Actor: "key_a", ActorRole: "admin", Method: "POST", Route: "POST /admin/products", Path: "/admin/products", Status: 201})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := l.db.ExecContext(ctx, `DELETE FROM platform_audit_log WHERE id = ?`, e.ID); err == nil {
-			t.Error("an entry was deleted")
-		}
-	})
-}
-
-func TestLog(t *testing.T) {
-	eachDB(t, func(t *testing.T, l *Log) {
-		ctx := context.Background()
-		var ids []string
-		for i, e := range []Entry{
-			{Actor: "key_a", ActorRole: "admin", Method: "POST", Route: "POST /admin/products", Path: "/admin/products", ResourceType: "products", ResourceID: "prod_1", Status: 201, After: json.RawMessage(`{"id":"prod_1"}`)},
-			{Actor: "key_b", ActorRole: "catalog_manager", Method: "PATCH", Route: "PATCH /admin/products/{id}", Path: "/admin/products/prod_1", ResourceType: "products", ResourceID: "prod_1", Status: 200, Before: json.RawMessage(`{"id":"prod_1","title":"a"}`), After: json.RawMessage(`{"id":"prod_1","title":"b"}`)},
-			{Actor: "key_a", ActorRole: "admin", Method: "DELETE", Route: "DELETE /admin/tax/regions/{id}", Path: "/admin/tax/regions/txr_1", ResourceType: "tax/regions", ResourceID: "txr_1", Status: 204},
-		} {
-			e.ClientAddr, e.RequestID = "192.0.2.1", "req-"+string(rune('a'+i))
-			got, err := l.Append(ctx, e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, got.ID)
-		}
-		page, err := l.List(ctx, Query{})
-		if err != nil || len(page.Data) != 3 || page.Data[0].ID != ids[2] || page.NextCursor != nil {
-			t.Fatalf("list: %+v %v", page, err)
-		}
-		if e := page.Data[1]; string(e.Before.(json.RawMessage)) != `{"id":"prod_1","title":"a"}` || e.ClientAddr != "192.0.2.1" || e.At.IsZero() {
-			t.Fatalf("entry: %+v", e)
-		}
-		if page.Data[0].Before != nil || page.Data[0].After != nil {
-			t.Fatalf("absent documents are not null: %+v", page.Data[0])
-		}
-		for _, tc := range []struct {
-			q    Query
-			want []string
-		}{
-			{Query{Actor: "key_a"}, []string{ids[2], ids[0]}},
-			{Query{ResourceID: "prod_1"}, []string{ids[1], ids[0]}},
-			{Query{ResourceType: "tax/regions"}, []string{ids[2]}},
-			{Query{Actor: "key_b", ResourceID: "txr_1"}, nil},
-		} {
-			page, err := l.List(ctx, tc.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, e := range page.Data {
-				got = append(got, e.ID)
-			}
-			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
-				t.Errorf("%+v: %v, want %v", tc.q, got, tc.want)
-			}
-		}
-		// Pages of one.
-		var walked []string
-		cursor := ""
-		for {
-			page, err := l.List(ctx, Query{Limit: 1, Cursor: cursor})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range page.Data {
-				walked = append(walked, e.ID)
-			}
-			if page.NextCursor == nil {
-				break
-			}
-			cursor = *page.NextCursor
-		}
-		if strings.Join(walked, ",") != strings.Join([]string{ids[2], ids[1], ids[0]}, ",") {
-			t.Fatalf("pages: %v", walked)
-		}
-		if _, err := l.List(ctx, Query{Cursor: "nope"}); !errs.Is(err, errs.Invalid) {
-			t.Errorf("bad cursor: %v", err)
-		}
-		if e, err := l.Get(ctx, ids[1]); err != nil || e.Actor != "key_b" {
-			t.Fatalf("get: %+v %v", e, err)
-		}
-		if _, err := l.Get(ctx, "aud_nope"); !errs.Is(err, errs.NotFound) {
-			t.Errorf("unknown: %v", err)
-		}
-
-		// The database refuses changes to recorded entries.
-		if _, err := l.db.ExecContext(ctx, `UPDATE platform_audit_log SET actor = 'someone' WHERE id = ?`, ids[0]); err == nil {
-			t.Error("an entry was updated")
-		}
-		if _, err := l.db.ExecContext(ctx, `DELETE FROM platform_audit_log`); err == nil {
-			t.Error("entries were deleted")
-		}
-		if page, _ := l.List(ctx, Query{}); len(page.Data) != 3 || page.Data[2].Actor != "key_a" {
-			t.Fatalf("the log changed: %+v", page)
-		}
-	})
+func (l *memLog) Record(_ context.Context, e access.Entry) (access.Entry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.entries = append([]access.Entry{e}, l.entries...)
+	return e, nil
 }
 
 func TestResourceOf(t *testing.T) {
@@ -197,10 +68,7 @@ func TestRedaction(t *testing.T) {
 // TestRecorder runs the recorder behind a principal and route like the
 // guard sets them, in front of a small resource server.
 func TestRecorder(t *testing.T) {
-	l := New(sqldbtest.MustOpenSQLite(t), time.Now)
-	if err := l.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	l := &memLog{}
 	state := map[string]string{"thing_1": `{"id":"thing_1","v":1}`}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /admin/things/{id}", func(w http.ResponseWriter, r *http.Request) {
@@ -235,8 +103,8 @@ func TestRecorder(t *testing.T) {
 		w.Write([]byte(`{}`))
 	})
 	perms := map[string]auth.Permission{
-		"GET /admin/things/{id}": auth.ProductsRead, "PATCH /admin/things/{id}": auth.ProductsWrite, "DELETE /admin/things/{id}": auth.ProductsWrite,
-		"POST /admin/keys": auth.APIKeysWrite, "POST /admin/quote": auth.PricingRead, "POST /admin/replayed": auth.ProductsWrite,
+		"GET /admin/things/{id}": "things:read", "PATCH /admin/things/{id}": "things:write", "DELETE /admin/things/{id}": "things:write",
+		"POST /admin/keys": APIKeysWrite, "POST /admin/quote": "prices:read", "POST /admin/replayed": "things:write",
 	}
 	rec := (&Recorder{Log: l}).Middleware(mux)
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -268,14 +136,11 @@ func TestRecorder(t *testing.T) {
 			t.Fatalf("%s %s: %d, want %d", c.method, c.path, got, c.status)
 		}
 	}
-	page, err := l.List(context.Background(), Query{})
-	if err != nil {
-		t.Fatal(err)
+	entries := l.entries
+	if len(entries) != 3 {
+		t.Fatalf("%d entries, want 3: %+v", len(entries), entries)
 	}
-	if len(page.Data) != 3 {
-		t.Fatalf("%d entries, want 3: %+v", len(page.Data), page.Data)
-	}
-	del, key, patch := page.Data[0], page.Data[1], page.Data[2]
+	del, key, patch := entries[0], entries[1], entries[2]
 	js := func(v any) string {
 		if v == nil {
 			return "null"
@@ -293,7 +158,7 @@ func TestRecorder(t *testing.T) {
 	if del.Method != "DELETE" || js(del.Before) != `{"id":"thing_1","v":2}` || del.After != nil || del.Status != 204 {
 		t.Errorf("delete: %+v before %s", del, js(del.Before))
 	}
-	for _, e := range page.Data {
+	for _, e := range entries {
 		if b, _ := json.Marshal(e); strings.Contains(string(b), "never recorded") {
 			t.Errorf("a request body was recorded: %s", b)
 		}
