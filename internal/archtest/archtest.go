@@ -8,7 +8,7 @@ package archtest
 // the contract of, and call, only modules in earlier layers. Modules in one
 // layer may not import each other.
 var Layers = [][]string{
-	{"catalog", "customer"},
+	{"access", "catalog", "customer"},
 	{"pricing", "inventory", "tax"},
 	{"promotion"},
 	{"cart"},
@@ -22,4 +22,11 @@ var Layers = [][]string{
 var Suffixes = []string{"svc", "sql", "http", "test", "seed", "index", "stripe", "mod"}
 
 // ContractPlatform lists the platform packages a contract may import.
-var ContractPlatform = []string{"platform/errs", "platform/money", "platform/event", "platform/id"}
+// platform/auth holds the primitives of who calls (Principal, Permission,
+// Role) that the access module's contract is written in.
+var ContractPlatform = []string{"platform/errs", "platform/money", "platform/event", "platform/id", "platform/auth"}
+
+// Primitives lists platform packages that hold primitives only: no
+// storage (database/sql, platform/sqldb). platform/auth checks callers;
+// the access module stores keys, roles and staff.
+var Primitives = []string{"platform/auth"}

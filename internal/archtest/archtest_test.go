@@ -170,6 +170,26 @@ func TestModuleShape(t *testing.T) {
 	}
 }
 
+// TestPrimitivesStoreNothing: the packages of Primitives import no
+// database.
+func TestPrimitivesStoreNothing(t *testing.T) {
+	seen := 0
+	for _, p := range packages(t) {
+		if !slices.Contains(Primitives, p.rel) {
+			continue
+		}
+		seen++
+		for _, imp := range p.imports {
+			if imp == "database/sql" || imp == modPath+"/platform/sqldb" {
+				t.Errorf("%s imports %s: it holds primitives only; storage belongs to a module", p.rel, imp)
+			}
+		}
+	}
+	if seen != len(Primitives) {
+		t.Fatalf("found %d of the %d packages of Primitives", seen, len(Primitives))
+	}
+}
+
 func TestCmdOnlyWires(t *testing.T) {
 	for _, p := range packages(t) {
 		if !strings.HasPrefix(p.rel, "cmd/") {
