@@ -33,6 +33,7 @@ import (
 	"github.com/agoracommerce/agora/platform/obs"
 	"github.com/agoracommerce/agora/platform/ratelimit"
 	"github.com/agoracommerce/agora/platform/sqldb"
+	"github.com/agoracommerce/agora/platform/svcauth"
 )
 
 // Version is the binary's version, set at build time with
@@ -68,6 +69,14 @@ type Config struct {
 	StripeAPIURL string
 	// StripeWebhookSecret is the signing secret of Stripe's webhooks.
 	StripeWebhookSecret string
+	// Remote gives the address of each module this process calls but does
+	// not run (module name → base URL of a process that runs it); calls go
+	// to its internal API with service tokens.
+	Remote map[string]string
+	// ServiceSecret is the deployment's secret for service tokens (ADR
+	// 17): needed to call remote modules, and to serve the internal API
+	// (/internal/...) to other processes; without it there is none.
+	ServiceSecret string
 	// OTLPEndpoint, when set, turns tracing on: spans go to this
 	// OpenTelemetry collector over OTLP/HTTP.
 	OTLPEndpoint string
@@ -114,6 +123,17 @@ func (c Config) Validate() error {
 	}
 	if len(c.ReplicaURLs) > 0 && c.PostgresURL == "" {
 		problems = append(problems, "read replicas need AGORA_POSTGRES_URL")
+	}
+	for name, u := range c.Remote {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			problems = append(problems, fmt.Sprintf("remote %s=%q must be an http:// or https:// address", name, u))
+		}
+	}
+	if len(c.Remote) > 0 && c.ServiceSecret == "" {
+		problems = append(problems, "remote modules need AGORA_SERVICE_SECRET (the same on every process) to sign their calls")
+	}
+	if c.ServiceSecret != "" && len(c.ServiceSecret) < svcauth.MinSecret {
+		problems = append(problems, fmt.Sprintf("AGORA_SERVICE_SECRET must have at least %d characters", svcauth.MinSecret))
 	}
 	if c.TraceSampleRatio < 0 || c.TraceSampleRatio > 1 {
 		problems = append(problems, fmt.Sprintf("trace sample ratio %v is not between 0 and 1", c.TraceSampleRatio))
@@ -216,6 +236,8 @@ type App struct {
 	spec      []byte
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
+	// svcKeys sign and check service tokens (nil without a service secret).
+	svcKeys *svcauth.Keys
 	// stopTracing exports the spans still buffered.
 	stopTracing func(context.Context) error
 }
@@ -257,7 +279,7 @@ func (a *App) db(ctx context.Context, module string) (*sqldb.DB, error) {
 // the platform, then closes the databases.
 func (a *App) Migrate(ctx context.Context) error {
 	defer a.closeDBs()
-	mods, err := a.registry.Order(a.cfg.Modules)
+	mods, err := a.registry.Order(a.cfg.Modules, a.cfg.Remote)
 	if err != nil {
 		return err
 	}
@@ -328,7 +350,7 @@ func (a *App) Start(ctx context.Context) (err error) {
 			a.Stop(context.WithoutCancel(ctx))
 		}
 	}()
-	mods, err := a.registry.Order(a.cfg.Modules)
+	mods, err := a.registry.Order(a.cfg.Modules, a.cfg.Remote)
 	if err != nil {
 		return err
 	}
@@ -388,6 +410,18 @@ func (a *App) Start(ctx context.Context) (err error) {
 	a.env = a.baseEnv()
 	a.env.API, a.env.Bus, a.env.Health, a.env.Metrics = api, a.bus, health, metrics
 	a.gw.RegisterBlocks(api)
+
+	if a.cfg.ServiceSecret != "" {
+		if a.svcKeys, err = svcauth.NewKeys(a.cfg.ServiceSecret, a.now); err != nil {
+			return err
+		}
+	}
+	for _, m := range a.env.Modules {
+		if u, ok := a.cfg.Remote[m.Name]; ok {
+			a.env.ProvideRemote(m.Name, m.Client(a.svcKeys.Client("agora", m.Name, u)))
+			a.log.Info("module is remote", "module", m.Name, "url", u)
+		}
+	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
@@ -469,8 +503,11 @@ func (a *App) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	h = metrics.Middleware(h)
-	a.handler = obs.Trace(a.cfg.tracing(), httpx.Base(a.log, a.gw.Edge(h)))
+	h = a.gw.Edge(metrics.Middleware(h))
+	if a.svcKeys != nil {
+		h = internalAPI(a.svcKeys, a.names, metrics.Middleware(obs.Route(a.mux)), h)
+	}
+	a.handler = obs.Trace(a.cfg.tracing(), httpx.Base(a.log, h))
 	return nil
 }
 

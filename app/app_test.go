@@ -21,6 +21,7 @@ import (
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
@@ -422,18 +423,53 @@ func TestRegistryOrder(t *testing.T) {
 		}
 		return strings.Join(s, ",")
 	}
-	for targets, want := range map[string]string{
-		"all":    "catalog,search,cart,order",
-		"order":  "catalog,cart,order",
-		"search": "catalog,search",
+	client := func(*httpx.Client) any { return nil }
+	r.mods["cart"] = module.Module{Name: "cart", Deps: []string{"catalog"}, Start: noop, Client: client}
+	r.mods["catalog"] = module.Module{Name: "catalog", Start: noop, Client: client}
+	for _, c := range []struct {
+		targets, remote, want string
+	}{
+		{"all", "", "catalog,search,cart,order"},
+		{"order,cart,catalog", "", "catalog,cart,order"},
+		{"search,catalog", "", "catalog,search"},
+		// A dependency that runs elsewhere is not started here.
+		{"order", "cart=http://cart:8080,catalog=http://catalog:8080", "order"},
+		{"order,cart", "catalog=http://catalog:8080", "cart,order"},
+		{"all", "cart=http://cart:8080", "catalog,order,search"},
 	} {
-		got, err := r.Order(strings.Split(targets, ","))
-		if err != nil || names(got) != want {
-			t.Errorf("Order(%s) = %s, %v; want %s", targets, names(got), err, want)
+		remote := map[string]string{}
+		for _, kv := range strings.Split(c.remote, ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				remote[k] = v
+			}
+		}
+		got, err := r.Order(strings.Split(c.targets, ","), remote)
+		if err != nil || names(got) != c.want {
+			t.Errorf("Order(%s, remote %s) = %s, %v; want %s", c.targets, c.remote, names(got), err, c.want)
 		}
 	}
-	if _, err := r.Order([]string{"nope"}); err == nil {
-		t.Error("an unknown target was accepted")
+	for _, c := range []struct{ targets, remote, wantErr string }{
+		{"nope", "", "unknown module"},
+		// A dependency neither here nor remote fails with both ways out.
+		{"order", "", "order calls catalog, which is neither started here nor remote"},
+		{"order,cart", "", "cart calls catalog"},
+		{"search", "catalog=http://c", ""},
+		{"order,cart", "cart=http://c", "both started here and remote"},
+		{"order", "search=http://s,cart=http://c,catalog=http://c", "search cannot be remote: it has no HTTP client"},
+	} {
+		remote := map[string]string{}
+		for _, kv := range strings.Split(c.remote, ",") {
+			if k, v, ok := strings.Cut(kv, "="); ok {
+				remote[k] = v
+			}
+		}
+		_, err := r.Order(strings.Split(c.targets, ","), remote)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("Order(%s, remote %s): %v", c.targets, c.remote, err)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("Order(%s, remote %s) = %v, want an error with %q", c.targets, c.remote, err, c.wantErr)
+		}
 	}
 	// A module marked Always starts whatever the targets.
 	r, err = NewRegistry(module.Module{Name: "catalog", Start: noop}, module.Module{Name: "search", Deps: []string{"catalog"}, Start: noop},
@@ -441,7 +477,7 @@ func TestRegistryOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := r.Order([]string{"catalog"}); err != nil || names(got) != "catalog,zeta" {
+	if got, err := r.Order([]string{"catalog"}, nil); err != nil || names(got) != "catalog,zeta" {
 		t.Errorf("Order(catalog) with an Always module = %s, %v", names(got), err)
 	}
 	if _, err := NewRegistry(module.Module{Name: "a", Deps: []string{"b"}, Start: noop}, module.Module{Name: "b", Deps: []string{"a"}, Start: noop}); err == nil {
@@ -464,7 +500,9 @@ func TestConfigValidate(t *testing.T) {
 	if err == nil {
 		t.Fatal("bad configuration accepted")
 	}
-	for _, want := range []string{"addr", "AGORA_ADMIN_KEY", "postgres URL"} {
+	c.Remote = map[string]string{"inventory": "inventory:8080"}
+	err = c.Validate()
+	for _, want := range []string{"addr", "AGORA_ADMIN_KEY", "postgres URL", "remote inventory", "AGORA_SERVICE_SECRET"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}

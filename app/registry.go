@@ -2,7 +2,6 @@ package app
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -31,7 +30,7 @@ func NewRegistry(mods ...module.Module) (*Registry, error) {
 			}
 		}
 	}
-	if _, err := r.Order([]string{"all"}); err != nil {
+	if err := r.acyclic(); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -57,43 +56,43 @@ func (r *Registry) Names() []string {
 }
 
 // Order resolves targets ("all", or module names) into the modules to
-// start, each after its dependencies (which are included), ties broken by
-// name so the order is stable. Modules marked Always are included
-// whatever the targets.
-func (r *Registry) Order(targets []string) ([]module.Module, error) {
+// start, each after its dependencies, ties broken by name so the order is
+// stable. Modules marked Always are included whatever the targets. A
+// dependency is either started here (named in targets, or "all") or
+// reached remotely (in remote); one that is neither is an error naming
+// both ways.
+func (r *Registry) Order(targets []string, remote map[string]string) ([]module.Module, error) {
 	want := map[string]bool{}
-	var add func(name string, path []string) error
-	add = func(name string, path []string) error {
-		if slices.Contains(path, name) {
-			return fmt.Errorf("app: dependency cycle %s → %s", strings.Join(path, " → "), name)
-		}
-		m, ok := r.mods[name]
-		if !ok {
-			return fmt.Errorf("app: unknown module %q (known: all, %s)", name, strings.Join(r.Names(), ", "))
-		}
-		want[name] = true
-		for _, d := range m.Deps {
-			if err := add(d, append(path, name)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	all := false
 	for _, t := range targets {
 		t = strings.TrimSpace(t)
-		if t == "" {
-			continue
-		}
-		if t == "all" {
-			for _, n := range r.Names() {
-				if err := add(n, nil); err != nil {
-					return nil, err
-				}
+		switch {
+		case t == "":
+		case t == "all":
+			all = true
+		default:
+			if _, ok := r.mods[t]; !ok {
+				return nil, fmt.Errorf("app: unknown module %q (known: all, %s)", t, strings.Join(r.Names(), ", "))
 			}
-			continue
+			want[t] = true
 		}
-		if err := add(t, nil); err != nil {
-			return nil, err
+	}
+	for name := range remote {
+		if _, ok := r.mods[name]; !ok {
+			return nil, fmt.Errorf("app: unknown remote module %q (known: %s)", name, strings.Join(r.Names(), ", "))
+		}
+		if r.mods[name].Client == nil {
+			return nil, fmt.Errorf("app: module %s cannot be remote: it has no HTTP client", name)
+		}
+		if want[name] {
+			return nil, fmt.Errorf("app: module %s is both started here and remote", name)
+		}
+	}
+	if all {
+		for _, n := range r.Names() {
+			if _, far := remote[n]; !far {
+				want[n] = true
+			}
 		}
 	}
 	if len(want) == 0 {
@@ -101,10 +100,21 @@ func (r *Registry) Order(targets []string) ([]module.Module, error) {
 	}
 	for _, n := range r.Names() {
 		if r.mods[n].Always {
-			if err := add(n, nil); err != nil {
-				return nil, err
+			want[n] = true
+		}
+	}
+	for _, n := range r.Names() {
+		if !want[n] {
+			continue
+		}
+		for _, d := range r.mods[n].Deps {
+			if _, far := remote[d]; !want[d] && !far {
+				return nil, fmt.Errorf("app: module %s calls %s, which is neither started here nor remote: add it to --modules, or give its address with --remote %s=http://…", n, d, d)
 			}
 		}
+	}
+	if err := r.acyclic(); err != nil {
+		return nil, err
 	}
 	var out []module.Module
 	done := map[string]bool{}
@@ -116,7 +126,7 @@ func (r *Registry) Order(targets []string) ([]module.Module, error) {
 			}
 			ready := true
 			for _, d := range r.mods[n].Deps {
-				ready = ready && done[d]
+				ready = ready && (done[d] || !want[d])
 			}
 			if ready {
 				out = append(out, r.mods[n])
@@ -129,4 +139,32 @@ func (r *Registry) Order(targets []string) ([]module.Module, error) {
 		}
 	}
 	return out, nil
+}
+
+// acyclic reports a dependency cycle among the modules.
+func (r *Registry) acyclic() error {
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(name string, path []string) error
+	visit = func(name string, path []string) error {
+		switch state[name] {
+		case 1:
+			return fmt.Errorf("app: dependency cycle %s → %s", strings.Join(path, " → "), name)
+		case 2:
+			return nil
+		}
+		state[name] = 1
+		for _, d := range r.mods[name].Deps {
+			if err := visit(d, append(path, name)); err != nil {
+				return err
+			}
+		}
+		state[name] = 2
+		return nil
+	}
+	for _, n := range r.Names() {
+		if err := visit(n, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }

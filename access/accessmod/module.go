@@ -14,6 +14,7 @@ import (
 	"github.com/agoracommerce/agora/access/accesssql"
 	"github.com/agoracommerce/agora/access/accesssvc"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 )
 
@@ -36,6 +37,7 @@ const AdminKeyFile = "admin-key"
 func Module() module.Module {
 	return module.Module{
 		Name:        access.Module,
+		Client:      func(c *httpx.Client) any { return accesshttp.NewClient(c) },
 		Always:      true,
 		Permissions: accesshttp.Permissions,
 		Migrate: func(ctx context.Context, h module.Host) error {

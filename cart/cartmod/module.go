@@ -12,6 +12,7 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/tax"
@@ -23,6 +24,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        cart.Module,
+		Client:      func(c *httpx.Client) any { return carthttp.NewClient(c) },
 		Permissions: carthttp.Permissions,
 		Deps:        []string{catalog.Module, customer.Module, pricing.Module, inventory.Module, tax.Module},
 		Migrations:  cartsql.Migrations,

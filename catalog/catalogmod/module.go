@@ -13,6 +13,7 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 )
 
@@ -23,6 +24,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        catalog.Module,
+		Client:      func(c *httpx.Client) any { return cataloghttp.NewClient(c) },
 		Permissions: cataloghttp.Permissions,
 		Migrations:  catalogsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {

@@ -68,15 +68,17 @@ func (g *Globals) logger() *slog.Logger {
 
 // ServeCmd serves the API.
 type ServeCmd struct {
-	Addr            string        `help:"Address to listen on." default:"127.0.0.1:8080" env:"AGORA_ADDR"`
-	Demo            bool          `help:"On an empty store, load a demo catalog first." env:"AGORA_DEMO"`
-	MaxBody         int64         `help:"Largest request body in bytes." default:"1048576" env:"AGORA_MAX_BODY"`
-	ShutdownTimeout time.Duration `help:"How long a graceful stop waits for in-flight requests." default:"20s" env:"AGORA_SHUTDOWN_TIMEOUT"`
-	Security        SecurityFlags `embed:""`
-	StripeSecretKey string        `help:"Stripe secret API key; enables the stripe payment provider." env:"AGORA_STRIPE_SECRET_KEY" name:"stripe-secret-key"`
-	StripeAPIURL    string        `help:"Base URL of the Stripe API (e.g. a local stripe-mock); Stripe's own when empty." env:"AGORA_STRIPE_API_URL" name:"stripe-api-url"`
-	StripeWebhook   string        `help:"Signing secret (whsec_…) of Stripe's webhooks to POST /webhooks/stripe." env:"AGORA_STRIPE_WEBHOOK_SECRET" name:"stripe-webhook-secret"`
-	PprofAddr       string        `help:"Serve Go's runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (off when empty)." env:"AGORA_PPROF_ADDR" name:"pprof-addr"`
+	Addr            string            `help:"Address to listen on." default:"127.0.0.1:8080" env:"AGORA_ADDR"`
+	Demo            bool              `help:"On an empty store, load a demo catalog first." env:"AGORA_DEMO"`
+	MaxBody         int64             `help:"Largest request body in bytes." default:"1048576" env:"AGORA_MAX_BODY"`
+	ShutdownTimeout time.Duration     `help:"How long a graceful stop waits for in-flight requests." default:"20s" env:"AGORA_SHUTDOWN_TIMEOUT"`
+	Security        SecurityFlags     `embed:""`
+	StripeSecretKey string            `help:"Stripe secret API key; enables the stripe payment provider." env:"AGORA_STRIPE_SECRET_KEY" name:"stripe-secret-key"`
+	StripeAPIURL    string            `help:"Base URL of the Stripe API (e.g. a local stripe-mock); Stripe's own when empty." env:"AGORA_STRIPE_API_URL" name:"stripe-api-url"`
+	StripeWebhook   string            `help:"Signing secret (whsec_…) of Stripe's webhooks to POST /webhooks/stripe." env:"AGORA_STRIPE_WEBHOOK_SECRET" name:"stripe-webhook-secret"`
+	Remote          map[string]string `help:"Modules this process calls but does not run, with the address of a process that runs them: inventory=http://inventory:8080,payment=http://payment:8080 (also AGORA_REMOTE_<MODULE>=URL)." env:"AGORA_REMOTE" mapsep:","`
+	ServiceSecret   string            `help:"The deployment's secret for calls between processes (at least 32 characters, the same everywhere): needed by --remote, and to serve /internal/ to other processes." env:"AGORA_SERVICE_SECRET" name:"service-secret"`
+	PprofAddr       string            `help:"Serve Go's runtime profiles (/debug/pprof/) on this loopback address, e.g. 127.0.0.1:6060 (off when empty)." env:"AGORA_PPROF_ADDR" name:"pprof-addr"`
 }
 
 // Run serves until SIGINT or SIGTERM, then drains.
@@ -88,6 +90,7 @@ func (s *ServeCmd) Run(g *Globals) error {
 		return err
 	}
 	cfg.StripeSecretKey, cfg.StripeAPIURL, cfg.StripeWebhookSecret = s.StripeSecretKey, s.StripeAPIURL, s.StripeWebhook
+	cfg.Remote, cfg.ServiceSecret = remoteOf(s.Remote, os.Environ()), s.ServiceSecret
 	log := g.logger()
 	a, err := app.New(cfg, log, app.Modules())
 	if err != nil {
@@ -265,4 +268,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "agora:", strings.TrimPrefix(err.Error(), "app: "))
 		os.Exit(1)
 	}
+}
+
+// remoteOf adds the AGORA_REMOTE_<MODULE>=URL variables of env to flags.
+func remoteOf(flags map[string]string, env []string) map[string]string {
+	out := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if name, ok := strings.CutPrefix(k, "AGORA_REMOTE_"); ok && name != "" && v != "" {
+			out[strings.ToLower(name)] = v
+		}
+	}
+	for k, v := range flags {
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/agoracommerce/agora/customer/customersql"
 	"github.com/agoracommerce/agora/customer/customersvc"
 	"github.com/agoracommerce/agora/platform/auth"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 )
 
@@ -26,6 +27,7 @@ const MailDir = "mail"
 func Module() module.Module {
 	return module.Module{
 		Name:        customer.Module,
+		Client:      func(c *httpx.Client) any { return customerhttp.NewClient(c) },
 		Permissions: customerhttp.Permissions,
 		Migrations:  customersql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {

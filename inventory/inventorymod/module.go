@@ -10,6 +10,7 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventorysql"
 	"github.com/agoracommerce/agora/inventory/inventorysvc"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 )
 
@@ -19,6 +20,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        inventory.Module,
+		Client:      func(c *httpx.Client) any { return inventoryhttp.NewClient(c) },
 		Permissions: inventoryhttp.Permissions,
 		Migrations:  inventorysql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {

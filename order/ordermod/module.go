@@ -14,6 +14,7 @@ import (
 	"github.com/agoracommerce/agora/order/ordersvc"
 	"github.com/agoracommerce/agora/payment"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/platform/sqldb"
 )
@@ -29,6 +30,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        order.Module,
+		Client:      func(c *httpx.Client) any { return orderhttp.NewClient(c) },
 		Permissions: orderhttp.Permissions,
 		Deps:        []string{cart.Module, inventory.Module, payment.Module},
 		Migrations:  ordersql.Migrations,

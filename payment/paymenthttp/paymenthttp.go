@@ -18,6 +18,7 @@ import (
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/httpx"
+	"github.com/agoracommerce/agora/platform/svcauth"
 )
 
 const tag = "Payments (admin)"
@@ -92,17 +93,17 @@ func Register(api huma.API, svc payment.Service) {
 	huma.Register(api, admin(PaymentsWrite, "capturePayment", http.MethodPost, "/admin/payments/{id}/capture", "Capture a payment",
 		"Captures an authorized payment in full; capturing a captured payment returns it unchanged. Emits payment.captured.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*paymentOut, error) {
-			return out(svc.Capture(ctx, payment.CaptureCommand{PaymentID: in.ID}))
+			return out(svc.Capture(ctx, payment.CaptureCommand{PaymentID: in.ID, By: svcauth.Acting(ctx)}))
 		})
 	huma.Register(api, admin(PaymentsWrite, "voidPayment", http.MethodPost, "/admin/payments/{id}/void", "Void a payment",
 		"Voids an authorization; voiding a voided payment returns it unchanged, a captured one is 409 payment_state. Emits payment.voided.", http.StatusOK),
 		func(ctx context.Context, in *idPath) (*paymentOut, error) {
-			return out(svc.Void(ctx, payment.VoidCommand{PaymentID: in.ID}))
+			return out(svc.Void(ctx, payment.VoidCommand{PaymentID: in.ID, By: svcauth.Acting(ctx)}))
 		})
 	huma.Register(api, admin(PaymentsRefund, "refundPayment", http.MethodPost, "/admin/payments/{id}/refunds", "Refund a payment",
 		"Refunds part or all of a captured payment, idempotent by key; more than what remains is 409 refund_exceeds. Emits payment.refunded.", http.StatusOK),
 		func(ctx context.Context, in *refundIn) (*paymentOut, error) {
-			in.Body.PaymentID = in.ID
+			in.Body.PaymentID, in.Body.By = in.ID, svcauth.Acting(ctx)
 			return out(svc.Refund(ctx, in.Body))
 		})
 	api.OpenAPI().Tags = append(api.OpenAPI().Tags,
@@ -137,8 +138,18 @@ type Client struct{ c *httpx.Client }
 func NewClient(c *httpx.Client) *Client { return &Client{c: c} }
 
 func (c *Client) do(ctx context.Context, method, path string, in any) (payment.Payment, error) {
+	return c.doBy(ctx, method, path, "", in)
+}
+
+// doBy sends a call acting for module by (when set), which a payment that
+// module owns requires; the server reads it only from other services.
+func (c *Client) doBy(ctx context.Context, method, path, by string, in any) (payment.Payment, error) {
 	var p payment.Payment
-	err := c.c.Do(ctx, method, path, in, &p)
+	var h http.Header
+	if by != "" {
+		h = http.Header{svcauth.ActingHeader: []string{by}}
+	}
+	_, err := c.c.DoHeader(ctx, method, path, h, in, &p)
 	return p, err
 }
 
@@ -182,7 +193,7 @@ func (c *Client) Capture(ctx context.Context, cmd payment.CaptureCommand) (payme
 	if err != nil {
 		return payment.Payment{}, err
 	}
-	return c.do(ctx, http.MethodPost, p, nil)
+	return c.doBy(ctx, http.MethodPost, p, cmd.By, nil)
 }
 
 // Void implements payment.Service.
@@ -191,7 +202,7 @@ func (c *Client) Void(ctx context.Context, cmd payment.VoidCommand) (payment.Pay
 	if err != nil {
 		return payment.Payment{}, err
 	}
-	return c.do(ctx, http.MethodPost, p, nil)
+	return c.doBy(ctx, http.MethodPost, p, cmd.By, nil)
 }
 
 // Refund implements payment.Service.
@@ -200,7 +211,7 @@ func (c *Client) Refund(ctx context.Context, cmd payment.RefundCommand) (payment
 	if err != nil {
 		return payment.Payment{}, err
 	}
-	return c.do(ctx, http.MethodPost, p, cmd)
+	return c.doBy(ctx, http.MethodPost, p, cmd.By, cmd)
 }
 
 // HandleWebhook implements payment.Service: it posts the payload as it is

@@ -10,6 +10,7 @@ import (
 	"github.com/agoracommerce/agora/payment/paymentsql"
 	"github.com/agoracommerce/agora/payment/paymentstripe"
 	"github.com/agoracommerce/agora/payment/paymentsvc"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 )
 
@@ -19,6 +20,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        payment.Module,
+		Client:      func(c *httpx.Client) any { return paymenthttp.NewClient(c) },
 		Permissions: paymenthttp.Permissions,
 		Migrations:  paymentsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {

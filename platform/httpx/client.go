@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,6 +74,9 @@ func (c *Client) DoHeader(ctx context.Context, method, path string, header http.
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
+		if e := (*errs.Error)(nil); errors.As(err, &e) {
+			return nil, e // the transport's own answer (a circuit breaker's)
+		}
 		return nil, errs.Wrap(err, errs.Unavailable, "unavailable", "the service is unreachable")
 	}
 	defer resp.Body.Close()

@@ -25,6 +25,7 @@ import (
 	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event/jetstream"
 	"github.com/agoracommerce/agora/platform/event/outbox"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/obs"
 	"github.com/agoracommerce/agora/platform/ratelimit"
 	"github.com/agoracommerce/agora/platform/sqldb"
@@ -43,6 +44,10 @@ type Module struct {
 	// Permissions declares the permissions the module's admin operations
 	// require (auth.Require), with the built-in roles that hold each.
 	Permissions []auth.PermissionInfo
+	// Client, when set, returns the module's service over HTTP (its
+	// <module>http client on c), which a process that does not run the
+	// module gives the modules that call it (--remote).
+	Client func(c *httpx.Client) any
 	// Migrations, when set, returns the module's embedded migrations, which
 	// `agora migrate` applies to the module's database under its name
 	// (Start applies them too).
@@ -159,6 +164,7 @@ type Env struct {
 
 	mu          sync.RWMutex
 	services    map[string]any
+	remote      map[string]bool
 	middlewares [positions][]Middleware
 }
 
@@ -233,6 +239,18 @@ func (e *Env) Provide(module string, svc any) {
 	e.services[module] = svc
 }
 
+// ProvideRemote makes the client of a module that runs in another process
+// available to the modules started here.
+func (e *Env) ProvideRemote(module string, client any) {
+	e.Provide(module, client)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.remote == nil {
+		e.remote = map[string]bool{}
+	}
+	e.remote[module] = true
+}
+
 // Relay returns the outbox relay of module on db and reports its backlog as
 // agora_outbox_pending{module}. The module's Running.Run runs it.
 func (e *Env) Relay(module string, db *sqldb.DB) *outbox.Relay {
@@ -282,13 +300,18 @@ func Dep[T any](env *Env, module string) (T, error) {
 }
 
 // Optional returns the service of module as T if the module runs here (ok
-// false if it does not); one that provided something else is an error.
+// false if it does not, or if it is remote and its client does not offer
+// T); a local one that provided something else is an error.
 func Optional[T any](env *Env, module string) (svc T, ok bool, err error) {
 	env.mu.RLock()
-	_, ok = env.services[module]
+	v, ok := env.services[module]
+	remote := env.remote[module]
 	env.mu.RUnlock()
 	if !ok {
 		return svc, false, nil
+	}
+	if _, is := v.(T); !is && remote {
+		return svc, false, nil // a capability the module offers only in process
 	}
 	svc, err = Dep[T](env, module)
 	return svc, err == nil, err

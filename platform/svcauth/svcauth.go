@@ -38,6 +38,19 @@ const TTL = time.Minute
 // milliseconds.
 const DeadlineHeader = "Agora-Deadline"
 
+// ActingHeader names the module a call acts for (the order settling its
+// payment); it is read only on calls with a valid service token.
+const ActingHeader = "Agora-Acting-Module"
+
+type actingKey struct{}
+
+// Acting returns the module a service call acts for, or "" (for every
+// public request: only Middleware sets it).
+func Acting(ctx context.Context) string {
+	s, _ := ctx.Value(actingKey{}).(string)
+	return s
+}
+
 // Keys sign and check service tokens.
 type Keys struct {
 	priv ed25519.PrivateKey
@@ -110,16 +123,16 @@ func (k *Keys) Sign(ctx context.Context, from, to string) (string, error) {
 
 var errToken = errs.E(errs.Unauthorized, "unauthorized", "a valid service token is required")
 
-// Verify checks a token addressed to service to and returns its claims;
-// a token that is malformed, forged, expired or addressed to another
-// service is Unauthorized.
-func (k *Keys) Verify(token, to string) (Claims, error) {
+// Verify checks a token addressed to one of the services to and returns
+// its claims; a token that is malformed, forged, expired or addressed to
+// another service is Unauthorized.
+func (k *Keys) Verify(token string, to ...string) (Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return k.pub, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
-		jwt.WithAudience(to), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(k.now), jwt.WithLeeway(5*time.Second))
-	if err != nil {
+	if err != nil || !slices.ContainsFunc(c.Audience, func(a string) bool { return slices.Contains(to, a) }) {
 		return Claims{}, errToken
 	}
 	return c, nil
@@ -139,22 +152,25 @@ func (c Claims) Context(ctx context.Context) context.Context {
 	return ctx
 }
 
-// Middleware admits only calls with a valid token addressed to service to
-// (401 otherwise); their context carries the caller's identity and the
-// deadline of the calling request.
-func (k *Keys) Middleware(to string, next http.Handler) http.Handler {
+// Middleware admits only calls with a valid token addressed to one of the
+// services to (401 otherwise); their context carries the caller's
+// identity and the deadline of the calling request.
+func (k *Keys) Middleware(to []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok {
 			httpx.WriteProblem(w, r, errToken)
 			return
 		}
-		c, err := k.Verify(strings.TrimSpace(token), to)
+		c, err := k.Verify(strings.TrimSpace(token), to...)
 		if err != nil {
 			httpx.WriteProblem(w, r, err)
 			return
 		}
 		ctx := c.Context(r.Context())
+		if m := r.Header.Get(ActingHeader); m != "" {
+			ctx = context.WithValue(ctx, actingKey{}, m)
+		}
 		if ms, err := strconv.ParseInt(r.Header.Get(DeadlineHeader), 10, 64); err == nil {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithDeadline(ctx, time.UnixMilli(ms))

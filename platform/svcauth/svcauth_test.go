@@ -43,7 +43,7 @@ type seen struct {
 
 func callee(t *testing.T, k *svcauth.Keys, service string) *httptest.Server {
 	t.Helper()
-	h := k.Middleware(service, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := k.Middleware([]string{service}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var s seen
 		if p, ok := auth.PrincipalOf(r.Context()); ok {
 			s.Principal = &p

@@ -7,6 +7,7 @@ import (
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/pricing/pricinghttp"
@@ -20,6 +21,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        pricing.Module,
+		Client:      func(c *httpx.Client) any { return pricinghttp.NewClient(c) },
 		Permissions: pricinghttp.Permissions,
 		Migrations:  pricingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/search"
@@ -32,6 +33,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        search.Module,
+		Client:      func(c *httpx.Client) any { return searchhttp.NewClient(c) },
 		Permissions: searchhttp.Permissions,
 		Deps:        []string{catalog.Module},
 		// The index's snapshot (about 0.6 s at 100,000 products) is read

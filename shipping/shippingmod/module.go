@@ -5,6 +5,7 @@ package shippingmod
 import (
 	"context"
 
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/shipping"
 	"github.com/agoracommerce/agora/shipping/shippinghttp"
@@ -17,6 +18,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        shipping.Module,
+		Client:      func(c *httpx.Client) any { return shippinghttp.NewClient(c) },
 		Permissions: shippinghttp.Permissions,
 		Migrations:  shippingsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {

@@ -5,6 +5,7 @@ package taxmod
 import (
 	"context"
 
+	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/module"
 	"github.com/agoracommerce/agora/tax"
 	"github.com/agoracommerce/agora/tax/taxhttp"
@@ -17,6 +18,7 @@ import (
 func Module() module.Module {
 	return module.Module{
 		Name:        tax.Module,
+		Client:      func(c *httpx.Client) any { return taxhttp.NewClient(c) },
 		Permissions: taxhttp.Permissions,
 		Migrations:  taxsql.Migrations,
 		Start: func(ctx context.Context, env *module.Env) (*module.Running, error) {
