@@ -18,9 +18,9 @@ import (
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
-func fakes() (cartsvc.Deps, carttest.Subject) {
+func fakes(tb testing.TB) (cartsvc.Deps, carttest.Subject) {
 	p, _ := pricingtest.NewFake()
-	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.NewFake()
+	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), carttest.Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 
@@ -35,7 +35,7 @@ func TestService(t *testing.T) {
 				if err := st.Migrate(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-				deps, s := fakes()
+				deps, s := fakes(t)
 				s.Cart = cartsvc.New(st, deps, cartsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)
 				return s
 			})

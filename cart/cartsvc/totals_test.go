@@ -23,12 +23,18 @@ import (
 // the documented formula exactly.
 func TestTotalsProperty(t *testing.T) {
 	ctx := context.Background()
+	svc := taxtest.MustService(t)
 	rapid.Check(t, func(rt *rapid.T) {
-		svc := taxtest.NewFake()
 		pct := rapid.SampledFrom([]string{"0", "5", "7.7", "19", "20", "8.875", "25.5"}).Draw(rt, "rate")
-		if _, err := svc.CreateRegion(ctx, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: tax.StandardClass, Rate: pct}}}); err != nil {
+		r, err := svc.CreateRegion(ctx, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: tax.StandardClass, Rate: pct}}})
+		if err != nil {
 			rt.Fatal(err)
 		}
+		defer func() { // the next case creates its own
+			if err := svc.DeleteRegion(ctx, r.ID); err != nil {
+				rt.Error(err)
+			}
+		}()
 		n := rapid.IntRange(0, 20).Draw(rt, "lines")
 		var lines []cartsvc.Line
 		q := tax.CalculateQuery{Country: "DE", Currency: "EUR"}
@@ -105,7 +111,7 @@ func (c *clock) add(d time.Duration) {
 func TestExpiryAndSweep(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: time.Now()}
-	deps, s := fakes()
+	deps, s := fakes(t)
 	cfg := cartsvc.DefaultConfig()
 	cfg.TTL, cfg.Retention, cfg.SweepBatch = time.Hour, 24*time.Hour, 2
 	svc, _ := carttest.NewFake(deps, cfg, clk.now)
@@ -151,7 +157,7 @@ func TestExpiryAndSweep(t *testing.T) {
 
 func TestMaxLines(t *testing.T) {
 	ctx := context.Background()
-	deps, s := fakes()
+	deps, s := fakes(t)
 	svc, _ := carttest.NewFake(deps, cartsvc.DefaultConfig(), nil)
 	s.Cart = svc
 	c := carttest.Must(t)(svc.Create(ctx, cart.CreateCommand{Currency: "USD"}))
@@ -171,7 +177,7 @@ func TestMaxLines(t *testing.T) {
 // unavailable, out of the totals, and blocks completion until removed.
 func TestUnavailableLine(t *testing.T) {
 	ctx := context.Background()
-	deps, s := fakes()
+	deps, s := fakes(t)
 	svc, _ := carttest.NewFake(deps, cartsvc.DefaultConfig(), nil)
 	s.Cart = svc
 	p := carttest.MustProduct(t, s, catalog.Published, 5, money.Money{Amount: 100, Currency: "USD"})

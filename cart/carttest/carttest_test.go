@@ -16,22 +16,22 @@ import (
 
 // fakes returns the services the cart calls, as in-memory fakes, and a
 // subject with them for svc (nil: the fake cart).
-func fakes() (cartsvc.Deps, Subject) {
+func fakes(tb testing.TB) (cartsvc.Deps, Subject) {
 	p, _ := pricingtest.NewFake()
-	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.NewFake()
+	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 
 func TestFake(t *testing.T) {
 	TestService(t, func(t *testing.T) Subject {
-		deps, s := fakes()
+		deps, s := fakes(t)
 		s.Cart, _ = NewFake(deps, cartsvc.DefaultConfig(), nil)
 		return s
 	})
 }
 
 func TestFakeEvents(t *testing.T) {
-	deps, s := fakes()
+	deps, s := fakes(t)
 	svc, st := NewFake(deps, cartsvc.DefaultConfig(), nil)
 	s.Cart = svc
 	ctx := context.Background()

@@ -1,20 +1,15 @@
 package taxhttp_test
 
 import (
-	"log/slog"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
 	"github.com/agoracommerce/agora/tax"
 	"github.com/agoracommerce/agora/tax/taxhttp"
-	"github.com/agoracommerce/agora/tax/taxsql"
-	"github.com/agoracommerce/agora/tax/taxsvc"
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
@@ -31,28 +26,16 @@ func client(srv *httptest.Server) tax.Service {
 // handlers: errors come back with the kinds, codes and fields they have
 // in-process.
 func TestClientContract(t *testing.T) {
-	t.Run("fake", func(t *testing.T) {
-		taxtest.TestService(t, func(t *testing.T) tax.Service {
-			srv, _ := server(t, taxtest.NewFake())
-			return client(srv)
-		})
-	})
-	t.Run("sqlite", func(t *testing.T) {
-		taxtest.TestService(t, func(t *testing.T) tax.Service {
-			st := taxsql.New(catalogtest.MustOpenSQLite(t), nil)
-			if err := st.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			srv, _ := server(t, taxsvc.New(st, taxsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now))
-			return client(srv)
-		})
+	taxtest.TestService(t, func(t *testing.T) tax.Service {
+		srv, _ := server(t, taxtest.MustService(t))
+		return client(srv)
 	})
 }
 
 // TestRequests sends real requests, good and bad, and checks every answer
 // (status, problem code, body) against the OpenAPI document.
 func TestRequests(t *testing.T) {
-	svc := taxtest.NewFake()
+	svc := taxtest.MustService(t)
 	srv, api := server(t, svc)
 	doc, router := httpxtest.Document(t, api, srv)
 	for _, op := range []string{"/admin/tax/regions", "/admin/tax/regions/{id}", "/admin/tax/classes", "/admin/tax/classes/{code}", "/admin/tax/calculate"} {

@@ -20,8 +20,8 @@ type env struct {
 // the contract as a subtest against a service made by newService, called
 // once per subtest, which must return a service with no regions and no
 // classes but standard. It observes the service only through the
-// interface, so it runs unchanged against the fake, the service on SQLite
-// and PostgreSQL, and through the HTTP client.
+// interface, so it runs unchanged against the service on SQLite and
+// PostgreSQL and through the HTTP client.
 func TestService(t *testing.T, newService func(t *testing.T) tax.Service) {
 	tests := []struct {
 		name string

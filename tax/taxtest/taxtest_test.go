@@ -10,31 +10,27 @@ import (
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
-func TestFake(t *testing.T) {
-	taxtest.TestService(t, func(t *testing.T) tax.Service { return taxtest.NewFake() })
-}
-
-// TestFakeEvents checks that every write records its event with the whole
-// region or class, and that failed writes record none.
-func TestFakeEvents(t *testing.T) {
+// TestEvents checks that every write writes its event with the whole
+// region or class to the outbox, and that failed writes write none.
+func TestEvents(t *testing.T) {
 	ctx := t.Context()
-	svc, st := taxtest.NewFakeWithStore()
+	svc, ob := taxtest.MustServiceWithOutbox(t)
 	want := func(step string, types ...string) {
 		t.Helper()
-		if got := st.EventTypes(); !slices.Equal(got, types) {
+		if got := ob.EventTypes(t); !slices.Equal(got, types) {
 			t.Fatalf("%s: events %v, want %v", step, got, types)
 		}
-		for _, e := range st.Events() {
+		for _, e := range ob.Events(t) {
 			if err := e.Validate(); err != nil || e.Source != "agora/tax" || e.Subject == "" {
 				t.Fatalf("%s: event %+v: %v", step, e, err)
 			}
 		}
-		st.ResetEvents()
+		ob.Reset(t)
 	}
 	taxtest.MustCreateClass(t, svc, "reduced")
 	want("create class", tax.EventClassCreated)
 	r := taxtest.MustCreateRegion(t, svc, tax.CreateRegionCommand{Country: "DE", Rates: []tax.RateInput{{TaxClass: "reduced", Rate: "7"}}})
-	evs := st.Events()
+	evs := ob.Events(t)
 	want("create region", tax.EventRegionCreated)
 	var data tax.Region
 	if err := evs[0].Decode(&data); err != nil || data.ID != r.ID || len(data.Rates) != 1 || evs[0].Subject != r.ID {
@@ -51,7 +47,7 @@ func TestFakeEvents(t *testing.T) {
 	if _, err := svc.UpdateRegion(ctx, tax.UpdateRegionCommand{ID: r.ID, Rates: &[]tax.RateInput{{TaxClass: "standard", Rate: "19"}}}); err != nil {
 		t.Fatal(err)
 	}
-	evs = st.Events()
+	evs = ob.Events(t)
 	want("update region", tax.EventRegionUpdated)
 	if err := evs[0].Decode(&data); err != nil || data.Version != 2 || data.Rates[0].PPM != 190000 {
 		t.Errorf("region_updated carries %+v (%v)", data, err)
