@@ -1,20 +1,15 @@
 package shippinghttp_test
 
 import (
-	"log/slog"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
 	"github.com/agoracommerce/agora/shipping"
 	"github.com/agoracommerce/agora/shipping/shippinghttp"
-	"github.com/agoracommerce/agora/shipping/shippingsql"
-	"github.com/agoracommerce/agora/shipping/shippingsvc"
 	"github.com/agoracommerce/agora/shipping/shippingtest"
 )
 
@@ -31,28 +26,16 @@ func client(srv *httptest.Server) shipping.Service {
 // handlers: errors come back with the kinds, codes and fields they have
 // in-process.
 func TestClientContract(t *testing.T) {
-	t.Run("fake", func(t *testing.T) {
-		shippingtest.TestService(t, func(t *testing.T) shipping.Service {
-			srv, _ := server(t, shippingtest.NewFake())
-			return client(srv)
-		})
-	})
-	t.Run("sqlite", func(t *testing.T) {
-		shippingtest.TestService(t, func(t *testing.T) shipping.Service {
-			st := shippingsql.New(catalogtest.MustOpenSQLite(t), nil)
-			if err := st.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			srv, _ := server(t, shippingsvc.New(st, shippingsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now))
-			return client(srv)
-		})
+	shippingtest.TestService(t, func(t *testing.T) shipping.Service {
+		srv, _ := server(t, shippingtest.MustService(t))
+		return client(srv)
 	})
 }
 
 // TestRequests sends real requests, good and bad, and checks every answer
 // (status, problem code, body) against the OpenAPI document.
 func TestRequests(t *testing.T) {
-	svc := shippingtest.NewFake()
+	svc := shippingtest.MustService(t)
 	srv, api := server(t, svc)
 	doc, router := httpxtest.Document(t, api, srv)
 	for _, op := range []string{"/admin/shipping/zones", "/admin/shipping/zones/{id}", "/admin/shipping/options", "/admin/shipping/options/{id}", "/store/shipping-options"} {

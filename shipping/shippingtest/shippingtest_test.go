@@ -10,31 +10,27 @@ import (
 	"github.com/agoracommerce/agora/shipping/shippingtest"
 )
 
-func TestFake(t *testing.T) {
-	shippingtest.TestService(t, func(t *testing.T) shipping.Service { return shippingtest.NewFake() })
-}
-
-// TestFakeEvents checks the events of every write, and that failed writes
-// and quotes emit none.
-func TestFakeEvents(t *testing.T) {
+// TestEvents checks the events every write writes to the outbox, and that
+// failed writes and quotes write none.
+func TestEvents(t *testing.T) {
 	ctx := t.Context()
-	svc, st := shippingtest.NewFakeWithStore()
+	svc, ob := shippingtest.MustServiceWithOutbox(t)
 	want := func(step string, types ...string) {
 		t.Helper()
-		if got := st.EventTypes(); !slices.Equal(got, types) {
+		if got := ob.EventTypes(t); !slices.Equal(got, types) {
 			t.Fatalf("%s: events %v, want %v", step, got, types)
 		}
-		for _, e := range st.Events() {
+		for _, e := range ob.Events(t) {
 			if err := e.Validate(); err != nil || e.Source != "agora/shipping" || e.Subject == "" {
 				t.Fatalf("%s: event %+v: %v", step, e, err)
 			}
 		}
-		st.ResetEvents()
+		ob.Reset(t)
 	}
 	z := shippingtest.MustCreateZone(t, svc, "EU", "DE")
 	want("create zone", shipping.EventZoneCreated)
 	o := shippingtest.MustCreateOption(t, svc, shipping.CreateOptionCommand{ZoneID: z.ID, Name: "Std", Currency: "EUR", Rate: shipping.Rate{Kind: shipping.Flat, Amount: 5}})
-	evs := st.Events()
+	evs := ob.Events(t)
 	want("create option", shipping.EventOptionCreated)
 	var data shipping.Option
 	if err := evs[0].Decode(&data); err != nil || data.ID != o.ID || data.Rate.Amount != 5 || evs[0].Subject != o.ID {
@@ -57,7 +53,7 @@ func TestFakeEvents(t *testing.T) {
 	}
 	want("update option", shipping.EventOptionUpdated)
 	shippingtest.MustCreateOption(t, svc, shipping.CreateOptionCommand{ZoneID: z.ID, Name: "Exp", Currency: "EUR", Rate: shipping.Rate{Kind: shipping.Flat, Amount: 9}})
-	st.ResetEvents()
+	ob.Reset(t)
 	if err := svc.DeleteZone(ctx, z.ID); err != nil {
 		t.Fatal(err)
 	}

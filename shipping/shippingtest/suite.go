@@ -22,8 +22,7 @@ type env struct {
 // of the contract as a subtest against a service made by newService,
 // called once per subtest, which must return a service with no zones. It
 // observes the service only through the interface, so it runs unchanged
-// against the fake, the service on SQLite and PostgreSQL, and through the
-// HTTP client.
+// against the service on SQLite and PostgreSQL and through the HTTP client.
 func TestService(t *testing.T, newService func(t *testing.T) shipping.Service) {
 	tests := []struct {
 		name string
