@@ -27,7 +27,7 @@ func local(t *testing.T) ordertest.Subject {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pay, _ := paymenttest.NewFake()
+	pay := paymenttest.MustService(t)
 	return ordertest.NewSubject(st, inventorytest.NewFake(), pay)
 }
 

@@ -19,7 +19,7 @@ func subject(t *testing.T, db *sqldb.DB) ordertest.Subject {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pay, _ := paymenttest.NewFake()
+	pay := paymenttest.MustService(t)
 	return ordertest.NewSubject(st, inventorytest.NewFake(), pay)
 }
 

@@ -11,8 +11,8 @@ import (
 	"github.com/agoracommerce/agora/platform/errs/errstest"
 )
 
-func fake(*testing.T) Subject {
-	pay, _ := paymenttest.NewFake()
+func fake(t *testing.T) Subject {
+	pay := paymenttest.MustService(t)
 	return NewSubject(NewMemStore(), inventorytest.NewFake(), pay)
 }
 
@@ -26,8 +26,8 @@ func TestFakeFulfillConcurrency(t *testing.T) { TestFulfillConcurrency(t, fake) 
 
 func TestFakeConcurrency(t *testing.T) {
 	st := NewMemStore()
-	TestConcurrency(t, func(*testing.T) Subject {
-		pay, _ := paymenttest.NewFake()
+	TestConcurrency(t, func(t *testing.T) Subject {
+		pay := paymenttest.MustService(t)
 		return NewSubject(st, inventorytest.NewFake(), pay)
 	}, st.Events)
 }
@@ -35,7 +35,7 @@ func TestFakeConcurrency(t *testing.T) {
 // TestFakeEvents: every transition emits its event.
 func TestFakeEvents(t *testing.T) {
 	st := NewMemStore()
-	pay, _ := paymenttest.NewFake()
+	pay := paymenttest.MustService(t)
 	s := NewSubject(st, inventorytest.NewFake(), pay)
 	k := MustStock(t, s, 5)
 	o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 100}), "", "tok_visa")).Order
@@ -69,7 +69,7 @@ func TestFakeEvents(t *testing.T) {
 // recovered emits order.canceled once.
 func TestFakeCancelEvents(t *testing.T) {
 	st := NewMemStore()
-	pay, _ := paymenttest.NewFake()
+	pay := paymenttest.MustService(t)
 	s := NewSubject(st, inventorytest.NewFake(), pay)
 	k := MustStock(t, s, 5)
 	o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 100}), "", "tok_visa")).Order

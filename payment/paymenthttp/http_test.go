@@ -15,7 +15,7 @@ import (
 // TestClient runs the contract suite through the HTTP client and handler.
 func TestClient(t *testing.T) {
 	paymenttest.TestService(t, func(t *testing.T) payment.Service {
-		svc, _ := paymenttest.NewFake()
+		svc := paymenttest.MustService(t)
 		mux := http.NewServeMux()
 		api := httpx.NewAPI(mux, "Agora", "test", "")
 		paymenthttp.Register(api, svc)

@@ -30,7 +30,7 @@ import (
 func TestWebhookHTTP(t *testing.T) {
 	ctx := context.Background()
 	f := newFakeStripe(t)
-	st := paymenttest.NewMemStore()
+	st := paymenttest.MustStore(t)
 	svc := paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider(), newProvider(t, f.srv.URL, 0)}, slog.New(slog.DiscardHandler), time.Now)
 	srv, api := httpxtest.Serve(t, func(api huma.API) { paymenthttp.Register(api, svc) })
 	_, router := httpxtest.Document(t, api, srv)

@@ -14,6 +14,7 @@ import (
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/errs/errstest"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
@@ -21,17 +22,10 @@ import (
 // a store, and the types of the events its store wrote so far.
 type subject struct {
 	svc    *paymentsvc.Service
-	events func(t *testing.T) []string
+	events func(testing.TB) []string
 }
 
 func stores(t *testing.T, run func(t *testing.T, newSubject func(t *testing.T, prov payment.Provider) subject)) {
-	t.Run("memory", func(t *testing.T) {
-		run(t, func(t *testing.T, prov payment.Provider) subject {
-			st := paymenttest.NewMemStore()
-			svc := paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider(), prov}, slog.New(slog.DiscardHandler), time.Now)
-			return subject{svc: svc, events: func(*testing.T) []string { return st.EventTypes() }}
-		})
-	})
 	for _, d := range sqldbtest.Databases() {
 		t.Run(d.Name, func(t *testing.T) {
 			d.SkipUnlessConfigured(t)
@@ -42,22 +36,7 @@ func stores(t *testing.T, run func(t *testing.T, newSubject func(t *testing.T, p
 					t.Fatal(err)
 				}
 				svc := paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider(), prov}, slog.New(slog.DiscardHandler), time.Now)
-				return subject{svc: svc, events: func(t *testing.T) []string {
-					rows, err := db.QueryContext(context.Background(), "SELECT type FROM payment_outbox ORDER BY seq")
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer rows.Close()
-					var out []string
-					for rows.Next() {
-						var typ string
-						if err := rows.Scan(&typ); err != nil {
-							t.Fatal(err)
-						}
-						out = append(out, typ)
-					}
-					return out
-				}}
+				return subject{svc: svc, events: eventtest.Outbox{DB: db, Module: payment.Module}.EventTypes}
 			})
 		})
 	}

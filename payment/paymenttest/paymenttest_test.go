@@ -8,15 +8,8 @@ import (
 	"github.com/agoracommerce/agora/payment"
 )
 
-func TestFake(t *testing.T) {
-	TestService(t, func(t *testing.T) payment.Service {
-		svc, _ := NewFake()
-		return svc
-	})
-}
-
-func TestFakeEvents(t *testing.T) {
-	svc, st := NewFake()
+func TestEvents(t *testing.T) {
+	svc, ob := MustServiceWithOutbox(t)
 	ctx := context.Background()
 	p := Must(t)(svc.Authorize(ctx, payment.AuthorizeCommand{Key: "k", Provider: "test", Token: "tok_visa", Amount: usd(10)}))
 	Must(t)(svc.Capture(ctx, payment.CaptureCommand{PaymentID: p.ID}))
@@ -25,7 +18,7 @@ func TestFakeEvents(t *testing.T) {
 	q := Must(t)(svc.Authorize(ctx, payment.AuthorizeCommand{Key: "v", Provider: "test", Token: "tok_visa", Amount: usd(10)}))
 	Must(t)(svc.Void(ctx, payment.VoidCommand{PaymentID: q.ID}))
 	want := []string{payment.EventAuthorized, payment.EventCaptured, payment.EventRefunded, payment.EventAuthorized, payment.EventVoided}
-	if got := st.EventTypes(); !slices.Equal(got, want) {
+	if got := ob.EventTypes(t); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }
