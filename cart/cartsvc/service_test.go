@@ -19,7 +19,7 @@ import (
 )
 
 func fakes(tb testing.TB) (cartsvc.Deps, carttest.Subject) {
-	p, _ := pricingtest.NewFake()
+	p := pricingtest.MustService(tb)
 	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), carttest.Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }

@@ -17,7 +17,7 @@ import (
 // fakes returns the services the cart calls, as in-memory fakes, and a
 // subject with them for svc (nil: the fake cart).
 func fakes(tb testing.TB) (cartsvc.Deps, Subject) {
-	p, _ := pricingtest.NewFake()
+	p := pricingtest.MustService(tb)
 	c, i, tx := catalogtest.NewFake(), inventorytest.NewFake(), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }

@@ -15,7 +15,7 @@ import (
 
 func server(t *testing.T) (*httptest.Server, pricingtest.Subject) {
 	t.Helper()
-	svc, _ := pricingtest.NewFake()
+	svc := pricingtest.MustService(t)
 	mux := http.NewServeMux()
 	api := httpx.NewAPI(mux, "Agora", "test", "")
 	pricinghttp.Register(api, svc)

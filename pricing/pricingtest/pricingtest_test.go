@@ -7,15 +7,8 @@ import (
 	"github.com/agoracommerce/agora/pricing"
 )
 
-func TestFake(t *testing.T) {
-	TestService(t, func(t *testing.T) Subject {
-		svc, _ := NewFake()
-		return Subject{Service: svc, Feed: svc.HandleCatalogEvent}
-	})
-}
-
-func TestFakeEvents(t *testing.T) {
-	svc, st := NewFake()
+func TestEvents(t *testing.T) {
+	svc, ob := MustServiceWithOutbox(t)
 	ctx := context.Background()
 	pl, err := svc.CreatePriceList(ctx, pricing.CreatePriceListCommand{Name: "x", Currency: "USD"})
 	if err != nil {
@@ -25,7 +18,7 @@ func TestFakeEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	var types []string
-	for _, e := range st.Events() {
+	for _, e := range ob.Events(t) {
 		if e.Subject != pl.ID {
 			t.Errorf("event %s about %s", e.Type, e.Subject)
 		}
