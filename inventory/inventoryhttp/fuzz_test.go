@@ -3,7 +3,6 @@ package inventoryhttp_test
 import (
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/agoracommerce/agora/inventory/inventorytest"
 )
@@ -21,7 +20,7 @@ func FuzzReserve(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	svc, _ := inventorytest.NewFakeWithStore(time.Now)
+	svc := inventorytest.MustService(f)
 	h, _ := handler(f, svc)
 	inventorytest.MustSetLevel(f, svc, "F-1", "", 5)
 	inventorytest.MustSetLevel(f, svc, "F-2", "", 5)

@@ -5,20 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/agoracommerce/agora/inventory"
 	"github.com/agoracommerce/agora/inventory/inventoryhttp"
-	"github.com/agoracommerce/agora/inventory/inventorysql"
-	"github.com/agoracommerce/agora/inventory/inventorysvc"
 	"github.com/agoracommerce/agora/inventory/inventorytest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
@@ -42,20 +38,9 @@ func client(srv *httptest.Server) inventory.Service {
 }
 
 // TestClientContract runs the contract suite through the HTTP client and
-// the handlers, over the fake and over the service on SQLite.
+// the handlers, over the service on SQLite.
 func TestClientContract(t *testing.T) {
-	t.Run("fake", func(t *testing.T) {
-		inventorytest.TestService(t, func(t *testing.T) inventory.Service { return client(server(t, inventorytest.NewFake())) })
-	})
-	t.Run("sqlite", func(t *testing.T) {
-		inventorytest.TestService(t, func(t *testing.T) inventory.Service {
-			st := inventorysql.New(inventorytest.MustOpenSQLite(t), nil)
-			if err := st.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			return client(server(t, inventorysvc.New(st, inventorysvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)))
-		})
-	})
+	inventorytest.TestService(t, func(t *testing.T) inventory.Service { return client(server(t, inventorytest.MustService(t))) })
 }
 
 type answer struct {
@@ -83,11 +68,11 @@ func do(tb testing.TB, h http.Handler, method, path, body string) answer {
 // code and events each must give; bad input changes nothing and is never
 // a 500.
 func TestScenarios(t *testing.T) {
-	svc, st := inventorytest.NewFakeWithStore(time.Now)
+	svc, ob := inventorytest.MustServiceWithOutbox(t)
 	h, _ := handler(t, svc)
 	inventorytest.MustSetLevel(t, svc, "TSHIRT-M", "", 10)
 	res := inventorytest.MustReserve(t, svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: "TSHIRT-M", Quantity: 1}}})
-	st.ResetEvents()
+	ob.Reset(t)
 	big := `{"on_hand":1,"reason":"` + strings.Repeat("a", httpx.DefaultMaxBody+1) + `"}`
 
 	tests := []struct {
@@ -161,10 +146,10 @@ func TestScenarios(t *testing.T) {
 					t.Errorf("a refused request changed the inventory")
 				}
 			}
-			if got := st.EventTypes(); !slices.Equal(got, tc.events) {
+			if got := ob.EventTypes(t); !slices.Equal(got, tc.events) {
 				t.Errorf("events %v, want %v", got, tc.events)
 			}
-			st.ResetEvents()
+			ob.Reset(t)
 		})
 	}
 	// The API.md answer to PUT has these fields.
@@ -190,7 +175,7 @@ func TestScenarios(t *testing.T) {
 // for the linter: an operation id, summary, description, tag and the
 // admin security requirement.
 func TestOpenAPIDocument(t *testing.T) {
-	_, api := handler(t, inventorytest.NewFake())
+	_, api := handler(t, inventorytest.MustService(t))
 	b, err := json.Marshal(api.OpenAPI())
 	if err != nil {
 		t.Fatal(err)

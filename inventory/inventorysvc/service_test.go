@@ -70,11 +70,7 @@ func sweepConfig() inventorysvc.Config {
 // TestSweeper checks that expired reservations, and only they, are
 // released by the sweeper, on every store, with an injected clock.
 func TestSweeper(t *testing.T) {
-	stores := map[string]func(t *testing.T, now func() time.Time) inventory.Service{
-		"memory": func(t *testing.T, now func() time.Time) inventory.Service {
-			return inventorysvc.New(inventorytest.NewMemStore(), sweepConfig(), slog.New(slog.DiscardHandler), now)
-		},
-	}
+	stores := map[string]func(t *testing.T, now func() time.Time) inventory.Service{}
 	for _, d := range inventorytest.Databases() {
 		stores[d.Name] = func(t *testing.T, now func() time.Time) inventory.Service {
 			d.SkipUnlessConfigured(t)
@@ -144,10 +140,13 @@ func TestSweeper(t *testing.T) {
 // TestReconcileFindsCorruption checks that Reconcile can fail: a level
 // changed behind the ledger's back is reported.
 func TestReconcileFindsCorruption(t *testing.T) {
-	svc, st := inventorytest.NewFakeWithStore(time.Now)
+	db := inventorytest.MustOpenSQLite(t)
+	svc := newSQLService(t, db, inventorysvc.DefaultConfig(), time.Now)
 	inventorytest.MustSetLevel(t, svc, "X", "", 5)
 	inventorytest.MustReserve(t, svc, inventory.ReserveCommand{Lines: []inventory.Line{{SKU: "X", Quantity: 4}}})
-	st.Corrupt("X", 3)
+	if _, err := db.ExecContext(t.Context(), `UPDATE inventory_levels SET on_hand = 3 WHERE sku = 'X'`); err != nil {
+		t.Fatal(err)
+	}
 	rep, err := svc.Reconcile(t.Context())
 	if err != nil || rep.OK || len(rep.Differences) != 1 || rep.Differences[0].Field != "on_hand" || rep.Differences[0].Ledger != 5 || len(rep.Violations) != 1 {
 		t.Fatalf("Reconcile of a corrupted level: %+v, %v", rep, err)

@@ -1,6 +1,6 @@
-// Package inventorytest holds inventory's in-memory fake (the real service
-// over MemStore), its contract suite TestService, and helpers for tests of
-// inventory and of the modules that use it.
+// Package inventorytest holds inventory's test kit: the service on SQLite
+// for tests (MustService), its contract suite TestService, and helpers for
+// tests of inventory and of the modules that use it.
 package inventorytest
 
 import (

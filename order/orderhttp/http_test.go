@@ -28,7 +28,7 @@ func local(t *testing.T) ordertest.Subject {
 		t.Fatal(err)
 	}
 	pay := paymenttest.MustService(t)
-	return ordertest.NewSubject(st, inventorytest.NewFake(), pay)
+	return ordertest.NewSubject(st, inventorytest.MustService(t), pay)
 }
 
 // subject is a subject on SQLite whose Order is the HTTP client of its

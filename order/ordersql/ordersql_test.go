@@ -20,7 +20,7 @@ func subject(t *testing.T, db *sqldb.DB) ordertest.Subject {
 		t.Fatal(err)
 	}
 	pay := paymenttest.MustService(t)
-	return ordertest.NewSubject(st, inventorytest.NewFake(), pay)
+	return ordertest.NewSubject(st, inventorytest.MustService(t), pay)
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, open func(testing.TB) *sqldb.DB)) {

@@ -13,7 +13,7 @@ import (
 
 func fake(t *testing.T) Subject {
 	pay := paymenttest.MustService(t)
-	return NewSubject(NewMemStore(), inventorytest.NewFake(), pay)
+	return NewSubject(NewMemStore(), inventorytest.MustService(t), pay)
 }
 
 func TestFake(t *testing.T) { TestService(t, fake) }
@@ -28,7 +28,7 @@ func TestFakeConcurrency(t *testing.T) {
 	st := NewMemStore()
 	TestConcurrency(t, func(t *testing.T) Subject {
 		pay := paymenttest.MustService(t)
-		return NewSubject(st, inventorytest.NewFake(), pay)
+		return NewSubject(st, inventorytest.MustService(t), pay)
 	}, st.Events)
 }
 
@@ -36,7 +36,7 @@ func TestFakeConcurrency(t *testing.T) {
 func TestFakeEvents(t *testing.T) {
 	st := NewMemStore()
 	pay := paymenttest.MustService(t)
-	s := NewSubject(st, inventorytest.NewFake(), pay)
+	s := NewSubject(st, inventorytest.MustService(t), pay)
 	k := MustStock(t, s, 5)
 	o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 100}), "", "tok_visa")).Order
 	ctx := t.Context()
@@ -70,7 +70,7 @@ func TestFakeEvents(t *testing.T) {
 func TestFakeCancelEvents(t *testing.T) {
 	st := NewMemStore()
 	pay := paymenttest.MustService(t)
-	s := NewSubject(st, inventorytest.NewFake(), pay)
+	s := NewSubject(st, inventorytest.MustService(t), pay)
 	k := MustStock(t, s, 5)
 	o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 100}), "", "tok_visa")).Order
 	s.Faults.Set("adjust", ErrCrash, true)

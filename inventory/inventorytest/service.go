@@ -1,0 +1,42 @@
+package inventorytest
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/inventory/inventorysql"
+	"github.com/agoracommerce/agora/inventory/inventorysvc"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
+)
+
+// MustStore returns the SQL store on a new SQLite database in tb.TempDir,
+// migrated and closed when tb ends.
+func MustStore(tb testing.TB) *inventorysql.Store {
+	tb.Helper()
+	st := inventorysql.New(MustOpenSQLite(tb), nil)
+	if err := st.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate inventory: %v", err)
+	}
+	return st
+}
+
+// MustService returns the inventory service over MustStore, configured as
+// the application configures it. It passes TestService.
+func MustService(tb testing.TB) *inventorysvc.Service {
+	tb.Helper()
+	svc, _ := MustServiceWithOutbox(tb)
+	return svc
+}
+
+// MustServiceWithOutbox is MustService that also returns the outbox the
+// service's events are written to.
+func MustServiceWithOutbox(tb testing.TB) (*inventorysvc.Service, eventtest.Outbox) {
+	tb.Helper()
+	st := MustStore(tb)
+	cfg := inventorysvc.DefaultConfig()
+	cfg.Writers = st.Writers()
+	return inventorysvc.New(st, cfg, slog.New(slog.DiscardHandler), time.Now), eventtest.Outbox{DB: st.DB, Module: inventory.Module}
+}
