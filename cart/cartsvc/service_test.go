@@ -20,7 +20,7 @@ import (
 
 func fakes(tb testing.TB) (cartsvc.Deps, carttest.Subject) {
 	p := pricingtest.MustService(tb)
-	c, i, tx := catalogtest.NewFake(), inventorytest.MustService(tb), taxtest.MustService(tb)
+	c, i, tx := catalogtest.MustService(tb), inventorytest.MustService(tb), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), carttest.Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 

@@ -18,7 +18,7 @@ import (
 // subject with them for svc (nil: the fake cart).
 func fakes(tb testing.TB) (cartsvc.Deps, Subject) {
 	p := pricingtest.MustService(tb)
-	c, i, tx := catalogtest.NewFake(), inventorytest.MustService(tb), taxtest.MustService(tb)
+	c, i, tx := catalogtest.MustService(tb), inventorytest.MustService(tb), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 

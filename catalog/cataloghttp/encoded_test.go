@@ -18,7 +18,7 @@ import (
 // currency and locale asked.
 func TestEncodedAnswersMatch(t *testing.T) {
 	ctx := context.Background()
-	svc := catalogtest.NewFake()
+	svc := catalogtest.MustService(t)
 	if _, err := catalogseed.Generate(ctx, svc, catalogseed.Options{Products: 30, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}

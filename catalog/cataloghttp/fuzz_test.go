@@ -37,10 +37,10 @@ var bodySeeds = []string{
 	`{"title":"x","translations":{"":{}}}`,
 }
 
-// fuzzHandler is the catalog on the fake behind the middleware, and a
+// fuzzHandler is the catalog on SQLite behind the middleware, and a
 // product to aim updates at.
 func fuzzHandler(f *testing.F) (http.Handler, catalog.Product) {
-	svc := catalogtest.NewFake()
+	svc := catalogtest.MustService(f)
 	h, _ := handler(f, svc)
 	p := catalogtest.MustCreateProduct(f, svc, catalog.CreateProductCommand{
 		Title: "Target", Status: catalog.Published,

@@ -4,20 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/cataloghttp"
-	"github.com/agoracommerce/agora/catalog/catalogsql"
-	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/errs/errstest"
@@ -47,26 +43,13 @@ func client(srv *httptest.Server) catalog.Service {
 }
 
 // TestClientContract runs the contract suite through the HTTP client and
-// the handlers, over the fake and over the service on SQLite: errors must
-// come back with the same kinds, codes and fields as in-process.
+// the handlers, over the service on SQLite: errors must come back with the
+// same kinds, codes and fields as in-process.
 func TestClientContract(t *testing.T) {
-	t.Run("fake", func(t *testing.T) {
-		catalogtest.TestService(t, func(t *testing.T) catalog.Service {
-			srv, _ := server(t, catalogtest.NewFake())
-			return client(srv)
-		}, catalogtest.DefaultChannelOnly())
-	})
-	t.Run("sqlite", func(t *testing.T) {
-		catalogtest.TestService(t, func(t *testing.T) catalog.Service {
-			st := catalogsql.New(catalogtest.MustOpenSQLite(t), nil)
-			if err := st.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			svc := catalogsvc.New(st, catalogsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)
-			srv, _ := server(t, svc)
-			return client(srv)
-		}, catalogtest.DefaultChannelOnly())
-	})
+	catalogtest.TestService(t, func(t *testing.T) catalog.Service {
+		srv, _ := server(t, catalogtest.MustService(t))
+		return client(srv)
+	}, catalogtest.DefaultChannelOnly())
 }
 
 // TestClientUnreachable checks that a server that does not answer is
@@ -128,7 +111,7 @@ func mustJSON(tb testing.TB, v any) []byte {
 // TestScenarios are requests to the raw HTTP API with the status, problem
 // code, fields and events each must give.
 func TestScenarios(t *testing.T) {
-	svc, st := catalogtest.NewFakeWithStore()
+	svc, ob := catalogtest.MustServiceWithOutbox(t)
 	h, _ := handler(t, svc)
 
 	example := catalogtest.MustCreateProduct(t, svc, catalogtest.APIExample(t, ""))
@@ -211,12 +194,12 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
-			st.ResetEvents()
+			ob.Reset(t)
 			a := do(t, h, tt.method, tt.path, tt.body, tt.header)
 			if a.status != tt.status {
 				t.Fatalf("%s %s: status %d, want %d\n%s", tt.method, tt.path, a.status, tt.status, a.body)
 			}
-			if got := st.EventTypes(); !slices.Equal(got, tt.events) {
+			if got := ob.EventTypes(t); !slices.Equal(got, tt.events) {
 				t.Errorf("events %v, want %v", got, tt.events)
 			}
 			ct := a.header.Get("Content-Type")
@@ -268,7 +251,7 @@ func TestScenarios(t *testing.T) {
 // ETag, Cache-Control with stale-while-revalidate, Surrogate-Key, and 304
 // for a matching If-None-Match.
 func TestStoreCaching(t *testing.T) {
-	svc := catalogtest.NewFake()
+	svc := catalogtest.MustService(t)
 	h, _ := handler(t, svc)
 	p := catalogtest.MustCreateProduct(t, svc, catalogtest.APIExample(t, ""))
 

@@ -22,7 +22,7 @@ import (
 // status, headers and body — against the OpenAPI document the API serves,
 // so that the document and the server never disagree.
 func TestOpenAPIResponses(t *testing.T) {
-	svc := catalogtest.NewFake()
+	svc := catalogtest.MustService(t)
 	srv, api := server(t, svc)
 
 	spec, err := json.Marshal(api.OpenAPI())

@@ -54,6 +54,43 @@ func countRows(t *testing.T, db *sqldb.DB, table string) int {
 	return n
 }
 
+// TestStoreCopies checks that the store hands out copies: changing what
+// it returned, or what it was given, never changes what it holds.
+func TestStoreCopies(t *testing.T) {
+	forEachDB(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := t.Context()
+		st := MustStore(t, db, nil)
+		p := catalog.Product{ID: "prod_01J00000000000000000000000", Handle: "a", Status: catalog.Published, Version: 1,
+			Variants: []catalog.Variant{{ID: "var_01J00000000000000000000000", SKU: "A"}}, Attributes: map[string]string{"k": "v"}}
+		if err := st.InsertProducts(ctx, []catalog.Product{p}, nil); err != nil {
+			t.Fatal(err)
+		}
+		p.Attributes["k"] = "changed"
+		p.Variants[0].SKU = "B"
+		got, err := st.GetProduct(ctx, "a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Attributes["k"] = "changed too"
+		got2, err := st.GetProduct(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got2.Attributes["k"] != "v" || got2.Variants[0].SKU != "A" {
+			t.Errorf("the store holds %+v, want the product as inserted", got2)
+		}
+		// A failing update changes nothing, even when fn changed its argument.
+		_, err = st.UpdateProduct(ctx, p.ID, func(p *catalog.Product) ([]event.Event, error) {
+			p.Handle = "b"
+			return nil, errs.E(errs.Invalid, "", "no")
+		})
+		errstest.Want(t, err, errs.Invalid, "")
+		if _, err := st.GetProduct(ctx, "a"); err != nil {
+			t.Errorf("after a failed update: %v", err)
+		}
+	})
+}
+
 // TestConcurrentUpdates updates one product from many goroutines at once:
 // no update is lost (the version counts every one of them, and each wrote
 // its event), and of writers that all expect the same version exactly one

@@ -415,12 +415,12 @@ func TestSharedCacheRedisDown(t *testing.T) {
 }
 
 // TestServiceCachedShared runs the whole contract suite over the cached
-// store with its shared level in Redis (on the in-memory store): every
+// store with its shared level in Redis (on the store on SQLite): every
 // read after a write of the same process sees the write.
 func TestServiceCachedShared(t *testing.T) {
 	url := cachetest.RedisURL(t)
 	catalogtest.TestService(t, func(t *testing.T) catalog.Service {
-		cached := catalogsvc.NewCachedStore(catalogtest.NewMemStore(), catalogsvc.DefaultCacheConfig()).(*catalogsvc.CachedStore)
+		cached := catalogsvc.NewCachedStore(catalogtest.MustStore(t), catalogsvc.DefaultCacheConfig()).(*catalogsvc.CachedStore)
 		cached.Shared(sharedCache(t, url), catalogsvc.DefaultSharedConfig())
 		return catalogsvc.New(cached, catalogsvc.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	})

@@ -39,7 +39,7 @@ func TestServiceSQL(t *testing.T) {
 
 // TestServiceSmallBatches imports across several transactions.
 func TestServiceSmallBatches(t *testing.T) {
-	st := catalogtest.NewMemStore()
+	st := catalogtest.MustStore(t)
 	svc := catalogsvc.New(st, catalogsvc.Config{ImportBatch: 2}, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 	cmds := make([]catalog.CreateProductCommand, 5)
 	for i := range cmds {

@@ -9,7 +9,6 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
-	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/money"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
@@ -28,9 +27,7 @@ func levelEvent(t *testing.T, sku string, available int64, tracked bool, at time
 // TestStockReachesStoreReads: what inventory reports decides whether a
 // priced variant is available, on every store.
 func TestStockReachesStoreReads(t *testing.T) {
-	stores := map[string]func(t *testing.T) catalogsvc.Store{
-		"fake": func(t *testing.T) catalogsvc.Store { return catalogtest.NewMemStore() },
-	}
+	stores := map[string]func(t *testing.T) catalogsvc.Store{}
 	for _, d := range sqldbtest.Databases() {
 		open := func(t *testing.T) catalogsvc.Store {
 			d.SkipUnlessConfigured(t)

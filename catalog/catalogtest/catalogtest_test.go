@@ -11,30 +11,25 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/errs/errstest"
-	"github.com/agoracommerce/agora/platform/event"
 )
 
-func TestFake(t *testing.T) {
-	catalogtest.TestService(t, func(t *testing.T) catalog.Service { return catalogtest.NewFake() })
-}
-
-// TestFakeEvents checks that every write records its events, in order,
-// and that a failed write records none.
-func TestFakeEvents(t *testing.T) {
+// TestEvents checks that every write writes its events to the outbox, in
+// order, and that a failed write writes none.
+func TestEvents(t *testing.T) {
 	ctx := t.Context()
-	svc, st := catalogtest.NewFakeWithStore()
+	svc, ob := catalogtest.MustServiceWithOutbox(t)
 	want := func(step string, types ...string) {
 		t.Helper()
-		got := st.EventTypes()
+		got := ob.EventTypes(t)
 		if !slices.Equal(got, types) {
 			t.Fatalf("%s: events %v, want %v", step, got, types)
 		}
-		for _, e := range st.Events() {
+		for _, e := range ob.Events(t) {
 			if err := e.Validate(); err != nil || e.Source != "agora/catalog" || e.Subject == "" {
 				t.Fatalf("%s: event %+v: %v", step, e, err)
 			}
 		}
-		st.ResetEvents()
+		ob.Reset(t)
 	}
 
 	cat := catalogtest.MustCreateCategory(t, svc, catalog.CreateCategoryCommand{Name: "Tables"})
@@ -44,8 +39,8 @@ func TestFakeEvents(t *testing.T) {
 	p := catalogtest.MustCreateProduct(t, svc, catalog.CreateProductCommand{Title: "Table", CategoryIDs: []string{cat.ID}, CollectionIDs: []string{col.ID}})
 	want("create product", catalog.EventProductCreated)
 	var data catalog.Product
-	if evs := st.Events(); len(evs) != 0 {
-		t.Fatal("ResetEvents kept events")
+	if evs := ob.Events(t); len(evs) != 0 {
+		t.Fatal("Reset kept events")
 	}
 
 	_, err := svc.CreateProduct(ctx, catalog.CreateProductCommand{Title: "Table", Handle: p.Handle})
@@ -61,7 +56,7 @@ func TestFakeEvents(t *testing.T) {
 	if _, err := svc.UpdateProduct(ctx, catalog.UpdateProductCommand{ID: p.ID, Title: &title}); err != nil {
 		t.Fatal(err)
 	}
-	evs := st.Events()
+	evs := ob.Events(t)
 	want("update", catalog.EventProductUpdated)
 	if err := evs[0].Decode(&data); err != nil || data.Title != title || data.Version != 2 || evs[0].Subject != p.ID {
 		t.Errorf("product.updated carries %+v (%v), want the whole product at version 2", data, err)
@@ -81,7 +76,7 @@ func TestFakeEvents(t *testing.T) {
 	if err := svc.DeleteCollection(ctx, col.ID); err != nil {
 		t.Fatal(err)
 	}
-	evs = st.Events()
+	evs = ob.Events(t)
 	want("delete collection", catalog.EventProductUpdated, catalog.EventCollectionDeleted)
 	if err := evs[0].Decode(&data); err != nil || len(data.CollectionIDs) != 0 || len(data.CategoryIDs) != 0 || data.Version != 4 {
 		t.Errorf("product.updated after the deletes carries %+v (%v)", data, err)
@@ -90,7 +85,7 @@ func TestFakeEvents(t *testing.T) {
 	if err := svc.DeleteProduct(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	evs = st.Events()
+	evs = ob.Events(t)
 	want("delete product", catalog.EventProductDeleted)
 	if err := evs[0].Decode(&data); err != nil || data.DeletedAt == nil {
 		t.Errorf("product.deleted carries %+v (%v), want deleted_at set", data, err)
@@ -103,46 +98,11 @@ func TestFakeEvents(t *testing.T) {
 	want("import", catalog.EventProductCreated, catalog.EventProductCreated, catalog.EventProductCreated)
 }
 
-// TestMemStoreCopies checks that the store hands out copies: changing what
-// it returned, or what it was given, never changes what it holds.
-func TestMemStoreCopies(t *testing.T) {
-	ctx := t.Context()
-	st := catalogtest.NewMemStore()
-	p := catalog.Product{ID: "prod_01J00000000000000000000000", Handle: "a", Status: catalog.Published, Version: 1,
-		Variants: []catalog.Variant{{ID: "var_01J00000000000000000000000", SKU: "A"}}, Attributes: map[string]string{"k": "v"}}
-	if err := st.InsertProducts(ctx, []catalog.Product{p}, nil); err != nil {
-		t.Fatal(err)
-	}
-	p.Attributes["k"] = "changed"
-	p.Variants[0].SKU = "B"
-	got, err := st.GetProduct(ctx, "a")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got.Attributes["k"] = "changed too"
-	got2, err := st.GetProduct(ctx, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got2.Attributes["k"] != "v" || got2.Variants[0].SKU != "A" {
-		t.Errorf("the store holds %+v, want the product as inserted", got2)
-	}
-	// A failing update changes nothing, even when fn changed its argument.
-	_, err = st.UpdateProduct(ctx, p.ID, func(p *catalog.Product) ([]event.Event, error) {
-		p.Handle = "b"
-		return nil, errs.E(errs.Invalid, "", "no")
-	})
-	errstest.Want(t, err, errs.Invalid, "")
-	if _, err := st.GetProduct(ctx, "a"); err != nil {
-		t.Errorf("after a failed update: %v", err)
-	}
-}
-
-// TestMemStoreConcurrent runs writers and readers at once (run with -race):
+// TestConcurrent runs writers and readers at once (run with -race):
 // versions never get lost and one explicit handle is given once.
-func TestMemStoreConcurrent(t *testing.T) {
+func TestConcurrent(t *testing.T) {
 	ctx := context.Background()
-	svc := catalogtest.NewFake()
+	svc := catalogtest.MustService(t)
 	p := catalogtest.MustCreateProduct(t, svc, catalog.CreateProductCommand{Title: "Hot item"})
 	const workers, updates = 8, 25
 	var wg sync.WaitGroup

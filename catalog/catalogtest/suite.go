@@ -43,9 +43,9 @@ type env struct {
 // of the contract as a subtest against a service made by newService, which
 // is called once per subtest and must return a service over an empty
 // catalog (the subtests count and list what they created). Every subtest
-// also uses titles, handles and SKUs of its own. It observes the service only through the interface, so it runs
-// unchanged against the service on SQLite and PostgreSQL, through the HTTP
-// client, and against the fake.
+// also uses titles, handles and SKUs of its own. It observes the service
+// only through the interface, so it runs unchanged against the service on
+// SQLite and PostgreSQL and through the HTTP client.
 func TestService(t *testing.T, newService func(t *testing.T) catalog.Service, opts ...Option) {
 	var o options
 	for _, f := range opts {
