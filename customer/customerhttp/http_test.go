@@ -2,34 +2,24 @@ package customerhttp_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/agoracommerce/agora/customer"
 	"github.com/agoracommerce/agora/customer/customerhttp"
-	"github.com/agoracommerce/agora/customer/customersql"
-	"github.com/agoracommerce/agora/customer/customersvc"
 	"github.com/agoracommerce/agora/customer/customertest"
 	"github.com/agoracommerce/agora/platform/auth"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
-	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
 // serve serves the module's operations behind the store middleware, as the
 // app does.
 func serve(t *testing.T) (*httptest.Server, huma.API, *customertest.Mailbox) {
-	st := customersql.New(sqldbtest.MustOpenSQLite(t), nil)
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	mail := customertest.NewMailbox()
-	svc := customersvc.New(st, customertest.FastConfig(), mail, customersvc.Throttles{}, slog.New(slog.DiscardHandler), time.Now)
+	svc, mail, _ := customertest.MustService(t)
 	h, api := httpxtest.Handler(t, func(api huma.API) { customerhttp.Register(api, svc) })
 	authn := func(ctx context.Context, token string) (auth.Shopper, error) {
 		id, err := svc.Authenticate(ctx, token)

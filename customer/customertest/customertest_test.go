@@ -8,18 +8,11 @@ import (
 	"github.com/agoracommerce/agora/customer/customertest"
 )
 
-func TestFake(t *testing.T) {
-	customertest.TestService(t, func(t *testing.T) customertest.Harness {
-		svc, mail, _ := customertest.NewFake()
-		return customertest.Harness{Service: svc, Mail: mail}
-	})
-}
-
-// TestFakeEvents checks which writes emit which events and that failed
-// writes emit none.
-func TestFakeEvents(t *testing.T) {
+// TestEvents checks which writes write which events to the outbox and
+// that failed writes write none.
+func TestEvents(t *testing.T) {
 	ctx := t.Context()
-	svc, _, st := customertest.NewFake()
+	svc, _, ob := customertest.MustService(t)
 	const pw = "correct horse battery"
 	c := customertest.MustRegister(t, svc, "ada@example.com", pw)
 	_, _ = svc.Register(ctx, customer.RegisterCommand{Email: "ada@example.com", Password: pw})
@@ -35,7 +28,7 @@ func TestFakeEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{customer.EventCreated, customer.EventUpdated, customer.EventErased}
-	if got := st.EventTypes(); !slices.Equal(got, want) {
+	if got := ob.EventTypes(t); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }

@@ -1,7 +1,7 @@
-// Package customertest has the customer module's in-memory fake (NewFake)
-// and its contract suite, run
-// against every implementation (the service on SQLite and PostgreSQL, and
-// through the HTTP client and handlers), and test helpers.
+// Package customertest has the customer module's service on SQLite for
+// tests (MustService), its contract suite, run against every
+// implementation (the service on SQLite and PostgreSQL, and through the
+// HTTP client and handlers), and test helpers.
 package customertest
 
 import (
