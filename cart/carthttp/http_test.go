@@ -25,7 +25,7 @@ func server(t *testing.T) (*httptest.Server, carttest.Subject) {
 	t.Helper()
 	p := pricingtest.MustService(t)
 	c, i, tx := catalogtest.MustService(t), inventorytest.MustService(t), taxtest.MustService(t)
-	svc, _ := carttest.NewFake(cartsvc.NewDeps(p, c, i, tx), cartsvc.DefaultConfig(), nil)
+	svc := carttest.MustService(t, cartsvc.NewDeps(p, c, i, tx), cartsvc.DefaultConfig(), nil)
 	mux := http.NewServeMux()
 	api := httpx.NewAPI(mux, "Agora", "test", "")
 	carthttp.Register(api, svc)

@@ -35,7 +35,7 @@ func TestTwoInstances(t *testing.T) {
 				}
 				return cartsvc.New(st, deps, cartsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)
 			}
-			deps, s := fakes(t)
+			deps, s := services(t)
 			a, b := newService(deps), newService(deps)
 			s.Cart = a
 			usd := func(n int64) money.Money { return money.Money{Amount: n, Currency: "USD"} }
@@ -111,7 +111,7 @@ func TestTwoInstancesConcurrent(t *testing.T) {
 			d.SkipUnlessConfigured(t)
 			ctx := context.Background()
 			db := d.Open(t)
-			deps, s := fakes(t)
+			deps, s := services(t)
 			var svcs []*cartsvc.Service
 			for range 2 {
 				st := cartsql.New(db, nil)

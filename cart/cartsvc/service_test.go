@@ -18,7 +18,9 @@ import (
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
-func fakes(tb testing.TB) (cartsvc.Deps, carttest.Subject) {
+// services returns the services the cart calls, each on SQLite, and a
+// subject with them and no cart.
+func services(tb testing.TB) (cartsvc.Deps, carttest.Subject) {
 	p := pricingtest.MustService(tb)
 	c, i, tx := catalogtest.MustService(tb), inventorytest.MustService(tb), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), carttest.Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
@@ -35,7 +37,7 @@ func TestService(t *testing.T) {
 				if err := st.Migrate(context.Background()); err != nil {
 					t.Fatal(err)
 				}
-				deps, s := fakes(t)
+				deps, s := services(t)
 				s.Cart = cartsvc.New(st, deps, cartsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)
 				return s
 			})

@@ -111,10 +111,10 @@ func (c *clock) add(d time.Duration) {
 func TestExpiryAndSweep(t *testing.T) {
 	ctx := context.Background()
 	clk := &clock{t: time.Now()}
-	deps, s := fakes(t)
+	deps, s := services(t)
 	cfg := cartsvc.DefaultConfig()
 	cfg.TTL, cfg.Retention, cfg.SweepBatch = time.Hour, 24*time.Hour, 2
-	svc, _ := carttest.NewFake(deps, cfg, clk.now)
+	svc := carttest.MustService(t, deps, cfg, clk.now)
 	s.Cart = svc
 	p := carttest.MustProduct(t, s, catalog.Published, 5, money.Money{Amount: 100, Currency: "USD"})
 	old := carttest.Must(t)(svc.Create(ctx, cart.CreateCommand{Currency: "USD"}))
@@ -157,8 +157,8 @@ func TestExpiryAndSweep(t *testing.T) {
 
 func TestMaxLines(t *testing.T) {
 	ctx := context.Background()
-	deps, s := fakes(t)
-	svc, _ := carttest.NewFake(deps, cartsvc.DefaultConfig(), nil)
+	deps, s := services(t)
+	svc := carttest.MustService(t, deps, cartsvc.DefaultConfig(), nil)
 	s.Cart = svc
 	c := carttest.Must(t)(svc.Create(ctx, cart.CreateCommand{Currency: "USD"}))
 	for range cart.MaxItems {
@@ -177,8 +177,8 @@ func TestMaxLines(t *testing.T) {
 // unavailable, out of the totals, and blocks completion until removed.
 func TestUnavailableLine(t *testing.T) {
 	ctx := context.Background()
-	deps, s := fakes(t)
-	svc, _ := carttest.NewFake(deps, cartsvc.DefaultConfig(), nil)
+	deps, s := services(t)
+	svc := carttest.MustService(t, deps, cartsvc.DefaultConfig(), nil)
 	s.Cart = svc
 	p := carttest.MustProduct(t, s, catalog.Published, 5, money.Money{Amount: 100, Currency: "USD"})
 	q := carttest.MustProduct(t, s, catalog.Published, 5, money.Money{Amount: 30, Currency: "USD"})

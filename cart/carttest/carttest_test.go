@@ -14,25 +14,17 @@ import (
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
-// fakes returns the services the cart calls, as in-memory fakes, and a
-// subject with them for svc (nil: the fake cart).
-func fakes(tb testing.TB) (cartsvc.Deps, Subject) {
+// services returns the services the cart calls, each on SQLite, and a
+// subject with them and no cart.
+func services(tb testing.TB) (cartsvc.Deps, Subject) {
 	p := pricingtest.MustService(tb)
 	c, i, tx := catalogtest.MustService(tb), inventorytest.MustService(tb), taxtest.MustService(tb)
 	return cartsvc.NewDeps(p, c, i, tx), Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 
-func TestFake(t *testing.T) {
-	TestService(t, func(t *testing.T) Subject {
-		deps, s := fakes(t)
-		s.Cart, _ = NewFake(deps, cartsvc.DefaultConfig(), nil)
-		return s
-	})
-}
-
-func TestFakeEvents(t *testing.T) {
-	deps, s := fakes(t)
-	svc, st := NewFake(deps, cartsvc.DefaultConfig(), nil)
+func TestEvents(t *testing.T) {
+	deps, s := services(t)
+	svc, ob := MustServiceWithOutbox(t, deps, cartsvc.DefaultConfig(), nil)
 	s.Cart = svc
 	ctx := context.Background()
 	p := MustProduct(t, s, catalog.Published, 5, usd(100))
@@ -42,11 +34,11 @@ func TestFakeEvents(t *testing.T) {
 	Must(t)(svc.Complete(ctx, c.ID))
 	Must(t)(svc.Complete(ctx, c.ID)) // idempotent: no event
 	want := []string{cart.EventCreated, cart.EventUpdated, cart.EventCompleted}
-	if got := st.EventTypes(); !slices.Equal(got, want) {
+	if got := ob.EventTypes(t); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 	var done cart.Cart
-	if err := st.Events()[2].Decode(&done); err != nil || done.ID != c.ID || done.Status != cart.Completed || st.Events()[2].Subject != c.ID {
+	if err := ob.Events(t)[2].Decode(&done); err != nil || done.ID != c.ID || done.Status != cart.Completed || ob.Events(t)[2].Subject != c.ID {
 		t.Fatalf("completed event %+v %v", done, err)
 	}
 }
