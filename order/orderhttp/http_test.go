@@ -1,7 +1,6 @@
 package orderhttp_test
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -14,21 +13,14 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventorytest"
 	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/order/orderhttp"
-	"github.com/agoracommerce/agora/order/ordersql"
 	"github.com/agoracommerce/agora/order/ordertest"
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/httpx/httpxtest"
-	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
 func local(t *testing.T) ordertest.Subject {
-	st := ordersql.New(sqldbtest.MustOpenSQLite(t), nil)
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	pay := paymenttest.MustService(t)
-	return ordertest.NewSubject(st, inventorytest.MustService(t), pay)
+	return ordertest.NewSubject(ordertest.MustStore(t), inventorytest.MustService(t), paymenttest.MustService(t))
 }
 
 // subject is a subject on SQLite whose Order is the HTTP client of its

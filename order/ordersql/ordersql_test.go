@@ -5,11 +5,12 @@ import (
 	"testing"
 
 	"github.com/agoracommerce/agora/inventory/inventorytest"
-	"github.com/agoracommerce/agora/payment/paymenttest"
-
+	"github.com/agoracommerce/agora/order"
 	"github.com/agoracommerce/agora/order/ordersql"
 	"github.com/agoracommerce/agora/order/ordertest"
+	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
@@ -19,8 +20,7 @@ func subject(t *testing.T, db *sqldb.DB) ordertest.Subject {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	pay := paymenttest.MustService(t)
-	return ordertest.NewSubject(st, inventorytest.MustService(t), pay)
+	return ordertest.NewSubject(st, inventorytest.MustService(t), paymenttest.MustService(t))
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, open func(testing.TB) *sqldb.DB)) {
@@ -63,24 +63,7 @@ func TestConcurrency(t *testing.T) {
 	forEachDB(t, func(t *testing.T, open func(testing.TB) *sqldb.DB) {
 		db := open(t)
 		ordertest.TestConcurrency(t, func(t *testing.T) ordertest.Subject { return subject(t, db) }, func() []event.Event {
-			return outboxEvents(t, db)
+			return eventtest.Outbox{DB: db, Module: order.Module}.Events(t)
 		})
 	})
-}
-
-func outboxEvents(t *testing.T, db *sqldb.DB) []event.Event {
-	rows, err := db.Primary().QueryContext(context.Background(), `SELECT type FROM order_outbox`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []event.Event
-	for rows.Next() {
-		var e event.Event
-		if err := rows.Scan(&e.Type); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, e)
-	}
-	return out
 }

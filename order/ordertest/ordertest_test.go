@@ -9,34 +9,19 @@ import (
 	"github.com/agoracommerce/agora/payment/paymenttest"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/errs/errstest"
+	"github.com/agoracommerce/agora/platform/event/eventtest"
 )
 
-func fake(t *testing.T) Subject {
-	pay := paymenttest.MustService(t)
-	return NewSubject(NewMemStore(), inventorytest.MustService(t), pay)
+// subject is the order service on SQLite, calling inventory and payment on
+// SQLite, and the outbox its events are written to.
+func subject(t *testing.T) (Subject, eventtest.Outbox) {
+	st := MustStore(t)
+	return NewSubject(st, inventorytest.MustService(t), paymenttest.MustService(t)), eventtest.Outbox{DB: st.DB, Module: order.Module}
 }
 
-func TestFake(t *testing.T) { TestService(t, fake) }
-
-func TestFakeRecovery(t *testing.T) { TestRecovery(t, fake) }
-
-func TestFakeCancelRecovery(t *testing.T) { TestCancelRecovery(t, fake) }
-
-func TestFakeFulfillConcurrency(t *testing.T) { TestFulfillConcurrency(t, fake) }
-
-func TestFakeConcurrency(t *testing.T) {
-	st := NewMemStore()
-	TestConcurrency(t, func(t *testing.T) Subject {
-		pay := paymenttest.MustService(t)
-		return NewSubject(st, inventorytest.MustService(t), pay)
-	}, st.Events)
-}
-
-// TestFakeEvents: every transition emits its event.
-func TestFakeEvents(t *testing.T) {
-	st := NewMemStore()
-	pay := paymenttest.MustService(t)
-	s := NewSubject(st, inventorytest.MustService(t), pay)
+// TestEvents: every transition writes its event.
+func TestEvents(t *testing.T) {
+	s, ob := subject(t)
 	k := MustStock(t, s, 5)
 	o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 100}), "", "tok_visa")).Order
 	ctx := t.Context()
@@ -60,17 +45,15 @@ func TestFakeEvents(t *testing.T) {
 	}
 	want := []string{order.EventPlaced, order.EventPaid, order.EventRefunded, order.EventCanceled,
 		order.EventPlaced, order.EventPaid, order.EventPartiallyFulfilled, order.EventFulfilled}
-	if got := st.EventTypes(); !slices.Equal(got, want) {
+	if got := ob.EventTypes(t); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }
 
-// TestFakeCancelEvents: a cancel killed after its status change and
-// recovered emits order.canceled once.
-func TestFakeCancelEvents(t *testing.T) {
-	st := NewMemStore()
-	pay := paymenttest.MustService(t)
-	s := NewSubject(st, inventorytest.MustService(t), pay)
+// TestCancelEvents: a cancel killed after its status change and
+// recovered writes order.canceled once.
+func TestCancelEvents(t *testing.T) {
+	s, ob := subject(t)
 	k := MustStock(t, s, 5)
 	o := MustCheckout(t, s, Checkout(s.Carts.Add(Line{k, 1, 100}), "", "tok_visa")).Order
 	s.Faults.Set("adjust", ErrCrash, true)
@@ -81,7 +64,7 @@ func TestFakeCancelEvents(t *testing.T) {
 		t.Fatalf("recover %+v %v", res, err)
 	}
 	want := []string{order.EventPlaced, order.EventCanceled}
-	if got := st.EventTypes(); !slices.Equal(got, want) {
+	if got := ob.EventTypes(t); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 }

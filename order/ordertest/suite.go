@@ -35,8 +35,8 @@ type Subject struct {
 	Service *ordersvc.Service
 }
 
-// NewSubject returns the order service over store, calling a fake cart
-// and inv and pay (in-memory fakes or real services) wrapped in Faults.
+// NewSubject returns the order service over store, calling a fake cart,
+// and inv and pay wrapped in Faults.
 func NewSubject(store ordersvc.Store, inv inventory.Service, pay payment.Service) Subject {
 	f := NewFaults()
 	carts := NewCarts()
