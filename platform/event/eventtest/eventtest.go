@@ -1,53 +1,65 @@
-// Package eventtest holds test helpers for events: a Recorder that keeps
-// the outbox events an in-memory store was given.
+// Package eventtest holds test helpers for events: Outbox reads the events
+// a module's SQL store wrote to its outbox.
 package eventtest
 
 import (
-	"slices"
-	"sync"
+	"context"
+	"encoding/json"
+	"testing"
 
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
-// Recorder keeps events in the order they were recorded. The zero value is
-// empty and ready to use, and it is safe for concurrent use.
-//
-// An in-memory store embeds it and records a write's events while it holds
-// its own lock, so the events of a write appear together with the write;
-// tests read them through the promoted Events, EventTypes and ResetEvents.
-type Recorder struct {
-	mu     sync.Mutex
-	events []event.Event
+// Outbox reads the events a module's SQL store wrote to its outbox table
+// (<Module>_outbox, see platform/event/outbox), as its relay would publish
+// them. No relay may run on DB: it deletes the rows it publishes.
+type Outbox struct {
+	DB     *sqldb.DB
+	Module string
 }
 
-// Record appends events.
-func (r *Recorder) Record(events ...event.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, events...)
-}
-
-// Events returns a copy of the recorded events, oldest first.
-func (r *Recorder) Events() []event.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.events)
-}
-
-// EventTypes returns the types of Events, in order.
-func (r *Recorder) EventTypes() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]string, len(r.events))
-	for i, e := range r.events {
-		out[i] = e.Type
+// Events returns the events in the outbox, oldest first, or fails tb.
+func (o Outbox) Events(tb testing.TB) []event.Event {
+	tb.Helper()
+	rows, err := o.DB.Primary().QueryContext(context.Background(), `SELECT envelope FROM `+o.Module+`_outbox ORDER BY seq`)
+	if err != nil {
+		tb.Fatalf("read %s_outbox: %v", o.Module, err)
+	}
+	defer rows.Close()
+	var out []event.Event
+	for rows.Next() {
+		var env string
+		if err := rows.Scan(&env); err != nil {
+			tb.Fatalf("read %s_outbox: %v", o.Module, err)
+		}
+		var e event.Event
+		if err := json.Unmarshal([]byte(env), &e); err != nil {
+			tb.Fatalf("decode an event of %s_outbox: %v", o.Module, err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatalf("read %s_outbox: %v", o.Module, err)
 	}
 	return out
 }
 
-// ResetEvents forgets the recorded events.
-func (r *Recorder) ResetEvents() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = nil
+// EventTypes returns the types of Events, in order.
+func (o Outbox) EventTypes(tb testing.TB) []string {
+	tb.Helper()
+	var out []string
+	for _, e := range o.Events(tb) {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+// Reset deletes the events in the outbox, so that Events returns only
+// those written after.
+func (o Outbox) Reset(tb testing.TB) {
+	tb.Helper()
+	if _, err := o.DB.ExecContext(context.Background(), `DELETE FROM `+o.Module+`_outbox`); err != nil {
+		tb.Fatalf("empty %s_outbox: %v", o.Module, err)
+	}
 }
