@@ -17,14 +17,16 @@ import (
 	"github.com/agoracommerce/agora/inventory/inventorytest"
 	"github.com/agoracommerce/agora/platform/httpx"
 	"github.com/agoracommerce/agora/platform/money"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"github.com/agoracommerce/agora/pricing/pricingtest"
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
 func server(t *testing.T) (*httptest.Server, carttest.Subject) {
 	t.Helper()
-	p := pricingtest.MustService(t)
-	c, i, tx := catalogtest.MustService(t), inventorytest.MustService(t), taxtest.MustService(t)
+	db := sqldbtest.MustOpenSQLite(t) // the services the cart calls share one database
+	p, c := pricingtest.MustServiceOn(t, db), catalogtest.MustServiceOn(t, db)
+	i, tx := inventorytest.MustServiceOn(t, db), taxtest.MustServiceOn(t, db)
 	svc := carttest.MustService(t, cartsvc.NewDeps(p, c, i, tx), cartsvc.DefaultConfig(), nil)
 	mux := http.NewServeMux()
 	api := httpx.NewAPI(mux, "Agora", "test", "")

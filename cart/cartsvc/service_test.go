@@ -18,11 +18,12 @@ import (
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
-// services returns the services the cart calls, each on SQLite, and a
-// subject with them and no cart.
+// services returns the services the cart calls, on one SQLite database,
+// and a subject with them and no cart.
 func services(tb testing.TB) (cartsvc.Deps, carttest.Subject) {
-	p := pricingtest.MustService(tb)
-	c, i, tx := catalogtest.MustService(tb), inventorytest.MustService(tb), taxtest.MustService(tb)
+	db := sqldbtest.MustOpenSQLite(tb)
+	p, c := pricingtest.MustServiceOn(tb, db), catalogtest.MustServiceOn(tb, db)
+	i, tx := inventorytest.MustServiceOn(tb, db), taxtest.MustServiceOn(tb, db)
 	return cartsvc.NewDeps(p, c, i, tx), carttest.Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 

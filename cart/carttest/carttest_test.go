@@ -10,15 +10,17 @@ import (
 	"github.com/agoracommerce/agora/catalog"
 	"github.com/agoracommerce/agora/catalog/catalogtest"
 	"github.com/agoracommerce/agora/inventory/inventorytest"
+	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"github.com/agoracommerce/agora/pricing/pricingtest"
 	"github.com/agoracommerce/agora/tax/taxtest"
 )
 
-// services returns the services the cart calls, each on SQLite, and a
-// subject with them and no cart.
+// services returns the services the cart calls, on one SQLite database,
+// and a subject with them and no cart.
 func services(tb testing.TB) (cartsvc.Deps, Subject) {
-	p := pricingtest.MustService(tb)
-	c, i, tx := catalogtest.MustService(tb), inventorytest.MustService(tb), taxtest.MustService(tb)
+	db := sqldbtest.MustOpenSQLite(tb)
+	p, c := pricingtest.MustServiceOn(tb, db), catalogtest.MustServiceOn(tb, db)
+	i, tx := inventorytest.MustServiceOn(tb, db), taxtest.MustServiceOn(tb, db)
 	return cartsvc.NewDeps(p, c, i, tx), Subject{Catalog: c, Pricing: p, Inventory: i, Tax: tx, FeedPricing: p.HandleCatalogEvent}
 }
 

@@ -16,17 +16,27 @@ import (
 	"github.com/agoracommerce/agora/catalog/catalogsql"
 	"github.com/agoracommerce/agora/catalog/catalogsvc"
 	"github.com/agoracommerce/agora/platform/event/eventtest"
+	"github.com/agoracommerce/agora/platform/sqldb"
 )
 
 // MustStore returns the SQL store on a new SQLite database in tb.TempDir,
 // migrated and closed when tb ends.
 func MustStore(tb testing.TB) *catalogsql.Store {
 	tb.Helper()
-	st := catalogsql.New(MustOpenSQLite(tb), nil)
+	return mustStoreOn(tb, MustOpenSQLite(tb))
+}
+
+func mustStoreOn(tb testing.TB, db *sqldb.DB) *catalogsql.Store {
+	tb.Helper()
+	st := catalogsql.New(db, nil)
 	if err := st.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate catalog: %v", err)
 	}
 	return st
+}
+
+func newService(st *catalogsql.Store) *catalogsvc.Service {
+	return catalogsvc.New(st, catalogsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)
 }
 
 // MustService returns the catalog service over MustStore: the same
@@ -34,8 +44,14 @@ func MustStore(tb testing.TB) *catalogsql.Store {
 // TestService.
 func MustService(tb testing.TB) *catalogsvc.Service {
 	tb.Helper()
-	svc, _ := MustServiceWithOutbox(tb)
-	return svc
+	return newService(MustStore(tb))
+}
+
+// MustServiceOn is MustService on db, which the stores of other modules may
+// share: their tables are prefixed by module, as on PostgreSQL.
+func MustServiceOn(tb testing.TB, db *sqldb.DB) *catalogsvc.Service {
+	tb.Helper()
+	return newService(mustStoreOn(tb, db))
 }
 
 // MustServiceWithOutbox is MustService that also returns the outbox the
@@ -43,5 +59,5 @@ func MustService(tb testing.TB) *catalogsvc.Service {
 func MustServiceWithOutbox(tb testing.TB) (*catalogsvc.Service, eventtest.Outbox) {
 	tb.Helper()
 	st := MustStore(tb)
-	return catalogsvc.New(st, catalogsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now), eventtest.Outbox{DB: st.DB, Module: catalog.Module}
+	return newService(st), eventtest.Outbox{DB: st.DB, Module: catalog.Module}
 }

@@ -20,7 +20,8 @@ import (
 )
 
 func local(t *testing.T) ordertest.Subject {
-	return ordertest.NewSubject(ordertest.MustStore(t), inventorytest.MustService(t), paymenttest.MustService(t))
+	st := ordertest.MustStore(t) // inventory and payment share its database
+	return ordertest.NewSubject(st, inventorytest.MustServiceOn(t, st.DB), paymenttest.MustServiceOn(t, st.DB))
 }
 
 // subject is a subject on SQLite whose Order is the HTTP client of its

@@ -20,7 +20,8 @@ func subject(t *testing.T, db *sqldb.DB) ordertest.Subject {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return ordertest.NewSubject(st, inventorytest.MustService(t), paymenttest.MustService(t))
+	deps := sqldbtest.MustOpenSQLite(t) // inventory and payment, on SQLite whatever db is
+	return ordertest.NewSubject(st, inventorytest.MustServiceOn(t, deps), paymenttest.MustServiceOn(t, deps))
 }
 
 func forEachDB(t *testing.T, fn func(t *testing.T, open func(testing.TB) *sqldb.DB)) {

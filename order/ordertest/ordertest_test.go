@@ -13,10 +13,10 @@ import (
 )
 
 // subject is the order service on SQLite, calling inventory and payment on
-// SQLite, and the outbox its events are written to.
+// the same database, and the outbox its events are written to.
 func subject(t *testing.T) (Subject, eventtest.Outbox) {
 	st := MustStore(t)
-	return NewSubject(st, inventorytest.MustService(t), paymenttest.MustService(t)), eventtest.Outbox{DB: st.DB, Module: order.Module}
+	return NewSubject(st, inventorytest.MustServiceOn(t, st.DB), paymenttest.MustServiceOn(t, st.DB)), eventtest.Outbox{DB: st.DB, Module: order.Module}
 }
 
 // TestEvents: every transition writes its event.

@@ -13,6 +13,7 @@ import (
 	"github.com/agoracommerce/agora/payment/paymentsql"
 	"github.com/agoracommerce/agora/payment/paymentsvc"
 	"github.com/agoracommerce/agora/platform/event/eventtest"
+	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 )
 
@@ -20,19 +21,34 @@ import (
 // migrated and closed when tb ends.
 func MustStore(tb testing.TB) *paymentsql.Store {
 	tb.Helper()
-	st := paymentsql.New(sqldbtest.MustOpenSQLite(tb), nil)
+	return mustStoreOn(tb, sqldbtest.MustOpenSQLite(tb))
+}
+
+func mustStoreOn(tb testing.TB, db *sqldb.DB) *paymentsql.Store {
+	tb.Helper()
+	st := paymentsql.New(db, nil)
 	if err := st.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate payment: %v", err)
 	}
 	return st
 }
 
+func newService(st *paymentsql.Store) *paymentsvc.Service {
+	return paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider()}, slog.New(slog.DiscardHandler), time.Now)
+}
+
 // MustService returns the payment service with the test provider over
 // MustStore. It passes TestService.
 func MustService(tb testing.TB) *paymentsvc.Service {
 	tb.Helper()
-	svc, _ := MustServiceWithOutbox(tb)
-	return svc
+	return newService(MustStore(tb))
+}
+
+// MustServiceOn is MustService on db, which the stores of other modules may
+// share: their tables are prefixed by module, as on PostgreSQL.
+func MustServiceOn(tb testing.TB, db *sqldb.DB) *paymentsvc.Service {
+	tb.Helper()
+	return newService(mustStoreOn(tb, db))
 }
 
 // MustServiceWithOutbox is MustService that also returns the outbox the
@@ -40,6 +56,5 @@ func MustService(tb testing.TB) *paymentsvc.Service {
 func MustServiceWithOutbox(tb testing.TB) (*paymentsvc.Service, eventtest.Outbox) {
 	tb.Helper()
 	st := MustStore(tb)
-	svc := paymentsvc.New(st, []payment.Provider{paymentsvc.NewTestProvider()}, slog.New(slog.DiscardHandler), time.Now)
-	return svc, eventtest.Outbox{DB: st.DB, Module: payment.Module}
+	return newService(st), eventtest.Outbox{DB: st.DB, Module: payment.Module}
 }

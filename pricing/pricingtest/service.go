@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/agoracommerce/agora/platform/event/eventtest"
+	"github.com/agoracommerce/agora/platform/sqldb"
 	"github.com/agoracommerce/agora/platform/sqldb/sqldbtest"
 	"github.com/agoracommerce/agora/pricing"
 	"github.com/agoracommerce/agora/pricing/pricingsql"
@@ -20,19 +21,34 @@ import (
 // migrated and closed when tb ends.
 func MustStore(tb testing.TB) *pricingsql.Store {
 	tb.Helper()
-	st := pricingsql.New(sqldbtest.MustOpenSQLite(tb), nil)
+	return mustStoreOn(tb, sqldbtest.MustOpenSQLite(tb))
+}
+
+func mustStoreOn(tb testing.TB, db *sqldb.DB) *pricingsql.Store {
+	tb.Helper()
+	st := pricingsql.New(db, nil)
 	if err := st.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate pricing: %v", err)
 	}
 	return st
 }
 
+func newService(st *pricingsql.Store) *pricingsvc.Service {
+	return pricingsvc.New(st, pricingsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now)
+}
+
 // MustService returns the pricing service over MustStore. It passes
 // TestService with its HandleCatalogEvent as the Feed.
 func MustService(tb testing.TB) *pricingsvc.Service {
 	tb.Helper()
-	svc, _ := MustServiceWithOutbox(tb)
-	return svc
+	return newService(MustStore(tb))
+}
+
+// MustServiceOn is MustService on db, which the stores of other modules may
+// share: their tables are prefixed by module, as on PostgreSQL.
+func MustServiceOn(tb testing.TB, db *sqldb.DB) *pricingsvc.Service {
+	tb.Helper()
+	return newService(mustStoreOn(tb, db))
 }
 
 // MustServiceWithOutbox is MustService that also returns the outbox the
@@ -40,5 +56,5 @@ func MustService(tb testing.TB) *pricingsvc.Service {
 func MustServiceWithOutbox(tb testing.TB) (*pricingsvc.Service, eventtest.Outbox) {
 	tb.Helper()
 	st := MustStore(tb)
-	return pricingsvc.New(st, pricingsvc.DefaultConfig(), slog.New(slog.DiscardHandler), time.Now), eventtest.Outbox{DB: st.DB, Module: pricing.Module}
+	return newService(st), eventtest.Outbox{DB: st.DB, Module: pricing.Module}
 }
