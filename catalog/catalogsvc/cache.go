@@ -4,14 +4,13 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event"
+	"github.com/agoracommerce/agora/platform/id"
 )
 
 // CacheConfig sizes the cache of store reads.
@@ -36,8 +35,9 @@ func DefaultCacheConfig() CacheConfig {
 }
 
 // CachedStore is a Store whose store-facing reads (StoreGetProduct and
-// StoreProducts, the product page and the listing) come from an in-process
-// cache. It is correct by invalidation, not by expiry:
+// StoreProducts, the product page and the listing, and GetCategory) come
+// from in-process caches (cache.Versioned), correct by invalidation, not
+// by expiry:
 //
 //   - its own writes invalidate what they change as they commit, so this
 //     process reads its writes;
@@ -45,47 +45,28 @@ func DefaultCacheConfig() CacheConfig {
 //     writes of other processes sharing the database invalidate here too
 //     (the document is committed before its event is published, so a read
 //     after the event sees the new state);
-//   - an entry remembers the generation of its product (and of the whole
-//     cache) when it was read, and a later invalidation bumps the
-//     generation, so a read that raced with a write is never kept as
-//     current.
+//   - a read that raced with an invalidation is never kept as current.
 //
+// A product is invalidated with its listings; a category or collection
+// change invalidates everything (products carry their categories).
 // Availability is kept per SKU as a register the newest report wins
 // (cache_stock.go). Everything else is passed through.
 //
 // With Shared, a miss here is looked up in a second level shared by every
-// instance (Redis) before the database; see shared for why that level
-// cannot keep serving a stale value either.
+// instance (Redis) before the database (cache_shared.go).
 type CachedStore struct {
 	Store
-	products *otter.Cache[string, cachedProduct]
-	pages    *otter.Cache[string, cachedPage]
+	cfg        CacheConfig
+	products   *cache.Versioned[string, catalog.Product]               // by id and by handle
+	pages      *cache.Versioned[string, catalog.Page[catalog.Product]] // by pageKey
+	categories *cache.Versioned[string, catalog.Category]              // by id and by handle
+	stock      *cache.Versioned[string, StockState]                    // by SKU (cache_stock.go)
 
-	mu   sync.Mutex
-	gens map[string]uint64 // product id → generation, for invalidated products
-	all  atomic.Uint64     // bumped when everything is invalidated
-	list atomic.Uint64     // bumped when any listing may have changed
-	// flips is bumped when an event changes whether a SKU can be bought
-	// (cache_stock.go).
-	flips atomic.Uint64
+	// version moves whenever a store read may answer differently (see
+	// StoreVersion).
+	version atomic.Uint64
 
-	hits, misses atomic.Uint64
-
-	stock                  *otter.Cache[string, StockState]     // by SKU (cache_stock.go)
-	categories             *otter.Cache[string, cachedCategory] // by id and by handle (cache_category.go)
-	stockHits, stockMisses atomic.Uint64
-
-	l2 *shared // the second level shared by every instance, or nil (cache_shared.go)
-}
-
-type cachedProduct struct {
-	p        catalog.Product
-	gen, all uint64
-}
-
-type cachedPage struct {
-	page catalog.Page[catalog.Product]
-	list uint64
+	hits, misses, stockHits, stockMisses atomic.Uint64
 }
 
 // NewCachedStore wraps st; with cfg.Products 0 it returns st itself.
@@ -93,88 +74,68 @@ func NewCachedStore(st Store, cfg CacheConfig) Store {
 	if cfg.Products <= 0 {
 		return st
 	}
-	c := &CachedStore{Store: st, gens: map[string]uint64{}}
-	c.products = otter.Must(&otter.Options[string, cachedProduct]{
-		MaximumSize: cfg.Products, ExpiryCalculator: otter.ExpiryWriting[string, cachedProduct](cfg.TTL),
-	})
-	c.pages = otter.Must(&otter.Options[string, cachedPage]{
-		MaximumSize: max(cfg.Pages, 1), ExpiryCalculator: otter.ExpiryWriting[string, cachedPage](cfg.TTL),
-	})
+	c := &CachedStore{Store: st, cfg: cfg}
+	c.products, c.pages = newProductCache(cfg, nil), newPageCache(cfg, nil)
+	c.categories = cache.NewVersioned(cache.Options[string, catalog.Category]{MaxSize: max(cfg.Pages, 1), TTL: cfg.TTL})
 	c.stock = newStockCache(cfg)
-	c.categories = newCategoryCache(cfg)
 	return c
 }
 
-func (c *CachedStore) gen(productID string) uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gens[productID]
+// newProductCache keeps product documents by id and by handle, grouped by
+// product; shared may be nil.
+func newProductCache(cfg CacheConfig, shared *cache.Shared[string, catalog.Product]) *cache.Versioned[string, catalog.Product] {
+	return cache.NewVersioned(cache.Options[string, catalog.Product]{
+		MaxSize:  cfg.Products,
+		TTL:      cfg.TTL,
+		Group:    func(_ string, p catalog.Product) string { return p.ID },
+		KeyGroup: func(key string) (string, bool) { return key, id.HasPrefix("prod", key) },
+		Shared:   shared,
+	})
+}
+
+// newPageCache keeps listing pages; shared may be nil.
+func newPageCache(cfg CacheConfig, shared *cache.Shared[string, catalog.Page[catalog.Product]]) *cache.Versioned[string, catalog.Page[catalog.Product]] {
+	return cache.NewVersioned(cache.Options[string, catalog.Page[catalog.Product]]{
+		MaxSize: max(cfg.Pages, 1), TTL: cfg.TTL, Shared: shared,
+	})
 }
 
 // Invalidate drops what is cached of one product and every listing.
 func (c *CachedStore) Invalidate(productID string) {
-	c.l2.invalidateProduct(productID) // the shared level first (see shared)
-	c.mu.Lock()
-	c.gens[productID]++
-	if len(c.gens) > 1_000_000 { // bounded: past this, start over with a new era
-		clear(c.gens)
-		c.all.Add(1)
-	}
-	c.list.Add(1) // with the generation, under the lock (see StoreGetProduct)
-	c.mu.Unlock()
+	c.products.Invalidate(productID)
+	c.pages.InvalidateAll()
+	c.version.Add(1)
 }
 
-// InvalidateAll drops everything cached.
+// InvalidateAll drops everything cached but the stock states.
 func (c *CachedStore) InvalidateAll() {
-	c.l2.invalidateAll()
-	c.all.Add(1)
-	c.list.Add(1)
+	c.products.InvalidateAll()
+	c.pages.InvalidateAll()
+	c.categories.InvalidateAll()
+	c.version.Add(1)
 }
 
 // StoreVersion moves whenever a store read (a product page or a listing)
 // may answer differently: a product, category or collection was
-// invalidated, or an event changed whether a SKU can be bought. It is
-// bumped after what it announces is visible to this cache's reads, so a
-// reader that takes the version before reading never keeps an older
-// answer under a newer version. Both counters only grow, so their sum
-// moves whenever either does.
-func (c *CachedStore) StoreVersion() uint64 { return c.list.Load() + c.flips.Load() }
+// invalidated, or an event changed whether a SKU can be bought. It moves
+// after what it announces is visible to this cache's reads, so a reader
+// that takes the version before reading never keeps an older answer
+// under a newer version.
+func (c *CachedStore) StoreVersion() uint64 { return c.version.Load() }
 
 // Stats reports cache hits and misses of product reads since start.
 func (c *CachedStore) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
 
 // StoreGetProduct implements Store from the cache when it can.
 func (c *CachedStore) StoreGetProduct(ctx context.Context, idOrHandle string) (catalog.Product, error) {
-	e, ok := c.products.GetIfPresent(idOrHandle)
-	if ok && e.all == c.all.Load() && e.gen == c.gen(e.p.ID) {
+	if p, ok := c.products.Get(idOrHandle); ok {
 		c.hits.Add(1)
-		return e.p, nil
+		return p, nil
 	}
 	c.misses.Add(1)
-	// Every invalidation bumps list: when it did not move during the read,
-	// nothing was invalidated meanwhile and the product's generation now
-	// is the one the read saw. Otherwise the answer is not kept.
-	list, all := c.list.Load(), c.all.Load()
-	var p catalog.Product
-	var err error
-	if c.l2 != nil {
-		p, err = c.l2.product(ctx, idOrHandle, e.p.ID, c.Store.StoreGetProduct)
-	} else {
-		p, err = c.Store.StoreGetProduct(ctx, idOrHandle)
-	}
-	if err != nil {
-		return p, err
-	}
-	// The generation and the check that nothing was invalidated are read
-	// together: Invalidate moves both under the same lock, so a product
-	// invalidated after this read is never kept under its new generation.
-	c.mu.Lock()
-	keep, gen := c.list.Load() == list, c.gens[p.ID]
-	c.mu.Unlock()
-	if keep {
-		c.products.Set(idOrHandle, cachedProduct{p: p, gen: gen, all: all})
-	}
-	return p, nil
+	return c.products.Load(ctx, idOrHandle, func(ctx context.Context) (catalog.Product, error) {
+		return c.Store.StoreGetProduct(ctx, idOrHandle)
+	})
 }
 
 func pageKey(q catalog.StoreListQuery, categoryID string) string {
@@ -194,36 +155,29 @@ func pageKey(q catalog.StoreListQuery, categoryID string) string {
 // channel, category, limit and cursor.
 func (c *CachedStore) StoreProducts(ctx context.Context, q catalog.StoreListQuery, categoryID string) (catalog.Page[catalog.Product], error) {
 	key := pageKey(q, categoryID)
-	list := c.list.Load()
-	if e, ok := c.pages.GetIfPresent(key); ok && e.list == list {
+	if page, ok := c.pages.Get(key); ok {
 		c.hits.Add(1)
-		return e.page, nil
+		return page, nil
 	}
 	c.misses.Add(1)
-	load := func(ctx context.Context) (catalog.Page[catalog.Product], error) {
+	return c.pages.Load(ctx, key, func(ctx context.Context) (catalog.Page[catalog.Product], error) {
 		return c.Store.StoreProducts(ctx, q, categoryID)
-	}
-	var page catalog.Page[catalog.Product]
-	var err error
-	if c.l2 != nil {
-		page, err = c.l2.page(ctx, key, load)
-	} else {
-		page, err = load(ctx)
-	}
-	if err != nil {
-		return page, err
-	}
-	if c.list.Load() == list {
-		c.pages.Set(key, cachedPage{page: page, list: list})
-	}
-	return page, nil
+	})
+}
+
+// GetCategory implements Store from the cache when it can: a listing by
+// category resolves the category first.
+func (c *CachedStore) GetCategory(ctx context.Context, idOrHandle string) (catalog.Category, error) {
+	return c.categories.Load(ctx, idOrHandle, func(ctx context.Context) (catalog.Category, error) {
+		return c.Store.GetCategory(ctx, idOrHandle)
+	})
 }
 
 // InsertProducts implements Store and invalidates the listings.
 func (c *CachedStore) InsertProducts(ctx context.Context, ps []catalog.Product, events []event.Event) error {
 	err := c.Store.InsertProducts(ctx, ps, events)
-	c.l2.invalidateList()
-	c.list.Add(1) // even on error: a failed commit may still have landed
+	c.pages.InvalidateAll() // even on error: a failed commit may still have landed
+	c.version.Add(1)
 	return err
 }
 

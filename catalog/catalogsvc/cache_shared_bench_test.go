@@ -81,7 +81,7 @@ func BenchmarkSharedCache(b *testing.B) {
 				for b.Loop() {
 					p := ps[i%len(ps)]
 					i++
-					if v, ok := sc.Get(ctx, "all", "g:"+p.ID, "p:"+p.ID); !ok || v[2] == nil {
+					if v, ok := sc.Get(ctx, "p.all", "p.g:"+p.ID, "p:"+p.ID); !ok || v[2] == nil {
 						b.Fatal("not in Redis")
 					}
 				}

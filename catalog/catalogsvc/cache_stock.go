@@ -5,8 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
+	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event"
 )
 
@@ -29,31 +28,28 @@ import (
 // it. An entry is dropped only by size or by the cache's TTL (a safety net
 // for a missed event).
 
-func newStockCache(cfg CacheConfig) *otter.Cache[string, StockState] {
-	return otter.Must(&otter.Options[string, StockState]{
-		MaximumSize: max(cfg.SKUs, 1), ExpiryCalculator: otter.ExpiryWriting[string, StockState](cfg.TTL),
+func newStockCache(cfg CacheConfig) *cache.Versioned[string, StockState] {
+	return cache.NewVersioned(cache.Options[string, StockState]{
+		MaxSize: max(cfg.SKUs, 1), TTL: cfg.TTL,
+		Newer: func(a, b StockState) bool { return a.At.After(b.At) },
 	})
 }
 
 // recordStock keeps st for sku unless a newer state is held, and returns
 // the state held after. With announce (a report of a change: an event or
 // this process's write), a kept state that differs from the one held, or
-// that nothing was held for, bumps the store version (StoreVersion); a
+// that nothing was held for, moves the store version (StoreVersion); a
 // state read from the database is not a change, only what was already
 // true (had it changed, its event would have announced it).
 func (c *CachedStore) recordStock(sku string, st StockState, announce bool) StockState {
-	flipped := false
-	held, _ := c.stock.Compute(sku, func(old StockState, found bool) (StockState, otter.ComputeOp) {
-		if found && old.At.After(st.At) {
-			return old, otter.CancelOp
-		}
-		flipped = !found || old.Sellable != st.Sellable
-		return st, otter.WriteOp
-	})
-	if announce && flipped {
-		c.flips.Add(1)
+	prev, had, replaced := c.stock.Put(sku, st)
+	if !replaced {
+		return prev
 	}
-	return held
+	if announce && (!had || prev.Sellable != st.Sellable) {
+		c.version.Add(1)
+	}
+	return st
 }
 
 // StockStates implements Store from the registers, reading only the SKUs
@@ -63,7 +59,7 @@ func (c *CachedStore) StockStates(ctx context.Context, skus []string) (map[strin
 	out := make(map[string]StockState, len(skus))
 	var missing []string
 	for _, sku := range skus {
-		if st, ok := c.stock.GetIfPresent(sku); ok {
+		if st, ok := c.stock.Get(sku); ok {
 			out[sku] = st
 		} else {
 			missing = append(missing, sku)
