@@ -7,9 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
 	"github.com/agoracommerce/agora/catalog"
+	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/pricing"
 )
@@ -32,12 +31,13 @@ func DefaultCacheConfig() CacheConfig {
 }
 
 // CachedStore is a Store whose reads for Quote (BaseVariants and
-// Candidates) come from an in-process cache of pricing's own data: the
-// read model of a variant's catalog prices, and the prices of a variant
-// in the active lists of a currency with the lists' targets and windows.
-// The cache keeps data, never a decision that depends on the time: which
-// list applies is decided at each quote's moment (ListedPrice.Applies),
-// so a list whose window opens or closes needs no invalidation.
+// Candidates) come from in-process caches (cache.Versioned) of pricing's
+// own data: the read model of a variant's catalog prices, and the prices
+// of a variant in the active lists of a currency with the lists' targets
+// and windows. The cache keeps data, never a decision that depends on the
+// time: which list applies is decided at each quote's moment
+// (ListedPrice.Applies), so a list whose window opens or closes needs no
+// invalidation.
 //
 // It is correct by invalidation, as the catalog's cache is:
 //
@@ -47,9 +47,7 @@ func DefaultCacheConfig() CacheConfig {
 //   - HandleEvent applies pricing's events and the catalog's product
 //     events from the bus, so that the writes of other processes sharing
 //     the database invalidate here too;
-//   - an entry remembers the generation of its product (or of the price
-//     lists) when it was read, and an invalidation bumps the generation,
-//     so a read that raced with a write is never kept as current.
+//   - a read that raced with an invalidation is never kept as current.
 //
 // A catalog event may reach this process before the process that consumes
 // it has applied it to the read model. So an invalidation by a product
@@ -59,46 +57,31 @@ func DefaultCacheConfig() CacheConfig {
 // seen. Everything else is passed through.
 type CachedStore struct {
 	Store
-	base   *otter.Cache[string, cachedBase]   // by variant id
-	listed *otter.Cache[string, cachedListed] // by currency and variant id
+	base   *cache.Versioned[string, BaseVariant]   // by variant id, grouped by product
+	listed *cache.Versioned[string, []ListedPrice] // by currency and variant id
 
-	mu    sync.Mutex
-	prods map[string]productGen // product id → generation, for invalidated products
-	epoch uint64                // bumped by every invalidation of a product (under mu)
-	all   atomic.Uint64         // bumped when every catalog price is invalidated
-	lists atomic.Uint64         // bumped when any price list may have changed
+	mu     sync.Mutex
+	floors map[string]int64 // product id → the newest product version an event announced
 
 	hits, misses atomic.Uint64
 }
 
-type productGen struct {
-	gen   uint64
-	floor int64 // the newest product version an event announced
-}
-
-type cachedBase struct {
-	v        BaseVariant
-	gen, all uint64
-}
-
-type cachedListed struct {
-	prices []ListedPrice
-	lists  uint64
-}
+// maxFloors bounds the floors kept: past it, they are forgotten with
+// everything cached.
+const maxFloors = 1_000_000
 
 // NewCachedStore wraps st; with cfg.Variants 0 it returns st itself.
 func NewCachedStore(st Store, cfg CacheConfig) Store {
 	if cfg.Variants <= 0 {
 		return st
 	}
-	c := &CachedStore{Store: st, prods: map[string]productGen{}}
-	c.base = otter.Must(&otter.Options[string, cachedBase]{
-		MaximumSize: cfg.Variants, ExpiryCalculator: otter.ExpiryWriting[string, cachedBase](cfg.TTL),
-	})
-	c.listed = otter.Must(&otter.Options[string, cachedListed]{
-		MaximumSize: cfg.Variants, ExpiryCalculator: otter.ExpiryWriting[string, cachedListed](cfg.TTL),
-	})
-	return c
+	return &CachedStore{Store: st, floors: map[string]int64{},
+		base: cache.NewVersioned(cache.Options[string, BaseVariant]{
+			MaxSize: cfg.Variants, TTL: cfg.TTL,
+			Group: func(_ string, v BaseVariant) string { return v.ProductID },
+		}),
+		listed: cache.NewVersioned(cache.Options[string, []ListedPrice]{MaxSize: cfg.Variants, TTL: cfg.TTL}),
+	}
 }
 
 // Stats reports cache hits and misses of variant reads since start.
@@ -108,45 +91,47 @@ func (c *CachedStore) Stats() (hits, misses uint64) { return c.hits.Load(), c.mi
 // version above 0 is the product version an event announced, below which
 // reads of the product are no longer kept.
 func (c *CachedStore) InvalidateProduct(productID string, version int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	g := c.prods[productID]
-	g.gen++
-	g.floor = max(g.floor, version)
-	c.prods[productID] = g
-	c.epoch++
-	if len(c.prods) > 1_000_000 { // bounded: past this, start over with a new era
-		clear(c.prods)
-		c.all.Add(1)
+	if version > 0 {
+		c.mu.Lock()
+		if version > c.floors[productID] {
+			c.floors[productID] = version
+		}
+		full := len(c.floors) > maxFloors
+		if full {
+			clear(c.floors)
+		}
+		c.mu.Unlock()
+		if full {
+			c.base.InvalidateAll()
+		}
 	}
+	c.base.Invalidate(productID) // after the floor: a read that passed the floor check is not kept
 }
 
 // InvalidateLists drops every cached list price.
-func (c *CachedStore) InvalidateLists() { c.lists.Add(1) }
+func (c *CachedStore) InvalidateLists() { c.listed.InvalidateAll() }
 
 // InvalidateAll drops everything cached.
 func (c *CachedStore) InvalidateAll() {
-	c.mu.Lock()
-	c.epoch++
-	c.mu.Unlock()
-	c.all.Add(1)
-	c.lists.Add(1)
+	c.base.InvalidateAll()
+	c.listed.InvalidateAll()
 }
 
-func (c *CachedStore) gen(productID string) uint64 {
+// current reports whether v is at least the newest version of its product
+// an event announced.
+func (c *CachedStore) current(v BaseVariant) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.prods[productID].gen
+	return v.Version >= c.floors[v.ProductID]
 }
 
 // BaseVariants implements Store from the cache when it can.
 func (c *CachedStore) BaseVariants(ctx context.Context, variantIDs []string) (map[string]BaseVariant, error) {
 	out := make(map[string]BaseVariant, len(variantIDs))
-	all := c.all.Load()
 	var miss []string
 	for _, vid := range variantIDs {
-		if e, ok := c.base.GetIfPresent(vid); ok && e.all == all && e.gen == c.gen(e.v.ProductID) {
-			out[vid] = e.v
+		if v, ok := c.base.Get(vid); ok {
+			out[vid] = v
 			continue
 		}
 		miss = append(miss, vid)
@@ -156,32 +141,18 @@ func (c *CachedStore) BaseVariants(ctx context.Context, variantIDs []string) (ma
 		return out, nil
 	}
 	c.misses.Add(uint64(len(miss)))
-	c.mu.Lock()
-	epoch := c.epoch
-	c.mu.Unlock()
-	all = c.all.Load()
+	at := c.base.Version()
 	got, err := c.Store.BaseVariants(ctx, miss)
 	if err != nil {
 		return nil, err
 	}
-	// When no product was invalidated during the read, the generations
-	// now are those the read saw; a variant unknown to the read model is
-	// not kept (its product's first event names no variant it had).
-	keep := make([]cachedBase, 0, len(got))
-	c.mu.Lock()
-	if c.epoch == epoch && c.all.Load() == all {
-		for _, v := range got {
-			if g := c.prods[v.ProductID]; v.Version >= g.floor {
-				keep = append(keep, cachedBase{v: v, gen: g.gen, all: all})
-			}
-		}
-	}
-	c.mu.Unlock()
-	for _, e := range keep {
-		c.base.Set(e.v.VariantID, e)
-	}
+	// A variant unknown to the read model is not kept (its product's first
+	// event names no variant it had).
 	for vid, v := range got {
 		out[vid] = v
+		if c.current(v) {
+			c.base.Set(vid, v, at)
+		}
 	}
 	return out, nil
 }
@@ -191,7 +162,6 @@ func listedKey(currency, variantID string) string { return currency + "\x00" + v
 // Candidates implements Store from the cached list prices of the variants,
 // filtered at the moment asked.
 func (c *CachedStore) Candidates(ctx context.Context, currency, channel string, groups []string, at time.Time, variantIDs []string) ([]Candidate, error) {
-	lists := c.lists.Load()
 	var out []Candidate
 	add := func(prices []ListedPrice) {
 		for _, p := range prices {
@@ -202,8 +172,8 @@ func (c *CachedStore) Candidates(ctx context.Context, currency, channel string, 
 	}
 	var miss []string
 	for _, vid := range variantIDs {
-		if e, ok := c.listed.GetIfPresent(listedKey(currency, vid)); ok && e.lists == lists {
-			add(e.prices)
+		if prices, ok := c.listed.Get(listedKey(currency, vid)); ok {
+			add(prices)
 			continue
 		}
 		miss = append(miss, vid)
@@ -211,20 +181,20 @@ func (c *CachedStore) Candidates(ctx context.Context, currency, channel string, 
 	if len(miss) == 0 {
 		return out, nil
 	}
+	read := c.listed.Version()
 	got, err := c.Store.ListedPrices(ctx, currency, miss)
 	if err != nil {
 		return nil, err
 	}
 	add(got)
-	// Every change of a list bumps lists: when it did not move during the
-	// read, the read is current (a variant without list prices too).
-	if c.lists.Load() == lists {
-		byVariant := make(map[string][]ListedPrice, len(miss))
-		for _, p := range got {
-			byVariant[p.VariantID] = append(byVariant[p.VariantID], p)
-		}
-		for _, vid := range miss {
-			c.listed.Set(listedKey(currency, vid), cachedListed{prices: byVariant[vid], lists: lists})
+	// A variant without list prices is kept too.
+	byVariant := make(map[string][]ListedPrice, len(miss))
+	for _, p := range got {
+		byVariant[p.VariantID] = append(byVariant[p.VariantID], p)
+	}
+	for _, vid := range miss {
+		if !c.listed.Set(listedKey(currency, vid), byVariant[vid], read) {
+			break // a list changed during the read
 		}
 	}
 	return out, nil
