@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/agoracommerce/agora/inventory"
+	"github.com/agoracommerce/agora/platform/cache"
 	"github.com/agoracommerce/agora/platform/errs"
 	"github.com/agoracommerce/agora/platform/event"
 	"github.com/agoracommerce/agora/platform/id"
@@ -65,7 +66,7 @@ type Service struct {
 	now   func() time.Time
 	alloc Allocator
 	co    *coalescer
-	avail *availability // nil: Availability reads like GetStock
+	avail *cache.Versioned[string, inventory.Stock] // nil: Availability reads like GetStock
 }
 
 // New returns the inventory service over store; now is its clock.
@@ -188,7 +189,9 @@ func (s *Service) applyBatch(batch []*op) {
 		s.log.Warn("inventory batch failed", "ops", len(live), "err", err)
 	}
 	if s.avail != nil {
-		s.avail.forget(scope.SKUs...) // even on error: a failed commit may have landed
+		for _, sku := range scope.SKUs { // even on error: a failed commit may have landed
+			s.avail.Invalidate(sku)
+		}
 	}
 	for _, o := range live {
 		if err != nil {
