@@ -3,9 +3,8 @@ package cartsvc
 import (
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
 	"github.com/agoracommerce/agora/cart"
+	"github.com/agoracommerce/agora/platform/cache"
 )
 
 // latest keeps, per cart, the newest version this process saved or read,
@@ -16,7 +15,7 @@ import (
 // holds at most a configured number of lines' worth of carts, for a
 // configured time after their last use.
 type latest struct {
-	carts *otter.Cache[string, cart.Cart]
+	carts *cache.Versioned[string, cart.Cart]
 }
 
 // newLatest returns a cache of weight (one per cart and per line) at most
@@ -25,10 +24,12 @@ func newLatest(size int, ttl time.Duration) *latest {
 	if size <= 0 {
 		return nil
 	}
-	return &latest{carts: otter.Must(&otter.Options[string, cart.Cart]{
-		MaximumWeight:    uint64(size),
-		Weigher:          func(_ string, c cart.Cart) uint32 { return uint32(1 + len(c.Items)) },
-		ExpiryCalculator: otter.ExpiryAccessing[string, cart.Cart](ttl),
+	return &latest{carts: cache.NewVersioned(cache.Options[string, cart.Cart]{
+		MaxSize:      size,
+		Weigher:      func(_ string, c cart.Cart) uint32 { return uint32(1 + len(c.Items)) },
+		TTL:          ttl,
+		TTLAfterRead: true,
+		Newer:        func(a, b cart.Cart) bool { return a.Version > b.Version },
 	})}
 }
 
@@ -37,7 +38,7 @@ func (l *latest) get(id string) (cart.Cart, bool) {
 	if l == nil {
 		return cart.Cart{}, false
 	}
-	return l.carts.GetIfPresent(id)
+	return l.carts.Get(id)
 }
 
 // put keeps a copy of c unless a newer version is kept.
@@ -45,25 +46,17 @@ func (l *latest) put(c cart.Cart) {
 	if l == nil {
 		return
 	}
-	c = clone(c) // the caller keeps its own
-	l.carts.Compute(c.ID, func(old cart.Cart, found bool) (cart.Cart, otter.ComputeOp) {
-		if found && old.Version >= c.Version {
-			return old, otter.CancelOp
-		}
-		return c, otter.WriteOp
-	})
+	l.carts.Put(c.ID, clone(c)) // the caller keeps its own
 }
 
 // drop forgets a cart's copy if it is not newer than version (any copy
 // when version is negative).
 func (l *latest) drop(id string, version int64) {
-	if l == nil {
-		return
+	switch {
+	case l == nil:
+	case version < 0:
+		l.carts.Delete(id)
+	default:
+		l.carts.DeleteUnlessNewer(id, cart.Cart{Version: version})
 	}
-	l.carts.ComputeIfPresent(id, func(old cart.Cart) (cart.Cart, otter.ComputeOp) {
-		if version >= 0 && old.Version > version {
-			return old, otter.CancelOp
-		}
-		return old, otter.InvalidateOp
-	})
 }
