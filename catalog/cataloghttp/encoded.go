@@ -13,15 +13,15 @@ import (
 	"github.com/agoracommerce/agora/platform/httpx"
 )
 
-// encodedPagesBytes bounds the memory of encoded products, answersBytes
-// that of whole answers.
+// encodedPagesBytes bounds the memory of encoded products,
+// responsesBytes that of whole responses.
 const (
 	encodedPagesBytes = 32 << 20
-	answersBytes      = 32 << 20
-	// answersTTL bounds how long a whole answer is kept even when the
-	// service's version did not move (a safety net, like the service's
-	// own cache TTL).
-	answersTTL = 5 * time.Minute
+	responsesBytes    = 32 << 20
+	// responsesTTL bounds how long a whole response is cached even when
+	// the service's version did not move (a safety net, like the
+	// service's own cache TTL).
+	responsesTTL = 5 * time.Minute
 )
 
 // storeVersions is implemented by a catalog service that can tell when
@@ -42,18 +42,16 @@ type storeVersions interface {
 // their tags collided.
 //
 // With a service that tells its store version (storeVersions), it also
-// keeps whole answers — body, ETag and Surrogate-Key — by everything the
-// request asks (route, channel, id or category, currency, locale, limit,
-// cursor), valid while that version has not moved: a repeated product
-// page or listing is then answered without reading the service at all.
-// The version is read before the answer is made, so an answer made while
-// something changed is kept under the older version and never served as
-// current.
+// caches whole responses — body, ETag and Surrogate-Key — by everything
+// the request asks (route, channel, id or category, currency, locale,
+// limit, cursor), valid while that version has not moved
+// (httpx.ResponseCache): a repeated product page or listing is then
+// answered without reading the service at all.
 type encodedPages struct {
-	api      huma.API
-	cache    *otter.Cache[string, []byte]
-	versions storeVersions // nil: whole answers are not kept
-	answers  *httpx.Answers[uint64]
+	api       huma.API
+	cache     *otter.Cache[string, []byte]
+	versions  storeVersions // nil: whole responses are not cached
+	responses *httpx.ResponseCache[uint64]
 }
 
 func newEncodedPages(api huma.API, svc catalog.Service) *encodedPages {
@@ -63,13 +61,13 @@ func newEncodedPages(api huma.API, svc catalog.Service) *encodedPages {
 	})}
 	if v, ok := svc.(storeVersions); ok {
 		e.versions = v
-		e.answers = httpx.NewAnswers[uint64](answersBytes, answersTTL)
+		e.responses = httpx.NewResponseCache[uint64](responsesBytes, responsesTTL)
 	}
 	return e
 }
 
-// version is the service's store version now, and whether answers can be
-// kept at all.
+// version is the service's store version now, and whether responses can
+// be cached at all.
 func (e *encodedPages) version() (uint64, bool) {
 	if e.versions == nil {
 		return 0, false
@@ -77,24 +75,24 @@ func (e *encodedPages) version() (uint64, bool) {
 	return e.versions.StoreVersion()
 }
 
-// answerKey identifies a store answer by everything its request asks.
-func answerKey(route, channel, subject, currency, locale string, limit int, cursor string) string {
+// responseKey identifies a store response by everything its request asks.
+func responseKey(route, channel, subject, currency, locale string, limit int, cursor string) string {
 	return route + "\x00" + channel + "\x00" + subject + "\x00" + currency + "\x00" + locale + "\x00" + strconv.Itoa(limit) + "\x00" + cursor
 }
 
-// answer returns the answer kept for key at version v (ok: versions are
-// known at all).
-func (e *encodedPages) answer(key string, v uint64, ok bool) (httpx.Answer, bool) {
+// cachedResponse returns the response cached for key at version v (ok:
+// versions are known at all).
+func (e *encodedPages) cachedResponse(key string, v uint64, ok bool) (httpx.CachedResponse, bool) {
 	if !ok {
-		return httpx.Answer{}, false
+		return httpx.CachedResponse{}, false
 	}
-	return e.answers.Get(key, v)
+	return e.responses.Get(key, v)
 }
 
-// keep keeps a for key, made at version v.
-func (e *encodedPages) keep(key string, v uint64, ok bool, a httpx.Answer) {
+// cacheResponse caches r for key, made at version v.
+func (e *encodedPages) cacheResponse(key string, v uint64, ok bool, r httpx.CachedResponse) {
 	if ok {
-		e.answers.Keep(key, v, a)
+		e.responses.Set(key, v, r)
 	}
 }
 

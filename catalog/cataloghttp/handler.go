@@ -319,9 +319,9 @@ func Register(api huma.API, svc catalog.Service) {
 	huma.Register(api, listProducts,
 		func(ctx context.Context, in *storeListIn) (*storeListOut, error) {
 			channel := httpx.SalesChannel(ctx)
-			key := answerKey("list", channel, in.Category, in.Currency, in.Locale, in.Limit, in.Cursor)
-			v, keepable := pages.version()
-			if a, ok := pages.answer(key, v, keepable); ok {
+			key := responseKey("list", channel, in.Category, in.Currency, in.Locale, in.Limit, in.Cursor)
+			v, cacheable := pages.version()
+			if a, ok := pages.cachedResponse(key, v, cacheable); ok {
 				out := &storeListOut{Status: http.StatusOK, ETag: a.ETag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.SurrogateKey, ContentType: "application/json", Body: a.Body}
 				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 					out.Status, out.Body = http.StatusNotModified, nil
@@ -343,7 +343,7 @@ func Register(api huma.API, svc catalog.Service) {
 			if out.Body, err = pages.encodePage(page, in.Currency, in.Locale); err != nil {
 				return nil, err
 			}
-			pages.keep(key, v, keepable, httpx.Answer{ETag: out.ETag, SurrogateKey: out.SurrogateKey, Body: out.Body})
+			pages.cacheResponse(key, v, cacheable, httpx.CachedResponse{ETag: out.ETag, SurrogateKey: out.SurrogateKey, Body: out.Body})
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status, out.Body = http.StatusNotModified, nil
 			}
@@ -355,9 +355,9 @@ func Register(api huma.API, svc catalog.Service) {
 	huma.Register(api, getProduct,
 		func(ctx context.Context, in *storeProductIn) (*storeProductOut, error) {
 			channel := httpx.SalesChannel(ctx)
-			key := answerKey("product", channel, in.ID, in.Currency, in.Locale, 0, "")
-			v, keepable := pages.version()
-			if a, ok := pages.answer(key, v, keepable); ok {
+			key := responseKey("product", channel, in.ID, in.Currency, in.Locale, 0, "")
+			v, cacheable := pages.version()
+			if a, ok := pages.cachedResponse(key, v, cacheable); ok {
 				out := &storeProductOut{Status: http.StatusOK, ETag: a.ETag, CacheControl: httpx.StoreCacheControl, SurrogateKey: a.SurrogateKey, ContentType: "application/json", Body: a.Body}
 				if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 					out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
@@ -373,7 +373,7 @@ func Register(api huma.API, svc catalog.Service) {
 			if out.Body, err = pages.encode(p, in.Currency, in.Locale); err != nil {
 				return nil, err
 			}
-			pages.keep(key, v, keepable, httpx.Answer{ETag: out.ETag, SurrogateKey: out.SurrogateKey, Body: out.Body})
+			pages.cacheResponse(key, v, cacheable, httpx.CachedResponse{ETag: out.ETag, SurrogateKey: out.SurrogateKey, Body: out.Body})
 			if httpx.NotModified(in.IfNoneMatch, out.ETag) {
 				out.Status, out.Body = http.StatusNotModified, nil // with the headers of a 200 (RFC 9110 15.4.5), no body
 			}

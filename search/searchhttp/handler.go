@@ -95,23 +95,23 @@ type searchOut struct {
 	ContentType  string `header:"Content-Type"`
 	// ContentLength is set with the pre-encoded Body (no chunked framing).
 	ContentLength string `header:"Content-Length"`
-	// Body is a search.Result, encoded once (and kept, see searchVersions);
+	// Body is a search.Result, encoded once (and cached, see searchVersions);
 	// the operation documents its schema.
 	Body []byte
 }
 
 // searchVersions is implemented by a search service that can tell when
-// its answers may have changed (searchsvc.Service): answers are then kept
-// whole by their query while the version has not moved.
+// its answers may have changed (searchsvc.Service): whole responses are
+// then cached by their query while the version has not moved.
 type searchVersions interface {
 	SearchVersion() [2]uint64
 }
 
-// searchAnswersBytes bounds the memory of kept search answers;
-// searchAnswersTTL is their safety net.
+// searchResponsesBytes bounds the memory of cached search responses;
+// searchResponsesTTL is their safety net.
 const (
-	searchAnswersBytes = 16 << 20
-	searchAnswersTTL   = 5 * time.Minute
+	searchResponsesBytes = 16 << 20
+	searchResponsesTTL   = 5 * time.Minute
 )
 
 type suggestIn struct {
@@ -186,9 +186,9 @@ func Register(api huma.API, svc search.Service) {
 		&huma.Tag{Name: adminTag, Description: "Search settings (synonyms, stop words), merchandising rules and index rebuilds (secret API key)."})
 
 	versions, _ := svc.(searchVersions)
-	var answers *httpx.Answers[[2]uint64]
+	var responses *httpx.ResponseCache[[2]uint64]
 	if versions != nil {
-		answers = httpx.NewAnswers[[2]uint64](searchAnswersBytes, searchAnswersTTL)
+		responses = httpx.NewResponseCache[[2]uint64](searchResponsesBytes, searchResponsesTTL)
 	}
 	searchOp := huma.Operation{
 		OperationID: "storeSearch", Method: http.MethodGet, Path: "/store/search", Tags: []string{storeTag},
@@ -221,14 +221,14 @@ func Register(api huma.API, svc search.Service) {
 		out := &searchOut{Status: http.StatusOK, CacheControl: httpx.StoreCacheControl, ContentType: "application/json"}
 		var key string
 		var v [2]uint64
-		if answers != nil {
+		if responses != nil {
 			k, err := json.Marshal(q) // every field of the query, maps in key order
 			if err != nil {
 				return nil, err
 			}
 			key, v = string(k), versions.SearchVersion()
-			if a, ok := answers.Get(key, v); ok {
-				out.ETag, out.Body = a.ETag, a.Body
+			if r, ok := responses.Get(key, v); ok {
+				out.ETag, out.Body = r.ETag, r.Body
 			}
 		}
 		if out.Body == nil {
@@ -242,8 +242,8 @@ func Register(api huma.API, svc search.Service) {
 			}
 			out.Body = buf.Bytes()
 			out.ETag = httpx.ETagOf(out.Body)
-			if answers != nil {
-				answers.Keep(key, v, httpx.Answer{ETag: out.ETag, Body: out.Body})
+			if responses != nil {
+				responses.Set(key, v, httpx.CachedResponse{ETag: out.ETag, Body: out.Body})
 			}
 		}
 		if httpx.NotModified(in.IfNoneMatch, out.ETag) {

@@ -25,12 +25,12 @@ func stockEvent(t *testing.T, sku string, available int64, at time.Time) event.E
 	return e
 }
 
-// TestStoreAnswersFollowChanges: product pages and listings are answered
-// from whole kept answers, and every change that can alter one — a
-// product edited here or by another process, a SKU selling out or coming
-// back — is in the next answer, while a stock change that does not alter
-// whether anything can be bought keeps them.
-func TestStoreAnswersFollowChanges(t *testing.T) {
+// TestStoreResponseCacheFollowsChanges: product pages and listings are
+// answered from the cache of whole responses, and every change that can
+// alter one — a product edited here or by another process, a SKU selling
+// out or coming back — is in the next response, while a stock change that
+// does not alter whether anything can be bought keeps them cached.
+func TestStoreResponseCacheFollowsChanges(t *testing.T) {
 	for _, d := range sqldbtest.Databases() {
 		t.Run(d.Name, func(t *testing.T) {
 			d.SkipUnlessConfigured(t)
@@ -84,17 +84,17 @@ func TestStoreAnswersFollowChanges(t *testing.T) {
 			both(view{title: "Kettle", available: true}, "a 404 was kept: the new product")
 			tagPage, tagList := read(page).tag, read(list).tag
 
-			// A level change that leaves the SKU sellable keeps the answers.
+			// A level change that leaves the SKU sellable keeps the responses.
 			v0, _ := svc.StoreVersion()
 			_ = cache.HandleEvent(ctx, stockEvent(t, "KET-1", 7, time.Now()))
 			if v, _ := svc.StoreVersion(); v != v0 {
 				t.Error("a level change that changes nothing shown moved the store version")
 			}
 			if read(page).tag != tagPage || read(list).tag != tagList {
-				t.Error("answers changed without a change")
+				t.Error("responses changed without a change")
 			}
 
-			// Sold out, then back: both reach the kept answers.
+			// Sold out, then back: both reach the cached responses.
 			t0 := time.Now().UTC()
 			_ = cache.HandleEvent(ctx, stockEvent(t, "KET-1", 0, t0))
 			both(view{title: "Kettle", available: false}, "after selling out")
