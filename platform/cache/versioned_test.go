@@ -314,3 +314,27 @@ func TestVersionedRace(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkVersionedGet reads 1,000 cached docs from every core, with a
+// group invalidated now and then.
+func BenchmarkVersionedGet(b *testing.B) {
+	c := cache.NewVersioned(docOptions())
+	keys := make([]string, 1000)
+	for i := range keys {
+		keys[i] = fmt.Sprint("doc", i)
+		c.Set(keys[i], doc{ID: keys[i]}, c.Version())
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := rand.IntN(len(keys))
+		for pb.Next() {
+			i++
+			if i%10_000 == 0 {
+				c.Invalidate(keys[i%len(keys)])
+			}
+			if _, ok := c.Get(keys[i%len(keys)]); !ok {
+				c.Set(keys[i%len(keys)], doc{ID: keys[i%len(keys)]}, c.Version())
+			}
+		}
+	})
+}
