@@ -46,7 +46,7 @@ func ceilingScenario() *scenario {
 // gateway`; its ratio to B0 is what the gateway leaves of the ceiling.
 func gatewayCeilingScenario() *scenario {
 	return &scenario{ID: "B0G", Name: "ceiling through agora gateway", Target: "≥ 0.75 × ceiling",
-		op: func(cl *Client) Op { return func(ctx context.Context, _ int64) error { return cl.Get(ctx, "/") } },
+		op:       func(cl *Client) Op { return func(ctx context.Context, _ int64) error { return cl.Get(ctx, "/") } },
 		evaluate: ratioTarget(0.75)}
 }
 
