@@ -253,6 +253,8 @@ type CLI struct {
 	Bench   BenchCmd   `cmd:"" help:"Run the benchmark scenarios against a fresh embedded instance or --target (see docs/performance.md)."`
 	// BenchCeiling is the bench's bare HTTP server, started by bench.
 	BenchCeiling BenchCeilingCmd `cmd:"" hidden:"" name:"bench-ceiling" help:"Serve the bench's ceiling document."`
+	// Healthcheck is the container health check (the image has no curl).
+	Healthcheck HealthcheckCmd `cmd:"" help:"Exit 0 when a health endpoint answers 2xx, 1 otherwise (a container health check)."`
 }
 
 func main() {
