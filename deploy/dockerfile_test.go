@@ -181,7 +181,7 @@ func TestDockerfileBuild(t *testing.T) {
 		}
 	}
 	// CI builds and runs the binary the image holds: the same flags.
-	ci, err := os.ReadFile("../.ci/run")
+	ci, err := os.ReadFile("../.ci/deploy")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestDockerfileBuild(t *testing.T) {
 		}
 	}
 	if !found {
-		t.Errorf(".ci/run does not build with CGO_ENABLED=0 %s", line)
+		t.Errorf(".ci/deploy does not build with CGO_ENABLED=0 %s", line)
 	}
 }
 
